@@ -1,0 +1,138 @@
+/**
+ * Environments: where tokens come from. A PingOne environment (region + environment ID, or an
+ * explicit auth base for custom domains and local servers), a PingFederate base URL, or any
+ * OpenID Connect issuer. Validation names the field at fault and why.
+ */
+import { invalidInput } from './errors';
+
+export type EnvironmentKind = 'pingone' | 'pingfederate' | 'oidc';
+
+export const REGIONS = {
+  NA: { label: 'North America', authBase: 'https://auth.pingone.com', apiBase: 'https://api.pingone.com/v1' },
+  CA: { label: 'Canada', authBase: 'https://auth.pingone.ca', apiBase: 'https://api.pingone.ca/v1' },
+  EU: { label: 'Europe', authBase: 'https://auth.pingone.eu', apiBase: 'https://api.pingone.eu/v1' },
+  AU: { label: 'Australia', authBase: 'https://auth.pingone.com.au', apiBase: 'https://api.pingone.com.au/v1' },
+  SG: { label: 'Singapore', authBase: 'https://auth.pingone.sg', apiBase: 'https://api.pingone.sg/v1' },
+  AP: { label: 'Asia-Pacific (legacy)', authBase: 'https://auth.pingone.asia', apiBase: 'https://api.pingone.asia/v1' },
+} as const;
+
+export type Region = keyof typeof REGIONS;
+
+export function isRegion(value: unknown): value is Region {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(REGIONS, value);
+}
+
+/** What a user (or another extension) supplies. */
+export interface EnvironmentInput {
+  name: string;
+  kind: EnvironmentKind;
+  /** PingOne: one of REGIONS (default NA when no authBaseUrl is given). */
+  region?: string;
+  /** PingOne: the environment ID (a UUID). */
+  environmentId?: string;
+  /** PingOne: overrides the region's auth base, e.g. a local PingOne-compatible server. */
+  authBaseUrl?: string;
+  /** PingFederate: the base URL (its issuer); OIDC: the issuer. */
+  issuer?: string;
+}
+
+/** A validated environment, as stored (no secrets here). */
+export interface Environment {
+  id: string;
+  name: string;
+  kind: EnvironmentKind;
+  region?: Region;
+  environmentId?: string;
+  authBaseUrl?: string;
+  /** The expected `iss`; discovery lives at `${issuer}/.well-known/openid-configuration`. */
+  issuer: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * Parses an http(s) URL for `field`. HTTPS is required except for loopback hosts, where plain
+ * HTTP is allowed for local servers. Returns the URL without a trailing slash, query or fragment.
+ */
+export function validateBaseUrl(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw invalidInput(field, `${field} is required.`);
+  }
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw invalidInput(field, `${field} "${value.trim()}" is not a URL: expected something like https://auth.example.com.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw invalidInput(field, `${field} must use https:// (got ${url.protocol}).`);
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw invalidInput(
+      field,
+      `${field} must use https://: plain http:// is only allowed for loopback hosts (localhost, 127.0.0.1, ::1).`,
+    );
+  }
+  if (url.username || url.password) {
+    throw invalidInput(field, `${field} must not contain a user name or password.`);
+  }
+  if (url.search || url.hash) {
+    throw invalidInput(field, `${field} must not contain a query (?…) or fragment (#…).`);
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+export function validateEnvironmentId(value: unknown): string {
+  const field = 'environmentId';
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw invalidInput(field, 'The PingOne environment ID is required (Administrators › Environment › Properties).');
+  }
+  const id = value.trim();
+  if (!UUID.test(id)) {
+    throw invalidInput(
+      field,
+      `The PingOne environment ID "${id.slice(0, 60)}" is not a UUID: expected 36 characters like 8f9e2f5a-1c2b-4d3e-9f00-0123456789ab.`,
+    );
+  }
+  return id.toLowerCase();
+}
+
+export function validateName(value: unknown, field = 'name'): string {
+  if (typeof value !== 'string' || value.trim() === '') throw invalidInput(field, `A ${field} is required.`);
+  const name = value.trim();
+  if (name.length > 100) throw invalidInput(field, `The ${field} is too long (at most 100 characters).`);
+  return name;
+}
+
+/** Validates input and derives the issuer. The caller supplies the stable `id`. */
+export function validateEnvironment(input: EnvironmentInput, id: string): Environment {
+  if (typeof input !== 'object' || input === null) throw invalidInput('environment', 'An environment object is required.');
+  const name = validateName(input.name);
+  switch (input.kind) {
+    case 'pingone': {
+      const environmentId = validateEnvironmentId(input.environmentId);
+      let region: Region | undefined;
+      if (input.region !== undefined && input.region !== '') {
+        const r = String(input.region).toUpperCase();
+        if (!isRegion(r)) {
+          throw invalidInput('region', `Unknown PingOne region "${input.region}": use one of ${Object.keys(REGIONS).join(', ')}.`);
+        }
+        region = r;
+      }
+      const authBaseUrl = input.authBaseUrl ? validateBaseUrl('authBaseUrl', input.authBaseUrl) : undefined;
+      if (!authBaseUrl && !region) region = 'NA';
+      const base = authBaseUrl ?? REGIONS[region as Region].authBase;
+      return { id, name, kind: 'pingone', region, environmentId, authBaseUrl, issuer: `${base}/${environmentId}/as` };
+    }
+    case 'pingfederate':
+    case 'oidc':
+      return { id, name, kind: input.kind, issuer: validateBaseUrl('issuer', input.issuer) };
+    default:
+      throw invalidInput('kind', `Unknown environment kind "${String(input.kind)}": use pingone, pingfederate or oidc.`);
+  }
+}

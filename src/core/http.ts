@@ -1,0 +1,128 @@
+/**
+ * The one place HTTP happens. Wraps node-fetch with a timeout, the caller's AbortSignal, typed
+ * transport errors and a log hook that sees method, URL (no query), status and duration only.
+ */
+import fetch, { FetchError } from 'node-fetch';
+import { ExplorerError } from './errors';
+import { safeUrl } from './redact';
+
+export interface RequestLogEntry {
+  method: string;
+  /** Origin and path only. */
+  url: string;
+  status?: number;
+  durationMs: number;
+  /** Error code when the request failed before a response arrived. */
+  error?: string;
+}
+
+export interface HttpSettings {
+  /** Bounds the whole exchange, headers and body. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  log?: (entry: RequestLogEntry) => void;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers?: Record<string, string>;
+  body?: URLSearchParams | string;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Lower-cased media type without parameters, '' when absent. */
+  contentType: string;
+  header(name: string): string | null;
+  text: string;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+function describeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'the server';
+  }
+}
+
+export async function httpRequest(req: HttpRequest, settings: HttpSettings): Promise<HttpResponse> {
+  const started = Date.now();
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), settings.timeoutMs);
+  const signal = settings.signal ? AbortSignal.any([settings.signal, timeout.signal]) : timeout.signal;
+  const entry = (extra: Partial<RequestLogEntry>) =>
+    settings.log?.({ method: req.method, url: safeUrl(req.url), durationMs: Date.now() - started, ...extra });
+
+  if (settings.signal?.aborted) {
+    clearTimeout(timer);
+    throw new ExplorerError('cancelled', 'The request was cancelled.');
+  }
+  try {
+    const res = await fetch(req.url, {
+      method: req.method,
+      headers: { Accept: 'application/json', ...req.headers },
+      body: req.body,
+      signal,
+      redirect: 'manual',
+    });
+    const text = await res.text();
+    entry({ status: res.status });
+    return {
+      status: res.status,
+      contentType: (res.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase(),
+      header: (name) => res.headers.get(name),
+      text,
+    };
+  } catch (err) {
+    const host = describeHost(req.url);
+    let error: ExplorerError;
+    if (settings.signal?.aborted) {
+      error = new ExplorerError('cancelled', 'The request was cancelled.', { cause: err });
+    } else if (timeout.signal.aborted) {
+      const seconds = Math.round(settings.timeoutMs / 100) / 10;
+      error = new ExplorerError(
+        'timeout',
+        `No answer from ${host} within ${seconds} s. Check the URL, your network and proxy settings, or raise "pingone.requestTimeoutSeconds".`,
+        { cause: err },
+      );
+    } else {
+      const sys = err instanceof FetchError ? err.code ?? err.errno : (err as NodeJS.ErrnoException)?.code;
+      const reason =
+        sys === 'ECONNREFUSED'
+          ? 'the connection was refused (is the server running and the port right?)'
+          : sys === 'ECONNRESET' || sys === 'EPIPE' || sys === 'UND_ERR_SOCKET'
+            ? 'the connection was reset before the answer was complete'
+            : sys === 'ENOTFOUND' || sys === 'EAI_AGAIN'
+              ? 'the host name could not be resolved (check the URL or region)'
+              : `${sys ? `${sys}: ` : ''}${err instanceof Error ? err.message : String(err)}`;
+      error = new ExplorerError('network', `Could not reach ${host}: ${reason}.`, { cause: err });
+    }
+    entry({ error: error.code });
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A short, safe description of a non-JSON body for an error message. */
+export function describeBody(res: HttpResponse): string {
+  if (res.text.trim() === '') return 'an empty body';
+  if (res.contentType.includes('html') || /^\s*</.test(res.text)) {
+    const title = /<title[^>]*>([^<]{1,80})<\/title>/i.exec(res.text)?.[1]?.trim();
+    return `an HTML page${title ? ` ("${title}")` : ''}`;
+  }
+  return `${res.contentType || 'a body'} that is not valid JSON`;
+}
+
+/** Parses a JSON body; `undefined` when it is not JSON. */
+export function tryParseJson(res: HttpResponse): unknown {
+  if (res.text.trim() === '') return undefined;
+  try {
+    return JSON.parse(res.text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,559 @@
+/**
+ * The token service: environments, applications and token sets, and every grant. Pure of `vscode`:
+ * storage arrives as two small interfaces (a key-value state store for metadata, a secret store
+ * for secrets), so the same code runs inside VS Code (globalState + SecretStorage) and in tests.
+ *
+ * Storage layout (keys are namespaced and versioned):
+ *   state   pte.v1.environments            Environment[]
+ *   state   pte.v1.applications            Application[]
+ *   state   pte.v1.tokenIndex              TokenSetMeta[]   (no secrets: what the tree shows)
+ *   secret  pte.v1.clientSecret/<appId>    the client secret
+ *   secret  pte.v1.tokenSet/<tokenSetId>   JSON TokenSet (tokens and metadata, written in one go)
+ */
+import { Application, ApplicationInput, isLoopbackRedirect, validateApplication } from './application';
+import { AuthorizationRequest, buildAuthorizationRequest, validateAuthorizationResponse } from './authorize';
+import { Endpoints, resolveEndpoints } from './endpoints';
+import { Environment, EnvironmentInput, validateEnvironment } from './environment';
+import { ExplorerError, invalidInput, isExplorerError } from './errors';
+import { HttpSettings } from './http';
+import { LoopbackListener } from './loopback';
+import {
+  ClientCredentials,
+  OAuthCall,
+  authorizationCodeGrant,
+  clientCredentialsGrant,
+  fetchUserinfo,
+  introspectToken,
+  refreshTokenGrant,
+  revokeToken,
+} from './oauth';
+import { SingleFlight, Sequencer } from './sequencer';
+import { Grant, TokenSet, TokenStatus, applyRefresh, scopeList, scopeWidening, tokenSetFromResponse, tokenStatus } from './tokenSet';
+import { JwksCache, validateIdToken } from './verify';
+
+export interface StateStore {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): PromiseLike<void>;
+}
+
+export interface SecretStore {
+  get(key: string): PromiseLike<string | undefined>;
+  store(key: string, value: string): PromiseLike<void>;
+  delete(key: string): PromiseLike<void>;
+}
+
+export interface ServiceDeps {
+  state: StateStore;
+  secrets: SecretStore;
+  /** Current HTTP settings (timeout, logger); read on every request so setting changes apply. */
+  http: () => HttpSettings;
+  now?: () => number;
+  newId?: () => string;
+}
+
+/** What the tree and the public API see of a token set: no secrets. */
+export interface TokenSetInfo {
+  id: string;
+  applicationId: string;
+  environmentId: string;
+  grant: Grant;
+  scope?: string;
+  issuedAt: number;
+  expiresAt?: number;
+  hasRefreshToken: boolean;
+  hasIdToken: boolean;
+  status: TokenStatus;
+}
+
+type TokenSetMeta = Omit<TokenSetInfo, 'status'> & { mark?: TokenSet['mark'] };
+
+export const KEYS = {
+  environments: 'pte.v1.environments',
+  applications: 'pte.v1.applications',
+  tokenIndex: 'pte.v1.tokenIndex',
+  clientSecret: (appId: string) => `pte.v1.clientSecret/${appId}`,
+  tokenSet: (id: string) => `pte.v1.tokenSet/${id}`,
+} as const;
+
+/** Keys that may roam with Settings Sync: metadata without secrets or machine-local tokens. */
+export const SYNCED_KEYS = [KEYS.environments, KEYS.applications];
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface SignInOptions extends CallOptions {
+  scope?: string;
+  /** Opens the authorization URL; the default is the caller's browser integration. */
+  openExternal: (url: string) => PromiseLike<unknown>;
+  /** How long to wait for the redirect (default 5 minutes). */
+  timeoutMs?: number;
+  /** Maps the loopback redirect URI to the one the browser can reach (remote windows). */
+  onListening?: (redirectUri: string) => void;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export class TokenService {
+  private readonly now: () => number;
+  private readonly newId: () => string;
+  private readonly writes = new Sequencer();
+  private readonly refreshes = new SingleFlight();
+  private readonly endpointCache = new Map<string, Promise<Endpoints>>();
+  readonly jwks: JwksCache;
+  private readonly listeners = new Set<() => void>();
+  /** Entries that could not be read, reported once per load; never hide the others. */
+  readonly problems: string[] = [];
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.now = deps.now ?? Date.now;
+    this.newId = deps.newId ?? (() => globalThis.crypto.randomUUID());
+    this.jwks = new JwksCache(deps.http);
+  }
+
+  // ---- change notification -------------------------------------------------------------------
+
+  onDidChange(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private changed(): void {
+    for (const l of [...this.listeners]) l();
+  }
+
+  /** Forget cached endpoints and key sets (e.g. after a settings change or another window's edit). */
+  reload(): void {
+    this.endpointCache.clear();
+    this.jwks.clear();
+    this.changed();
+  }
+
+  // ---- reading stored lists, isolating corrupt entries -----------------------------------------
+
+  private readList<T>(key: string, valid: (v: Record<string, unknown>) => boolean, what: string): T[] {
+    const raw = this.deps.state.get<unknown>(key);
+    if (raw === undefined) return [];
+    if (!Array.isArray(raw)) {
+      this.report(`The stored ${what} list is unreadable and was ignored.`);
+      return [];
+    }
+    const out: T[] = [];
+    raw.forEach((entry, i) => {
+      if (isObject(entry) && valid(entry)) out.push(entry as T);
+      else this.report(`Stored ${what} #${i + 1} is unreadable and was skipped.`);
+    });
+    return out;
+  }
+
+  private report(problem: string): void {
+    if (!this.problems.includes(problem)) this.problems.push(problem);
+  }
+
+  listEnvironments(): Environment[] {
+    return this.readList<Environment>(
+      KEYS.environments,
+      (e) => typeof e.id === 'string' && typeof e.name === 'string' && typeof e.issuer === 'string' && typeof e.kind === 'string',
+      'environment',
+    );
+  }
+
+  getEnvironment(id: string): Environment {
+    const env = this.listEnvironments().find((e) => e.id === id);
+    if (!env) throw invalidInput('environmentId', `No environment with id "${id}".`);
+    return env;
+  }
+
+  listApplications(environmentId?: string): Application[] {
+    const apps = this.readList<Application>(
+      KEYS.applications,
+      (a) => typeof a.id === 'string' && typeof a.environmentId === 'string' && typeof a.clientId === 'string' && typeof a.authMethod === 'string',
+      'application',
+    );
+    return environmentId === undefined ? apps : apps.filter((a) => a.environmentId === environmentId);
+  }
+
+  getApplication(id: string): Application {
+    const app = this.listApplications().find((a) => a.id === id);
+    if (!app) throw invalidInput('applicationId', `No application with id "${id}".`);
+    return app;
+  }
+
+  private readIndex(): TokenSetMeta[] {
+    return this.readList<TokenSetMeta>(
+      KEYS.tokenIndex,
+      (t) => typeof t.id === 'string' && typeof t.applicationId === 'string' && typeof t.issuedAt === 'number',
+      'token set',
+    );
+  }
+
+  private info(meta: TokenSetMeta): TokenSetInfo {
+    const { mark, ...rest } = meta;
+    return { ...rest, status: tokenStatus({ mark, expiresAt: meta.expiresAt }, this.now()) };
+  }
+
+  listTokenSets(applicationId?: string): TokenSetInfo[] {
+    const index = this.readIndex();
+    return (applicationId === undefined ? index : index.filter((t) => t.applicationId === applicationId)).map((m) => this.info(m));
+  }
+
+  getTokenSetInfo(id: string): TokenSetInfo {
+    const meta = this.readIndex().find((t) => t.id === id);
+    if (!meta) throw invalidInput('tokenSetId', `No token set with id "${id}".`);
+    return this.info(meta);
+  }
+
+  /** The full token set, tokens included, read from the secret store (authoritative). */
+  async getTokenSet(id: string): Promise<TokenSet> {
+    const raw = await this.deps.secrets.get(KEYS.tokenSet(id));
+    if (raw === undefined) throw invalidInput('tokenSetId', `No stored tokens for token set "${id}".`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      parsed = undefined;
+    }
+    if (!isObject(parsed) || typeof parsed.accessToken !== 'string' || parsed.id !== id) {
+      throw new ExplorerError('invalid_input', `The stored tokens of token set "${id}" are unreadable. Delete the token set and get new tokens.`, {
+        field: 'tokenSetId',
+      });
+    }
+    return parsed as unknown as TokenSet;
+  }
+
+  // ---- writes (serialised per list) ------------------------------------------------------------
+
+  private updateList<T extends { id: string }>(key: string, mutate: (list: T[]) => T[]): Promise<void> {
+    return this.writes.queue(key, async () => {
+      const current = this.deps.state.get<unknown>(key);
+      const list = Array.isArray(current) ? (current as T[]) : [];
+      await this.deps.state.update(key, mutate(list));
+    });
+  }
+
+  async addEnvironment(input: EnvironmentInput): Promise<Environment> {
+    const env = validateEnvironment(input, this.newId());
+    await this.updateList<Environment>(KEYS.environments, (l) => [...l, env]);
+    this.changed();
+    return env;
+  }
+
+  async updateEnvironment(id: string, input: EnvironmentInput): Promise<Environment> {
+    this.getEnvironment(id);
+    const env = validateEnvironment(input, id);
+    await this.updateList<Environment>(KEYS.environments, (l) => l.map((e) => (e.id === id ? env : e)));
+    this.endpointCache.delete(id);
+    this.changed();
+    return env;
+  }
+
+  async removeEnvironment(id: string): Promise<void> {
+    this.getEnvironment(id);
+    for (const app of this.listApplications(id)) await this.removeApplicationData(app.id);
+    await this.updateList<Environment>(KEYS.environments, (l) => l.filter((e) => e.id !== id));
+    this.endpointCache.delete(id);
+    this.changed();
+  }
+
+  async addApplication(environmentId: string, input: ApplicationInput): Promise<Application> {
+    this.getEnvironment(environmentId);
+    const app = validateApplication(input, { id: this.newId(), environmentId }, { hasStoredSecret: false });
+    if (app.authMethod !== 'none' && input.clientSecret) await this.deps.secrets.store(KEYS.clientSecret(app.id), input.clientSecret);
+    await this.updateList<Application>(KEYS.applications, (l) => [...l, app]);
+    this.changed();
+    return app;
+  }
+
+  /** Updates an application; a secret left out keeps the stored one. */
+  async updateApplication(id: string, input: ApplicationInput): Promise<Application> {
+    const existing = this.getApplication(id);
+    const hasStoredSecret = (await this.deps.secrets.get(KEYS.clientSecret(id))) !== undefined;
+    const app = validateApplication(input, { id, environmentId: existing.environmentId }, { hasStoredSecret });
+    if (app.authMethod === 'none') await this.deps.secrets.delete(KEYS.clientSecret(id));
+    else if (input.clientSecret) await this.deps.secrets.store(KEYS.clientSecret(id), input.clientSecret);
+    await this.updateList<Application>(KEYS.applications, (l) => l.map((a) => (a.id === id ? app : a)));
+    this.changed();
+    return app;
+  }
+
+  async hasClientSecret(applicationId: string): Promise<boolean> {
+    return (await this.deps.secrets.get(KEYS.clientSecret(applicationId))) !== undefined;
+  }
+
+  async removeApplication(id: string): Promise<void> {
+    this.getApplication(id);
+    await this.removeApplicationData(id);
+    this.changed();
+  }
+
+  private async removeApplicationData(appId: string): Promise<void> {
+    for (const t of this.readIndex().filter((t) => t.applicationId === appId)) {
+      await this.deps.secrets.delete(KEYS.tokenSet(t.id));
+    }
+    await this.updateList<TokenSetMeta>(KEYS.tokenIndex, (l) => l.filter((t) => t.applicationId !== appId));
+    await this.deps.secrets.delete(KEYS.clientSecret(appId));
+    await this.updateList<Application>(KEYS.applications, (l) => l.filter((a) => a.id !== appId));
+  }
+
+  async deleteTokenSet(id: string): Promise<void> {
+    this.getTokenSetInfo(id);
+    await this.deps.secrets.delete(KEYS.tokenSet(id));
+    await this.updateList<TokenSetMeta>(KEYS.tokenIndex, (l) => l.filter((t) => t.id !== id));
+    this.changed();
+  }
+
+  /** Stores a token set: secrets first (one write), then the index entry that the tree reads. */
+  private async saveTokenSet(set: TokenSet): Promise<TokenSetInfo> {
+    await this.deps.secrets.store(KEYS.tokenSet(set.id), JSON.stringify(set));
+    const meta: TokenSetMeta = {
+      id: set.id,
+      applicationId: set.applicationId,
+      environmentId: set.environmentId,
+      grant: set.grant,
+      scope: set.scope,
+      issuedAt: set.issuedAt,
+      expiresAt: set.expiresAt,
+      hasRefreshToken: !!set.refreshToken,
+      hasIdToken: !!set.idToken,
+      mark: set.mark,
+    };
+    await this.updateList<TokenSetMeta>(KEYS.tokenIndex, (l) =>
+      l.some((t) => t.id === set.id) ? l.map((t) => (t.id === set.id ? meta : t)) : [...l, meta],
+    );
+    this.changed();
+    return this.info(meta);
+  }
+
+  // ---- endpoints and client ----------------------------------------------------------------------
+
+  endpoints(environmentId: string, opts: CallOptions = {}): Promise<Endpoints> {
+    const env = this.getEnvironment(environmentId);
+    let p = this.endpointCache.get(env.id);
+    if (!p) {
+      p = resolveEndpoints(env, { ...this.deps.http(), signal: opts.signal });
+      this.endpointCache.set(env.id, p);
+      // A failed resolution is not cached: the next call tries again.
+      p.catch(() => this.endpointCache.get(env.id) === p && this.endpointCache.delete(env.id));
+    }
+    return p;
+  }
+
+  private async call(app: Application, opts: CallOptions): Promise<OAuthCall> {
+    const client: ClientCredentials = { clientId: app.clientId, authMethod: app.authMethod };
+    if (app.authMethod !== 'none') client.clientSecret = await this.deps.secrets.get(KEYS.clientSecret(app.id));
+    return { client, http: { ...this.deps.http(), signal: opts.signal } };
+  }
+
+  private requireEndpoint(endpoints: Endpoints, key: 'introspection' | 'revocation' | 'userinfo', label: string): string {
+    const url = endpoints[key];
+    if (!url) throw new ExplorerError('invalid_input', `The issuer ${endpoints.issuer} has no ${label} endpoint.`, { field: key });
+    return url;
+  }
+
+  // ---- grants ----------------------------------------------------------------------------------
+
+  private requireGrant(app: Application, grant: Grant): void {
+    if (!(app.grants ?? []).includes(grant)) {
+      const label = grant === 'client_credentials' ? 'the client-credentials grant' : 'authorization-code sign-in';
+      throw invalidInput('grants', `The application "${app.name}" is not set up for ${label}: edit the application to enable it.`);
+    }
+  }
+
+  async clientCredentials(applicationId: string, opts: CallOptions & { scope?: string } = {}): Promise<TokenSetInfo> {
+    const app = this.getApplication(applicationId);
+    this.requireGrant(app, 'client_credentials');
+    const scope = opts.scope ?? app.scopes;
+    const endpoints = await this.endpoints(app.environmentId, opts);
+    const response = await clientCredentialsGrant(endpoints.token, await this.call(app, opts), { scope });
+    const set = tokenSetFromResponse(
+      response,
+      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId },
+      'client_credentials',
+      this.now(),
+      scope,
+    );
+    return this.saveTokenSet(set);
+  }
+
+  /** Exchanges a code obtained elsewhere (pasted, or from `signIn`). */
+  async exchangeCode(
+    applicationId: string,
+    opts: CallOptions & { code: string; redirectUri: string; codeVerifier?: string; nonce?: string; scope?: string },
+  ): Promise<TokenSetInfo> {
+    const app = this.getApplication(applicationId);
+    const endpoints = await this.endpoints(app.environmentId, opts);
+    const response = await authorizationCodeGrant(endpoints.token, await this.call(app, opts), opts);
+    if (response.idToken) {
+      await validateIdToken(
+        response.idToken,
+        { issuer: endpoints.issuer, clientId: app.clientId, nonce: opts.nonce, jwksUrl: endpoints.jwks, now: this.now() },
+        this.jwks,
+      );
+    }
+    const set = tokenSetFromResponse(
+      response,
+      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId },
+      'authorization_code',
+      this.now(),
+      opts.scope,
+    );
+    return this.saveTokenSet(set);
+  }
+
+  /**
+   * Authorization code + PKCE through a one-shot loopback listener. The listener is closed in
+   * every outcome: success, error response, wrong state, time-out, cancellation.
+   */
+  async signIn(applicationId: string, opts: SignInOptions): Promise<TokenSetInfo> {
+    const app = this.getApplication(applicationId);
+    this.requireGrant(app, 'authorization_code');
+    const { host, port, path } = loopbackPlan(app.redirectUri);
+    const endpoints = await this.endpoints(app.environmentId, opts);
+    const listener = new LoopbackListener(path);
+    const onAbort = () => listener.abort(new ExplorerError('cancelled', 'Sign-in was cancelled.'));
+    const timer = setTimeout(
+      () => listener.abort(new ExplorerError('timeout', 'Sign-in timed out: no answer came back from the browser.')),
+      opts.timeoutMs ?? 5 * 60_000,
+    );
+    try {
+      const actualPort = await listener.start(port);
+      if (opts.signal?.aborted) throw new ExplorerError('cancelled', 'Sign-in was cancelled.');
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      const redirectUri = `http://${host}:${actualPort}${path}`;
+      opts.onListening?.(redirectUri);
+      const request: AuthorizationRequest = buildAuthorizationRequest(endpoints.authorization, {
+        clientId: app.clientId,
+        redirectUri,
+        scope: opts.scope ?? app.scopes ?? 'openid',
+      });
+      await opts.openExternal(request.url);
+      const result = await listener.wait();
+      try {
+        const code = validateAuthorizationResponse(result.params, { state: request.state, issuer: endpoints.issuer });
+        const info = await this.exchangeCode(app.id, {
+          code,
+          redirectUri,
+          codeVerifier: request.pkce.verifier,
+          nonce: request.nonce,
+          scope: opts.scope ?? app.scopes,
+          signal: opts.signal,
+        });
+        result.respond({ ok: true, message: `Signed in to ${app.name}. The tokens are in VS Code.` });
+        return info;
+      } catch (err) {
+        result.respond({ ok: false, message: err instanceof Error ? err.message : String(err) });
+        throw err;
+      }
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      await listener.stop();
+    }
+  }
+
+  /**
+   * Refresh. Concurrent callers share one request. The stored set is re-read first so a refresh
+   * made meanwhile (another window) is built on, not replayed. Nothing is written unless the
+   * response validated; `invalid_grant` marks the set "sign-in required" and keeps its tokens.
+   * Client-credentials sets have no refresh token: they are re-issued in place.
+   */
+  refresh(tokenSetId: string, opts: CallOptions & { scope?: string } = {}): Promise<TokenSetInfo> {
+    const key = `${tokenSetId}\u0000${opts.scope ?? ''}`;
+    return this.refreshes.run(key, () => this.writes.queue(`tokenSet:${tokenSetId}`, () => this.doRefresh(tokenSetId, opts)));
+  }
+
+  private async doRefresh(tokenSetId: string, opts: CallOptions & { scope?: string }): Promise<TokenSetInfo> {
+    const current = await this.getTokenSet(tokenSetId);
+    const app = this.getApplication(current.applicationId);
+    const widening = scopeWidening(current.scope, opts.scope);
+    if (widening.length) {
+      throw invalidInput(
+        'scope',
+        `A refresh can only keep or narrow the granted scope; ${widening.join(', ')} ${widening.length > 1 ? 'were' : 'was'} not granted. Sign in again to ask for more.`,
+      );
+    }
+    const endpoints = await this.endpoints(app.environmentId, opts);
+    const call = await this.call(app, opts);
+    const now = () => this.now();
+    if (!current.refreshToken) {
+      if (current.grant !== 'client_credentials') {
+        throw new ExplorerError('invalid_input', 'This token set has no refresh token: sign in again.', { field: 'refreshToken' });
+      }
+      const scope = opts.scope ?? current.scope;
+      const response = await clientCredentialsGrant(endpoints.token, call, { scope });
+      return this.saveTokenSet(applyRefresh(current, response, now(), scope));
+    }
+    try {
+      const response = await refreshTokenGrant(endpoints.token, call, { refreshToken: current.refreshToken, scope: opts.scope });
+      if (response.idToken) {
+        await validateIdToken(response.idToken, { issuer: endpoints.issuer, clientId: app.clientId, jwksUrl: endpoints.jwks, now: now() }, this.jwks);
+      }
+      return await this.saveTokenSet(applyRefresh(current, response, now(), opts.scope));
+    } catch (err) {
+      if (isExplorerError(err, 'invalid_grant')) await this.saveTokenSet({ ...current, mark: 'sign-in-required' });
+      throw err;
+    }
+  }
+
+  /** Revokes the refresh token (which also ends its access tokens at most servers) and the access token. */
+  async revoke(tokenSetId: string, opts: CallOptions = {}): Promise<TokenSetInfo> {
+    return this.writes.queue(`tokenSet:${tokenSetId}`, async () => {
+      const set = await this.getTokenSet(tokenSetId);
+      const app = this.getApplication(set.applicationId);
+      const endpoints = await this.endpoints(app.environmentId, opts);
+      const url = this.requireEndpoint(endpoints, 'revocation', 'revocation');
+      const call = await this.call(app, opts);
+      if (set.refreshToken) await revokeToken(url, call, { token: set.refreshToken, hint: 'refresh_token' });
+      await revokeToken(url, call, { token: set.accessToken, hint: 'access_token' });
+      return this.saveTokenSet({ ...set, mark: 'revoked' });
+    });
+  }
+
+  async introspect(tokenSetId: string, opts: CallOptions & { token?: 'access_token' | 'refresh_token' } = {}): Promise<Record<string, unknown>> {
+    const set = await this.getTokenSet(tokenSetId);
+    const app = this.getApplication(set.applicationId);
+    const endpoints = await this.endpoints(app.environmentId, opts);
+    const url = this.requireEndpoint(endpoints, 'introspection', 'introspection');
+    const which = opts.token ?? 'access_token';
+    const token = which === 'refresh_token' ? set.refreshToken : set.accessToken;
+    if (!token) throw invalidInput('token', 'This token set has no refresh token to introspect.');
+    return introspectToken(url, await this.call(app, opts), { token, hint: which });
+  }
+
+  async userinfo(tokenSetId: string, opts: CallOptions = {}): Promise<Record<string, unknown>> {
+    const set = await this.getTokenSet(tokenSetId);
+    const app = this.getApplication(set.applicationId);
+    if (set.grant === 'client_credentials') {
+      throw invalidInput('tokenSetId', 'Userinfo needs a user\'s access token; this one came from the client-credentials grant.');
+    }
+    const endpoints = await this.endpoints(app.environmentId, opts);
+    const url = this.requireEndpoint(endpoints, 'userinfo', 'userinfo');
+    return fetchUserinfo(url, { ...this.deps.http(), signal: opts.signal }, set.accessToken);
+  }
+
+  /** Whether the refresh action applies: a refresh token, or a client-credentials set to re-issue. */
+  static canRefresh(info: Pick<TokenSetInfo, 'hasRefreshToken' | 'grant'>): boolean {
+    return info.hasRefreshToken || info.grant === 'client_credentials';
+  }
+
+  static scopes(scope: string | undefined): string[] {
+    return scopeList(scope);
+  }
+}
+
+/** Where to listen for the redirect: the app's loopback redirect URI (fixed port or any), or the default. */
+export function loopbackPlan(redirectUri: string | undefined): { host: string; port: number; path: string } {
+  if (!redirectUri) return { host: '127.0.0.1', port: 0, path: '/callback' };
+  if (!isLoopbackRedirect(redirectUri)) {
+    throw invalidInput(
+      'redirectUri',
+      `The application's redirect URI ${redirectUri} is not a loopback address, so VS Code cannot receive the sign-in. Use "Exchange authorization code" with the code from that page, or register http://127.0.0.1/callback.`,
+    );
+  }
+  const u = new URL(redirectUri);
+  // The listener always binds 127.0.0.1; the URI keeps the registered spelling (servers compare it).
+  const host = u.hostname === 'localhost' ? 'localhost' : '127.0.0.1';
+  return { host, port: u.port ? Number(u.port) : 0, path: u.pathname || '/callback' };
+}

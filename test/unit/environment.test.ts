@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { isLoopbackHost, validateBaseUrl, validateEnvironment } from '../../src/core/environment';
+import { ExplorerError } from '../../src/core/errors';
+
+const ENV_ID = '8f9e2f5a-1c2b-4d3e-9f00-0123456789ab';
+
+function rejects(fn: () => unknown, field: string, pattern: RegExp): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof ExplorerError, `expected ExplorerError, got ${String(err)}`);
+    assert.equal(err.code, 'invalid_input');
+    assert.equal(err.field, field);
+    assert.match(err.message, pattern);
+    return true;
+  });
+}
+
+describe('environment validation', () => {
+  it('derives the PingOne issuer from the region table', () => {
+    const cases: Array<[string, string]> = [
+      ['NA', 'https://auth.pingone.com'],
+      ['CA', 'https://auth.pingone.ca'],
+      ['EU', 'https://auth.pingone.eu'],
+      ['AU', 'https://auth.pingone.com.au'],
+      ['SG', 'https://auth.pingone.sg'],
+      ['AP', 'https://auth.pingone.asia'],
+      ['eu', 'https://auth.pingone.eu'],
+    ];
+    for (const [region, base] of cases) {
+      const env = validateEnvironment({ name: 'x', kind: 'pingone', region, environmentId: ENV_ID }, 'id1');
+      assert.equal(env.issuer, `${base}/${ENV_ID}/as`, region);
+    }
+  });
+
+  it('defaults a PingOne environment to NA and lower-cases the environment ID', () => {
+    const env = validateEnvironment({ name: ' Dev ', kind: 'pingone', environmentId: ENV_ID.toUpperCase() }, 'id1');
+    assert.deepEqual(env, { id: 'id1', name: 'Dev', kind: 'pingone', region: 'NA', environmentId: ENV_ID, authBaseUrl: undefined, issuer: `https://auth.pingone.com/${ENV_ID}/as` });
+  });
+
+  it('uses an explicit auth base for local servers and custom domains', () => {
+    const env = validateEnvironment({ name: 'Local', kind: 'pingone', environmentId: ENV_ID, authBaseUrl: 'http://127.0.0.1:9000/' }, 'id1');
+    assert.equal(env.issuer, `http://127.0.0.1:9000/${ENV_ID}/as`);
+    assert.equal(env.region, undefined);
+  });
+
+  it('rejects a malformed environment ID, naming the field and the expected shape', () => {
+    rejects(() => validateEnvironment({ name: 'x', kind: 'pingone', environmentId: 'not-a-uuid' }, 'i'), 'environmentId', /not a UUID.*36 characters/);
+    rejects(() => validateEnvironment({ name: 'x', kind: 'pingone', environmentId: '' }, 'i'), 'environmentId', /required/);
+    rejects(() => validateEnvironment({ name: 'x', kind: 'pingone', environmentId: `${ENV_ID}x` }, 'i'), 'environmentId', /not a UUID/);
+  });
+
+  it('rejects an unknown region and kind, listing the valid ones', () => {
+    rejects(() => validateEnvironment({ name: 'x', kind: 'pingone', region: 'US', environmentId: ENV_ID }, 'i'), 'region', /NA, CA, EU, AU, SG, AP/);
+    rejects(() => validateEnvironment({ name: 'x', kind: 'okta' as never, issuer: 'https://a' }, 'i'), 'kind', /pingone, pingfederate or oidc/);
+  });
+
+  it('requires HTTPS except for loopback hosts', () => {
+    rejects(() => validateEnvironment({ name: 'x', kind: 'oidc', issuer: 'http://idp.example.com' }, 'i'), 'issuer', /https:\/\/.*loopback/);
+    rejects(() => validateBaseUrl('issuer', 'ftp://idp.example.com'), 'issuer', /https/);
+    rejects(() => validateBaseUrl('issuer', 'not a url'), 'issuer', /not a URL/);
+    rejects(() => validateBaseUrl('issuer', 'https://u:p@idp.example.com'), 'issuer', /user name or password/);
+    rejects(() => validateBaseUrl('issuer', 'https://idp.example.com/?x=1'), 'issuer', /query/);
+    assert.equal(validateBaseUrl('issuer', 'http://localhost:9031/'), 'http://localhost:9031');
+    assert.equal(validateBaseUrl('issuer', 'http://[::1]:9031'), 'http://[::1]:9031');
+    assert.equal(validateBaseUrl('issuer', 'https://sso.example.com:9031/pf/'), 'https://sso.example.com:9031/pf');
+  });
+
+  it('knows loopback hosts', () => {
+    for (const h of ['localhost', '127.0.0.1', '127.1.2.3', '[::1]', '::1', 'app.localhost']) assert.ok(isLoopbackHost(h), h);
+    for (const h of ['example.com', '128.0.0.1', 'localhost.example.com', '10.0.0.1']) assert.ok(!isLoopbackHost(h), h);
+  });
+
+  it('takes a PingFederate base URL or an OIDC issuer as the issuer', () => {
+    assert.equal(validateEnvironment({ name: 'PF', kind: 'pingfederate', issuer: 'https://pf.example.com:9031/' }, 'i').issuer, 'https://pf.example.com:9031');
+    assert.equal(validateEnvironment({ name: 'O', kind: 'oidc', issuer: 'https://login.example.com/oauth2/default' }, 'i').issuer, 'https://login.example.com/oauth2/default');
+    rejects(() => validateEnvironment({ name: '', kind: 'oidc', issuer: 'https://a.example' }, 'i'), 'name', /required/);
+  });
+});
