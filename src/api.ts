@@ -1,0 +1,134 @@
+/**
+ * The public API returned by `activate()`. Other extensions (and our integration tests) use it:
+ *   const api = await vscode.extensions.getExtension('pingone-tools.pingone-token-explorer')!.activate();
+ * Stable within `apiVersion`; documented in the README. Errors thrown carry a `code` (see core/errors).
+ */
+import * as vscode from 'vscode';
+import type { ApplicationInput } from './core/application';
+import type { EnvironmentInput, EnvironmentKind, Region } from './core/environment';
+import { decodeJwt } from './core/jwt';
+import type { AuthMethod } from './core/oauth';
+import type { TokenService, TokenSetInfo } from './core/service';
+import type { Grant } from './core/tokenSet';
+
+export type { TokenSetInfo };
+
+export interface EnvironmentInfo {
+  id: string;
+  name: string;
+  kind: EnvironmentKind;
+  issuer: string;
+  region?: Region;
+  environmentId?: string;
+  authBaseUrl?: string;
+}
+
+export interface ApplicationInfo {
+  id: string;
+  environmentId: string;
+  name: string;
+  clientId: string;
+  authMethod: AuthMethod;
+  grants: Grant[];
+  scopes?: string;
+  redirectUri?: string;
+  hasSecret: boolean;
+}
+
+export interface Tokens {
+  accessToken: string;
+  refreshToken?: string;
+  idToken?: string;
+  tokenType: string;
+  scope?: string;
+  expiresAt?: number;
+}
+
+export interface PingOneTokenExplorerApi {
+  readonly apiVersion: 1;
+  readonly onDidChange: vscode.Event<void>;
+  addEnvironment(input: EnvironmentInput): Promise<EnvironmentInfo>;
+  listEnvironments(): EnvironmentInfo[];
+  removeEnvironment(id: string): Promise<void>;
+  addApplication(environmentId: string, input: ApplicationInput): Promise<ApplicationInfo>;
+  listApplications(environmentId?: string): Promise<ApplicationInfo[]>;
+  removeApplication(id: string): Promise<void>;
+  clientCredentials(applicationId: string, options?: { scope?: string }): Promise<TokenSetInfo>;
+  signIn(applicationId: string, options?: { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> }): Promise<TokenSetInfo>;
+  exchangeCode(applicationId: string, options: { code: string; redirectUri: string; codeVerifier?: string }): Promise<TokenSetInfo>;
+  refresh(tokenSetId: string, options?: { scope?: string }): Promise<TokenSetInfo>;
+  revoke(tokenSetId: string): Promise<TokenSetInfo>;
+  introspect(tokenSetId: string, options?: { token?: 'access_token' | 'refresh_token' }): Promise<Record<string, unknown>>;
+  userinfo(tokenSetId: string): Promise<Record<string, unknown>>;
+  deleteTokenSet(tokenSetId: string): Promise<void>;
+  listTokenSets(applicationId?: string): TokenSetInfo[];
+  getTokens(tokenSetId: string): Promise<Tokens>;
+  decode(jwt: string): { header: Record<string, unknown>; payload: Record<string, unknown> };
+  inspect(tokenSetIdOrJwt: string): Promise<void>;
+}
+
+export interface ApiDeps {
+  service: TokenService;
+  onDidChange: vscode.Event<void>;
+  /** Interactive sign-in with progress and the default browser (used when no openExternal is given). */
+  signIn(applicationId: string, options: { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> }): Promise<TokenSetInfo>;
+  inspect(tokenSetIdOrJwt: string): Promise<void>;
+}
+
+export function environmentInfo(e: EnvironmentInfo): EnvironmentInfo {
+  const { id, name, kind, issuer, region, environmentId, authBaseUrl } = e;
+  return { id, name, kind, issuer, region, environmentId, authBaseUrl };
+}
+
+export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
+  const { service } = deps;
+  const appInfo = async (id: string): Promise<ApplicationInfo> => {
+    const a = service.getApplication(id);
+    return {
+      id: a.id,
+      environmentId: a.environmentId,
+      name: a.name,
+      clientId: a.clientId,
+      authMethod: a.authMethod,
+      grants: a.grants,
+      scopes: a.scopes,
+      redirectUri: a.redirectUri,
+      hasSecret: await service.hasClientSecret(a.id),
+    };
+  };
+  return {
+    apiVersion: 1,
+    onDidChange: deps.onDidChange,
+    addEnvironment: async (input) => environmentInfo(await service.addEnvironment(input)),
+    listEnvironments: () => service.listEnvironments().map(environmentInfo),
+    removeEnvironment: (id) => service.removeEnvironment(id),
+    addApplication: async (environmentId, input) => appInfo((await service.addApplication(environmentId, input)).id),
+    listApplications: (environmentId) => Promise.all(service.listApplications(environmentId).map((a) => appInfo(a.id))),
+    removeApplication: (id) => service.removeApplication(id),
+    clientCredentials: (id, o = {}) => service.clientCredentials(id, { scope: o.scope }),
+    signIn: (id, o = {}) => deps.signIn(id, o),
+    exchangeCode: (id, o) => service.exchangeCode(id, { code: o.code, redirectUri: o.redirectUri, codeVerifier: o.codeVerifier }),
+    refresh: (id, o = {}) => service.refresh(id, { scope: o.scope }),
+    revoke: (id) => service.revoke(id),
+    introspect: (id, o = {}) => service.introspect(id, { token: o.token }),
+    userinfo: (id) => service.userinfo(id),
+    deleteTokenSet: (id) => service.deleteTokenSet(id),
+    listTokenSets: (applicationId) => service.listTokenSets(applicationId),
+    getTokens: async (id) => {
+      const t = await service.getTokenSet(id);
+      return {
+        accessToken: t.accessToken,
+        refreshToken: t.refreshToken,
+        idToken: t.idToken,
+        tokenType: t.tokenType,
+        scope: t.scope,
+        expiresAt: t.expiresAt,
+      };
+    },
+    decode: (jwt) => {
+      const { header, payload } = decodeJwt(jwt);
+      return { header, payload };
+    },
+    inspect: (x) => deps.inspect(x),
+  };
+}

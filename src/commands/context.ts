@@ -1,0 +1,111 @@
+/** What every command handler needs, and helpers shared by the command modules. */
+import * as vscode from 'vscode';
+import { ExplorerError } from '../core/errors';
+import type { TokenService } from '../core/service';
+import type { Log } from '../platform/log';
+import { showError } from '../platform/errors';
+import { ApplicationNode, EnvironmentNode, TokenNode, TokenSetNode } from '../tree/nodes';
+
+export interface CommandContext {
+  extensionUri: vscode.Uri;
+  service: TokenService;
+  log: Log;
+}
+
+/** The id a command was invoked for: a tree node, an id string, or an object with `id`. */
+export function idArg(arg: unknown, kind: 'environment' | 'application' | 'tokenSet'): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (arg instanceof EnvironmentNode) return kind === 'environment' ? arg.environment.id : undefined;
+  if (arg instanceof ApplicationNode) return kind === 'application' ? arg.application.id : kind === 'environment' ? arg.application.environmentId : undefined;
+  if (arg instanceof TokenSetNode) return kind === 'tokenSet' ? arg.info.id : kind === 'application' ? arg.info.applicationId : undefined;
+  if (arg instanceof TokenNode) return kind === 'tokenSet' ? arg.tokenSetId : undefined;
+  if (typeof arg === 'object' && arg !== null) {
+    const o = arg as Record<string, unknown>;
+    const key = kind === 'environment' ? 'environmentId' : kind === 'application' ? 'applicationId' : 'tokenSetId';
+    if (typeof o[key] === 'string') return o[key] as string;
+    if (typeof o.id === 'string') return o.id;
+  }
+  return undefined;
+}
+
+/** Runs a command body; shows failures to the user and rethrows them to programmatic callers. */
+export function command<A extends unknown[], R>(
+  ctx: CommandContext,
+  title: string,
+  body: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R | undefined> {
+  return async (...args: A) => {
+    try {
+      return await body(...args);
+    } catch (err) {
+      if (err instanceof UserCancelled) return undefined;
+      void showError(err, ctx.log, title);
+      throw err;
+    }
+  };
+}
+
+/** Thrown when the user dismissed a prompt: silent, not an error. */
+export class UserCancelled extends Error {}
+
+export function required<T>(value: T | undefined): T {
+  if (value === undefined) throw new UserCancelled();
+  return value;
+}
+
+/** Runs a network action with a cancellable progress notification wired to an AbortSignal. */
+export function withProgress<T>(title: string, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return Promise.resolve(
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
+      const controller = new AbortController();
+      const sub = token.onCancellationRequested(() => controller.abort());
+      return task(controller.signal).finally(() => sub.dispose());
+    }),
+  );
+}
+
+export async function pick<T extends vscode.QuickPickItem>(items: T[], placeHolder: string, title?: string): Promise<T> {
+  return required(await vscode.window.showQuickPick(items, { placeHolder, title, ignoreFocusOut: true }));
+}
+
+/** Asks for an id among stored items when a command was run without one. */
+export async function chooseEnvironment(ctx: CommandContext, arg: unknown): Promise<string> {
+  const id = idArg(arg, 'environment');
+  if (id) return id;
+  const envs = ctx.service.listEnvironments();
+  if (!envs.length) throw new ExplorerError('invalid_input', 'No environment is configured yet: run "PingOne: Add Environment" first.');
+  if (envs.length === 1) return envs[0].id;
+  return (await pick(envs.map((e) => ({ label: e.name, description: e.issuer, id: e.id })), 'Choose an environment')).id;
+}
+
+export async function chooseApplication(ctx: CommandContext, arg: unknown, filter: (a: { grants: string[] }) => boolean = () => true): Promise<string> {
+  const id = idArg(arg, 'application');
+  if (id) return id;
+  const apps = ctx.service.listApplications().filter(filter);
+  if (!apps.length) throw new ExplorerError('invalid_input', 'No suitable application is configured: run "PingOne: Add Application" first.');
+  if (apps.length === 1) return apps[0].id;
+  const envName = (envId: string) => ctx.service.listEnvironments().find((e) => e.id === envId)?.name ?? '';
+  return (await pick(apps.map((a) => ({ label: a.name, description: `${a.clientId} · ${envName(a.environmentId)}`, id: a.id })), 'Choose an application')).id;
+}
+
+export async function chooseTokenSet(ctx: CommandContext, arg: unknown): Promise<string> {
+  const id = idArg(arg, 'tokenSet');
+  if (id) return id;
+  const sets = ctx.service.listTokenSets().sort((a, b) => b.issuedAt - a.issuedAt);
+  if (!sets.length) throw new ExplorerError('invalid_input', 'There are no tokens yet: get a token or sign in first.');
+  if (sets.length === 1) return sets[0].id;
+  const appName = (id: string) => ctx.service.listApplications().find((a) => a.id === id)?.name ?? '?';
+  return (
+    await pick(
+      sets.map((t) => ({ label: appName(t.applicationId), description: `${t.grant} · ${t.status} · ${new Date(t.issuedAt).toLocaleTimeString()}`, id: t.id })),
+      'Choose a token set',
+    )
+  ).id;
+}
+
+/** A modal confirmation; `{ confirm: false }` in the options skips it (scripts, tests). */
+export async function confirm(message: string, action: string, options: unknown): Promise<void> {
+  if (typeof options === 'object' && options !== null && (options as { confirm?: unknown }).confirm === false) return;
+  const answer = await vscode.window.showWarningMessage(message, { modal: true }, action);
+  if (answer !== action) throw new UserCancelled();
+}

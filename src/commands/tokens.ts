@@ -1,0 +1,221 @@
+/** Token commands: get, sign in, exchange, refresh, inspect, copy, revoke, introspect, userinfo, delete, decode. */
+import * as vscode from 'vscode';
+import { parsePastedCode } from '../core/authorize';
+import { REGIONS } from '../core/environment';
+import { ExplorerError, invalidInput } from '../core/errors';
+import { decodeJwt, looksLikeJwt } from '../core/jwt';
+import type { TokenSetInfo } from '../core/service';
+import { InspectorPanel } from '../webview/inspector/panel';
+import { CommandContext, chooseApplication, chooseTokenSet, command, confirm, required, withProgress } from './context';
+
+interface ScopeOption {
+  scope?: string;
+}
+
+function scopeOf(options: unknown): string | undefined {
+  const s = (options as ScopeOption | undefined)?.scope;
+  return typeof s === 'string' && s.trim() ? s.trim() : undefined;
+}
+
+/** Shows JSON in a read-only-ish untitled editor; tokens never go there. */
+async function showJson(title: string, value: unknown): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument({ language: 'json', content: `// ${title}\n${JSON.stringify(value, null, 2)}\n` });
+  await vscode.window.showTextDocument(doc, { preview: true });
+}
+
+export function inspect(ctx: CommandContext, target: string): Promise<void> {
+  const deps = { extensionUri: ctx.extensionUri, service: ctx.service, log: ctx.log };
+  const isTokenSet = ctx.service.listTokenSets().some((t) => t.id === target);
+  return InspectorPanel.show(deps, isTokenSet ? { tokenSetId: target } : { jwt: target }).then(() => undefined);
+}
+
+/** Interactive sign-in: progress with cancel, default browser unless the caller supplies one. */
+export function signIn(
+  ctx: CommandContext,
+  applicationId: string,
+  options: { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> },
+): Promise<TokenSetInfo> {
+  const app = ctx.service.getApplication(applicationId);
+  return withProgress(`Signing in to ${app.name} in the browser…`, (signal) =>
+    ctx.service.signIn(applicationId, {
+      scope: options.scope,
+      signal,
+      openExternal:
+        options.openExternal ??
+        (async (url) => {
+          const opened = await vscode.env.openExternal(vscode.Uri.parse(url, true));
+          if (!opened) throw new ExplorerError('cancelled', 'The browser was not opened.');
+        }),
+    }),
+  );
+}
+
+async function curlFor(ctx: CommandContext, tokenSetId: string): Promise<string> {
+  const set = await ctx.service.getTokenSet(tokenSetId);
+  const env = ctx.service.getEnvironment(set.environmentId);
+  let url: string;
+  if (env.kind === 'pingone' && env.region && set.grant === 'client_credentials') {
+    url = `${REGIONS[env.region].apiBase}/environments/${env.environmentId}`;
+  } else {
+    const endpoints = await ctx.service.endpoints(env.id);
+    url = endpoints.userinfo ?? endpoints.issuer;
+  }
+  return `curl -H "Authorization: ${set.tokenType} ${set.accessToken}" "${url}"`;
+}
+
+async function decodeSource(arg: unknown): Promise<string> {
+  if (typeof arg === 'string' && arg.trim()) return arg.trim();
+  const editor = vscode.window.activeTextEditor;
+  const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection).trim() : '';
+  if (selected) return selected;
+  const clip = (await vscode.env.clipboard.readText()).trim();
+  if (clip && looksLikeJwt(clip.replace(/^Bearer\s+/i, ''))) return clip;
+  return required(
+    await vscode.window.showInputBox({
+      title: 'Decode JWT',
+      prompt: 'Paste a JWT (nothing is sent anywhere: it is decoded locally)',
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (v) => (looksLikeJwt(v.trim().replace(/^Bearer\s+/i, '')) ? undefined : 'This is not a JWT (three base64url segments).'),
+    }),
+  );
+}
+
+export function registerTokenCommands(ctx: CommandContext): vscode.Disposable[] {
+  const { service } = ctx;
+  const copy = async (text: string, what: string) => {
+    await vscode.env.clipboard.writeText(text);
+    void vscode.window.setStatusBarMessage(`$(check) ${what} copied`, 3000);
+  };
+  return [
+    vscode.commands.registerCommand(
+      'pingone.getToken',
+      command(ctx, 'Get token', async (arg?: unknown, options?: unknown) => {
+        const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('client_credentials'));
+        const app = service.getApplication(id);
+        const info = await withProgress(`Getting a token for ${app.name}…`, (signal) => service.clientCredentials(id, { scope: scopeOf(options), signal }));
+        ctx.log.info(`Client-credentials token for "${app.name}": ${info.scope ?? 'default scope'}`);
+        return info;
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'pingone.signIn',
+      command(ctx, 'Sign in', async (arg?: unknown, options?: unknown) => {
+        const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
+        const o = (options ?? {}) as { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> };
+        return signIn(ctx, id, { scope: scopeOf(o), openExternal: typeof o.openExternal === 'function' ? o.openExternal : undefined });
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'pingone.exchangeCode',
+      command(ctx, 'Exchange authorization code', async (arg?: unknown, options?: unknown) => {
+        const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
+        const app = service.getApplication(id);
+        const o = (options ?? {}) as { code?: string; redirectUri?: string; codeVerifier?: string };
+        let code = o.code;
+        let redirectUri = o.redirectUri ?? app.redirectUri;
+        if (!code) {
+          const pasted = required(
+            await vscode.window.showInputBox({
+              title: `Exchange code for ${app.name}`,
+              prompt: 'Paste the authorization code or the whole redirect URL',
+              ignoreFocusOut: true,
+              password: true,
+            }),
+          );
+          code = parsePastedCode(pasted).code;
+        }
+        if (!redirectUri) {
+          redirectUri = required(
+            await vscode.window.showInputBox({ title: `Exchange code for ${app.name}`, prompt: 'The redirect URI used in the authorization request', ignoreFocusOut: true }),
+          ).trim();
+        }
+        if (!redirectUri) throw invalidInput('redirectUri', 'The redirect URI is required.');
+        const finalCode = code;
+        const finalRedirect = redirectUri;
+        return withProgress('Exchanging the authorization code…', (signal) =>
+          service.exchangeCode(id, { code: finalCode, redirectUri: finalRedirect, codeVerifier: o.codeVerifier, signal }),
+        );
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'pingone.refreshToken',
+      command(ctx, 'Refresh token', async (arg?: unknown, options?: unknown) => {
+        const id = await chooseTokenSet(ctx, arg);
+        return withProgress('Refreshing tokens…', (signal) => service.refresh(id, { scope: scopeOf(options), signal }));
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'pingone.inspectToken',
+      command(ctx, 'Inspect token', async (arg?: unknown) => {
+        const jwt = typeof arg === 'object' && arg !== null && typeof (arg as { jwt?: unknown }).jwt === 'string' ? (arg as { jwt: string }).jwt : undefined;
+        await inspect(ctx, jwt ?? (await chooseTokenSet(ctx, arg)));
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'pingone.decodeJwt',
+      command(ctx, 'Decode JWT', async (arg?: unknown) => {
+        const source = (await decodeSource(arg)).replace(/^Bearer\s+/i, '');
+        const decoded = decodeJwt(source); // an opaque token or garbage is a clear invalid_input
+        await inspect(ctx, source);
+        return { header: decoded.header, payload: decoded.payload };
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'pingone.copyAccessToken',
+      command(ctx, 'Copy access token', async (arg?: unknown) => {
+        const set = await service.getTokenSet(await chooseTokenSet(ctx, arg));
+        await copy(set.accessToken, 'Access token');
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'pingone.copyAuthorizationHeader',
+      command(ctx, 'Copy Authorization header', async (arg?: unknown) => {
+        const set = await service.getTokenSet(await chooseTokenSet(ctx, arg));
+        await copy(`Authorization: ${set.tokenType} ${set.accessToken}`, 'Authorization header');
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'pingone.copyAsCurl',
+      command(ctx, 'Copy as curl', async (arg?: unknown) => {
+        await copy(await curlFor(ctx, await chooseTokenSet(ctx, arg)), 'curl command');
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'pingone.revokeToken',
+      command(ctx, 'Revoke', async (arg?: unknown, options?: unknown) => {
+        const id = await chooseTokenSet(ctx, arg);
+        await confirm('Revoke these tokens at the server? They stop working for every client that holds them.', 'Revoke', options);
+        return withProgress('Revoking…', (signal) => service.revoke(id, { signal }));
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'pingone.introspectToken',
+      command(ctx, 'Introspect', async (arg?: unknown, options?: unknown) => {
+        const id = await chooseTokenSet(ctx, arg);
+        const token = (options as { token?: 'access_token' | 'refresh_token' } | undefined)?.token;
+        const result = await withProgress('Introspecting…', (signal) => service.introspect(id, { token, signal }));
+        if (!(options as { silent?: boolean } | undefined)?.silent) await showJson('Introspection result', result);
+        return result;
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'pingone.userinfo',
+      command(ctx, 'Userinfo', async (arg?: unknown, options?: unknown) => {
+        const id = await chooseTokenSet(ctx, arg);
+        const result = await withProgress('Calling userinfo…', (signal) => service.userinfo(id, { signal }));
+        if (!(options as { silent?: boolean } | undefined)?.silent) await showJson('Userinfo', result);
+        return result;
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'pingone.deleteTokenSet',
+      command(ctx, 'Delete tokens', async (arg?: unknown, options?: unknown) => {
+        const id = await chooseTokenSet(ctx, arg);
+        await confirm('Delete these tokens from VS Code? (They are not revoked at the server.)', 'Delete', options);
+        await service.deleteTokenSet(id);
+        return true;
+      }),
+    ),
+  ];
+}

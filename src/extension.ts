@@ -1,0 +1,82 @@
+/**
+ * Entry point: wires the pure token service to VS Code (SecretStorage, globalState, the tree, the
+ * commands, the inspector) and returns the public API. Activation reads no secret and makes no
+ * request: everything here is registration.
+ */
+import * as vscode from 'vscode';
+import { PingOneTokenExplorerApi, createApi } from './api';
+import { registerApplicationCommands } from './commands/applications';
+import { CommandContext } from './commands/context';
+import { registerEnvironmentCommands } from './commands/environments';
+import { inspect, registerTokenCommands, signIn } from './commands/tokens';
+import { SYNCED_KEYS, TokenService } from './core/service';
+import { Log } from './platform/log';
+import { requestTimeoutMs } from './platform/settings';
+import { ExplorerTree } from './tree/explorerTree';
+
+export function activate(context: vscode.ExtensionContext): PingOneTokenExplorerApi {
+  const log = new Log();
+  const service = new TokenService({
+    state: context.globalState,
+    secrets: context.secrets,
+    http: () => ({ timeoutMs: requestTimeoutMs(), log: (entry) => log.request(entry) }),
+  });
+  context.globalState.setKeysForSync(SYNCED_KEYS);
+
+  const changed = new vscode.EventEmitter<void>();
+  const tree = new ExplorerTree(service);
+  const view = vscode.window.createTreeView('pingone.explorer', { treeDataProvider: tree, showCollapseAll: true });
+  tree.setVisible(view.visible);
+
+  const updateContext = () => void vscode.commands.executeCommand('setContext', 'pingone.hasEnvironments', service.listEnvironments().length > 0);
+  let reported = 0;
+  const reportProblems = () => {
+    // Corrupt entries are skipped by the service; tell the user once per new problem.
+    for (const problem of service.problems.slice(reported)) {
+      log.error(problem);
+      void vscode.window.showWarningMessage(`PingOne Token Explorer: ${problem}`);
+    }
+    reported = service.problems.length;
+  };
+
+  const ctx: CommandContext = { extensionUri: context.extensionUri, service, log };
+  context.subscriptions.push(
+    log,
+    changed,
+    tree,
+    view,
+    view.onDidChangeVisibility((e) => {
+      tree.setVisible(e.visible);
+      if (e.visible) reportProblems();
+    }),
+    service.onDidChange(() => {
+      changed.fire();
+      updateContext();
+      reportProblems();
+    }),
+    // Another window changed a stored token set or secret: redraw from the shared stores.
+    context.secrets.onDidChange((e) => {
+      if (e.key.startsWith('pte.v1.')) service.reload();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('pingone')) service.reload();
+    }),
+    vscode.commands.registerCommand('pingone.refreshView', () => service.reload()),
+    vscode.commands.registerCommand('pingone.showLog', () => log.channel.show()),
+    ...registerEnvironmentCommands(ctx),
+    ...registerApplicationCommands(ctx),
+    ...registerTokenCommands(ctx),
+  );
+  updateContext();
+
+  return createApi({
+    service,
+    onDidChange: changed.event,
+    signIn: (id, options) => signIn(ctx, id, options),
+    inspect: (target) => inspect(ctx, target),
+  });
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

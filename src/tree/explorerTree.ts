@@ -1,0 +1,98 @@
+/**
+ * The Environments → Applications → Token sets → tokens tree. Reads metadata only (globalState
+ * index): no secret is read to draw it. Relative times stay current through one timer that
+ * refreshes just the token-set nodes, and only while the view is visible.
+ */
+import * as vscode from 'vscode';
+import { TokenService } from '../core/service';
+import { describeExpiry } from '../core/jwt';
+import { ApplicationNode, EnvironmentNode, Node, TokenNode, TokenSetNode } from './nodes';
+
+const TICK_MS = 30_000;
+
+export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<Node | Node[] | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private tokenSetNodes: TokenSetNode[] = [];
+  private timer?: ReturnType<typeof setInterval>;
+  private readonly disposables: vscode.Disposable[] = [this.emitter];
+
+  constructor(private readonly service: TokenService, private readonly now: () => number = Date.now) {
+    this.disposables.push(service.onDidChange(() => this.refresh()));
+  }
+
+  /** Starts or stops the relative-time tick with the view's visibility. */
+  setVisible(visible: boolean): void {
+    if (visible && !this.timer) {
+      this.timer = setInterval(() => this.tick(), TICK_MS);
+    } else if (!visible && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  refresh(): void {
+    this.emitter.fire(undefined);
+  }
+
+  private tick(): void {
+    if (this.tokenSetNodes.length) this.emitter.fire(this.tokenSetNodes);
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node instanceof TokenSetNode) {
+      // Re-derive the time-dependent parts (description, icon, expired status): the node may be minutes old.
+      const now = this.now();
+      const status = node.info.status === 'valid' || node.info.status === 'expired' ? (node.info.expiresAt !== undefined && node.info.expiresAt <= now ? 'expired' : 'valid') : node.info.status;
+      return new TokenSetNode({ ...node.info, status }, node.environment, node.application, now);
+    }
+    return node;
+  }
+
+  getParent(node: Node): Node | undefined {
+    if (node instanceof ApplicationNode) {
+      const env = this.service.listEnvironments().find((e) => e.id === node.application.environmentId);
+      return env && new EnvironmentNode(env);
+    }
+    if (node instanceof TokenSetNode && node.application) {
+      return new ApplicationNode(node.application, 1);
+    }
+    return undefined;
+  }
+
+  getChildren(node?: Node): Node[] {
+    const now = this.now();
+    if (!node) {
+      this.tokenSetNodes = [];
+      return this.service.listEnvironments().map((e) => new EnvironmentNode(e));
+    }
+    if (node instanceof EnvironmentNode) {
+      const sets = this.service.listTokenSets();
+      return this.service
+        .listApplications(node.environment.id)
+        .map((a) => new ApplicationNode(a, sets.filter((t) => t.applicationId === a.id).length));
+    }
+    if (node instanceof ApplicationNode) {
+      const env = this.service.listEnvironments().find((e) => e.id === node.application.environmentId);
+      const nodes = this.service
+        .listTokenSets(node.application.id)
+        .sort((a, b) => b.issuedAt - a.issuedAt)
+        .map((t) => new TokenSetNode(t, env, node.application, now));
+      this.tokenSetNodes = [...this.tokenSetNodes.filter((n) => n.application?.id !== node.application.id), ...nodes];
+      return nodes;
+    }
+    if (node instanceof TokenSetNode) {
+      const info = node.info;
+      const children = [new TokenNode(info.id, 'access_token', describeExpiry(info.expiresAt, now))];
+      if (info.hasRefreshToken) children.push(new TokenNode(info.id, 'refresh_token', ''));
+      if (info.hasIdToken) children.push(new TokenNode(info.id, 'id_token', ''));
+      return children;
+    }
+    return [];
+  }
+
+  dispose(): void {
+    this.setVisible(false);
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Tree nodes. `contextValue` is a list of tags that menus match with regexes
+ * (e.g. `viewItem =~ /\brefreshable\b/`), so only actions that make sense for a node appear.
+ */
+import * as vscode from 'vscode';
+import type { Application } from '../core/application';
+import type { Environment } from '../core/environment';
+import { describeExpiry } from '../core/jwt';
+import { TokenService, TokenSetInfo } from '../core/service';
+
+export type Node = EnvironmentNode | ApplicationNode | TokenSetNode | TokenNode;
+
+const KIND_LABEL = { pingone: 'PingOne', pingfederate: 'PingFederate', oidc: 'OpenID Connect' } as const;
+
+export class EnvironmentNode extends vscode.TreeItem {
+  readonly type = 'environment';
+  constructor(readonly environment: Environment) {
+    super(environment.name, vscode.TreeItemCollapsibleState.Expanded);
+    this.id = `env:${environment.id}`;
+    this.contextValue = 'environment';
+    this.description = environment.kind === 'pingone' ? `PingOne ${environment.region ?? 'custom'}` : KIND_LABEL[environment.kind];
+    this.iconPath = new vscode.ThemeIcon('globe');
+    this.tooltip = new vscode.MarkdownString(
+      `**${esc(environment.name)}** (${KIND_LABEL[environment.kind]})\n\nIssuer: \`${environment.issuer}\`` +
+        (environment.environmentId ? `\n\nEnvironment ID: \`${environment.environmentId}\`` : ''),
+    );
+  }
+}
+
+export class ApplicationNode extends vscode.TreeItem {
+  readonly type = 'application';
+  constructor(readonly application: Application, tokenCount: number) {
+    super(application.name, tokenCount ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    this.id = `app:${application.id}`;
+    const tags = ['application', ...application.grants.map((g) => (g === 'client_credentials' ? 'clientCredentials' : 'authorizationCode'))];
+    this.contextValue = tags.join(' ');
+    this.description = application.clientId;
+    this.iconPath = new vscode.ThemeIcon(application.authMethod === 'none' ? 'device-mobile' : 'key');
+    this.tooltip = new vscode.MarkdownString(
+      `**${esc(application.name)}**\n\nClient ID: \`${application.clientId}\`\n\nAuth method: \`${application.authMethod}\`` +
+        `\n\nGrants: ${application.grants.join(', ')}` +
+        (application.scopes ? `\n\nScopes: \`${application.scopes}\`` : '') +
+        (application.redirectUri ? `\n\nRedirect URI: \`${application.redirectUri}\`` : ''),
+    );
+  }
+}
+
+const GRANT_LABEL = { client_credentials: 'Client credentials', authorization_code: 'Sign-in' } as const;
+
+export function statusText(info: TokenSetInfo, now: number): string {
+  switch (info.status) {
+    case 'sign-in-required':
+      return 'sign-in required';
+    case 'revoked':
+      return 'revoked';
+    default:
+      return describeExpiry(info.expiresAt, now);
+  }
+}
+
+export class TokenSetNode extends vscode.TreeItem {
+  readonly type = 'tokenSet';
+  constructor(readonly info: TokenSetInfo, readonly environment: Environment | undefined, readonly application: Application | undefined, now: number) {
+    super(`${GRANT_LABEL[info.grant]} · ${new Date(info.issuedAt).toLocaleTimeString()}`, vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = `tokens:${info.id}`;
+    const tags = ['tokenSet', 'introspectable', 'revocable'];
+    if (TokenService.canRefresh(info)) tags.push('refreshable');
+    if (info.grant === 'authorization_code') tags.push('userinfo');
+    if (info.status === 'sign-in-required') tags.push('signInRequired');
+    this.contextValue = tags.join(' ');
+    this.description = statusText(info, now);
+    this.iconPath = statusIcon(info, now);
+    const exact = info.expiresAt ? `${new Date(info.expiresAt).toLocaleString()} (${new Date(info.expiresAt).toISOString()})` : 'unknown';
+    this.tooltip = new vscode.MarkdownString(
+      [
+        `**${GRANT_LABEL[info.grant]}** — ${statusText(info, now)}`,
+        environment ? `Issuer: \`${environment.issuer}\`` : undefined,
+        application ? `Client: \`${application.clientId}\` (${esc(application.name)})` : undefined,
+        `Scope: ${info.scope ? `\`${info.scope}\`` : '—'}`,
+        `Expires: ${exact}`,
+        `Refresh token: ${info.hasRefreshToken ? 'yes' : 'no'} · ID token: ${info.hasIdToken ? 'yes' : 'no'}`,
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
+    );
+    this.command = { command: 'pingone.inspectToken', title: 'Inspect', arguments: [info.id] };
+  }
+}
+
+function statusIcon(info: TokenSetInfo, now: number): vscode.ThemeIcon {
+  if (info.status === 'sign-in-required') return new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+  if (info.status === 'revoked') return new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'));
+  if (info.status === 'expired') return new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+  if (info.expiresAt !== undefined && info.expiresAt - now < 5 * 60_000) {
+    return new vscode.ThemeIcon('watch', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+  }
+  return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+}
+
+export type TokenRole = 'access_token' | 'refresh_token' | 'id_token';
+const ROLE_LABEL: Record<TokenRole, string> = { access_token: 'Access token', refresh_token: 'Refresh token', id_token: 'ID token' };
+
+export class TokenNode extends vscode.TreeItem {
+  readonly type = 'token';
+  constructor(readonly tokenSetId: string, readonly role: TokenRole, description: string) {
+    super(ROLE_LABEL[role], vscode.TreeItemCollapsibleState.None);
+    this.id = `token:${tokenSetId}:${role}`;
+    this.contextValue = `token ${role}`;
+    this.description = description;
+    this.iconPath = new vscode.ThemeIcon(role === 'refresh_token' ? 'sync' : role === 'id_token' ? 'person' : 'shield');
+    this.command = { command: 'pingone.inspectToken', title: 'Inspect', arguments: [tokenSetId] };
+  }
+}
+
+function esc(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}

@@ -1,0 +1,108 @@
+/**
+ * Every command path with arguments (no prompts), as keybindings, tasks and other extensions run
+ * them, inside the real extension host.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { PingOneTokenExplorerApi } from '../../src/api';
+import type { Sandbox } from '../sandbox';
+import { activateApi, rejectsWith, reset, sandbox } from './helpers';
+
+const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(command, ...args);
+
+describe('commands', () => {
+  let api: PingOneTokenExplorerApi;
+  let s: Sandbox;
+
+  before(async () => {
+    api = await activateApi();
+    s = await sandbox();
+  });
+  beforeEach(() => reset(api));
+  after(() => reset(api));
+
+  async function setUp() {
+    const env = await run<{ id: string }>('pingone.addEnvironment', { name: 'Sandbox', kind: 'pingone', environmentId: s.envId, authBaseUrl: s.pingone.authBase });
+    const app = await run<{ id: string }>('pingone.addApplication', env.id, {
+      name: 'Worker',
+      clientId: s.clients.worker.clientId,
+      clientSecret: s.clients.worker.clientSecret,
+      authMethod: 'client_secret_basic',
+    });
+    return { env, app };
+  }
+
+  it('adds an environment and an application from arguments', async () => {
+    const { env, app } = await setUp();
+    assert.equal(api.listEnvironments()[0].id, env.id);
+    assert.equal((await api.listApplications(env.id))[0].id, app.id);
+  });
+
+  it('gets, refreshes (re-issues), introspects and deletes a client-credentials token', async () => {
+    const { app } = await setUp();
+    const info = await run<{ id: string; status: string }>('pingone.getToken', app.id);
+    assert.equal(info.status, 'valid');
+    const first = (await api.getTokens(info.id)).accessToken;
+    await run('pingone.refreshToken', info.id);
+    assert.notEqual((await api.getTokens(info.id)).accessToken, first);
+    const introspection = await run<{ active: boolean }>('pingone.introspectToken', info.id, { silent: true });
+    assert.equal(introspection.active, true);
+    await run('pingone.deleteTokenSet', info.id, { confirm: false });
+    assert.deepEqual(api.listTokenSets(), []);
+  });
+
+  it('copies the access token, an Authorization header and a curl command', async () => {
+    const { app } = await setUp();
+    const info = await run<{ id: string }>('pingone.getToken', app.id);
+    const { accessToken } = await api.getTokens(info.id);
+    await run('pingone.copyAccessToken', info.id);
+    assert.equal(await vscode.env.clipboard.readText(), accessToken);
+    await run('pingone.copyAuthorizationHeader', info.id);
+    assert.equal(await vscode.env.clipboard.readText(), `Authorization: Bearer ${accessToken}`);
+    await run('pingone.copyAsCurl', info.id);
+    assert.match(await vscode.env.clipboard.readText(), new RegExp(`^curl -H "Authorization: Bearer ${accessToken.replace(/[.]/g, '\\.')}" "http://127\\.0\\.0\\.1:\\d+/`));
+  });
+
+  it('decodes a JWT given as an argument and opens the inspector', async () => {
+    const { app } = await setUp();
+    const { accessToken } = await api.getTokens((await run<{ id: string }>('pingone.getToken', app.id)).id);
+    const inspectorTab = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.label === 'Token Inspector');
+    // The tab model reaches the extension host after the renderer has opened the panel.
+    const opened = new Promise<void>((resolve) => {
+      const sub = vscode.window.tabGroups.onDidChangeTabs(() => inspectorTab() && (sub.dispose(), resolve()));
+    });
+    const decoded = await run<{ payload: Record<string, unknown> }>('pingone.decodeJwt', accessToken);
+    assert.equal(decoded.payload.client_id, s.clients.worker.clientId);
+    if (!inspectorTab()) await opened;
+    assert.ok(inspectorTab());
+  });
+
+  it('refuses to decode an opaque token with invalid_input', async () => {
+    await rejectsWith(Promise.resolve(run('pingone.decodeJwt', 'opaque-reference-token-abcdef')), 'invalid_input', /opaque/);
+  });
+
+  it('rejects bad input through commands and stores nothing', async () => {
+    await rejectsWith(Promise.resolve(run('pingone.addEnvironment', { name: 'x', kind: 'pingone', environmentId: 'nope' })), 'invalid_input');
+    assert.deepEqual(api.listEnvironments(), []);
+  });
+
+  it('keeps stored tokens when a get-token call fails with invalid_client', async () => {
+    const { env, app } = await setUp();
+    const good = await run<{ id: string }>('pingone.getToken', app.id);
+    await run('pingone.editApplication', app.id, { name: 'Worker', clientId: s.clients.worker.clientId, clientSecret: 'wrong', authMethod: 'client_secret_basic' });
+    await rejectsWith(Promise.resolve(run('pingone.getToken', app.id)), 'invalid_client');
+    assert.deepEqual(api.listTokenSets().map((t) => t.id), [good.id]);
+    assert.ok((await api.getTokens(good.id)).accessToken);
+    assert.equal(api.listEnvironments()[0].id, env.id);
+  });
+
+  it('removes an application and an environment with their secrets and tokens', async () => {
+    const { env, app } = await setUp();
+    await run('pingone.getToken', app.id);
+    await run('pingone.removeApplication', app.id, { confirm: false });
+    assert.deepEqual(await api.listApplications(), []);
+    assert.deepEqual(api.listTokenSets(), []);
+    await run('pingone.removeEnvironment', env.id, { confirm: false });
+    assert.deepEqual(api.listEnvironments(), []);
+  });
+});

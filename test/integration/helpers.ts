@@ -1,0 +1,47 @@
+/** Shared set-up for integration tests: the activated API and a sandbox on loopback. */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import fetch from 'node-fetch';
+import type { PingOneTokenExplorerApi } from '../../src/api';
+import { Sandbox, startSandbox } from '../sandbox';
+
+export const EXTENSION_ID = 'pingone-tools.pingone-token-explorer';
+
+export async function activateApi(): Promise<PingOneTokenExplorerApi> {
+  const ext = vscode.extensions.getExtension<PingOneTokenExplorerApi>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is not installed`);
+  return ext.activate();
+}
+
+let shared: Promise<Sandbox> | undefined;
+/** One sandbox per extension-host run; closed when the host exits. */
+export function sandbox(): Promise<Sandbox> {
+  shared ??= startSandbox();
+  return shared;
+}
+
+/** Removes everything the API knows, so each test starts from an empty store. */
+export async function reset(api: PingOneTokenExplorerApi): Promise<void> {
+  for (const env of api.listEnvironments()) await api.removeEnvironment(env.id);
+}
+
+/** Plays the browser for sign-in: the sandbox signs the demo user in, we follow the redirect. */
+export function browserFor(s: Sandbox, tamper?: (location: URL) => void) {
+  return async (url: string) => {
+    const location = new URL(await s.authorize(url));
+    tamper?.(location);
+    void fetch(location.toString()).then((r) => r.text()).catch(() => undefined);
+  };
+}
+
+export async function rejectsWith(p: PromiseLike<unknown>, code: string, message?: RegExp): Promise<Error & { code: string }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as Error & { code: string };
+    assert.equal(e.code, code, `expected code ${code}, got ${e.code}: ${e.message}`);
+    if (message) assert.match(e.message, message);
+    return e;
+  }
+  assert.fail(`expected a rejection with code ${code}`);
+}

@@ -1,0 +1,342 @@
+/**
+ * The token service end to end against the PingOne-compatible sandbox (a real oidc-provider on
+ * loopback): grants, sign-in through the loopback listener, refresh rotation and its races,
+ * revocation, introspection, userinfo, and that failed calls change nothing stored.
+ */
+import assert from 'node:assert/strict';
+import * as net from 'node:net';
+import fetch from 'node-fetch';
+import { ExplorerError } from '../../src/core/errors';
+import { decodeJwt } from '../../src/core/jwt';
+import { refreshTokenGrant } from '../../src/core/oauth';
+import { TokenService } from '../../src/core/service';
+import { verifySignature } from '../../src/core/verify';
+import { Sandbox, SandboxClient, startSandbox } from '../sandbox';
+import { MemorySecrets, MemoryState } from '../support/memoryStores';
+
+async function failure(p: Promise<unknown>): Promise<ExplorerError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof ExplorerError, `expected ExplorerError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected a failure');
+}
+
+/** Plays the browser: lets the sandbox sign the demo user in, then follows the redirect to our listener. */
+function browser(sandbox: Sandbox, opts: { deny?: boolean; tamper?: (location: URL) => void } = {}) {
+  return async (url: string) => {
+    const location = new URL(await sandbox.authorize(url, { deny: opts.deny }));
+    opts.tamper?.(location);
+    // Not awaited by the sign-in: the listener answers once the service has validated and exchanged.
+    void fetch(location.toString()).then((r) => r.text()).catch(() => undefined);
+  };
+}
+
+function portIsClosed(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(true));
+  });
+}
+
+describe('token service against the sandbox', function () {
+  let sandbox: Sandbox;
+  let state: MemoryState;
+  let secrets: MemorySecrets;
+  let service: TokenService;
+
+  before(async () => {
+    sandbox = await startSandbox();
+  });
+  after(() => sandbox.close());
+
+  beforeEach(() => {
+    state = new MemoryState();
+    secrets = new MemorySecrets();
+    service = new TokenService({ state, secrets, http: () => ({ timeoutMs: 5000 }) });
+    sandbox.resetStats();
+  });
+
+  async function pingOneApp(client: SandboxClient, extra: { secret?: string; redirectUri?: string } = {}) {
+    const env = await service.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: sandbox.pingone.authBase });
+    return service.addApplication(env.id, {
+      name: client.clientId,
+      clientId: client.clientId,
+      clientSecret: extra.secret ?? client.clientSecret,
+      authMethod: client.authMethod,
+      scopes: client.grantTypes.includes('authorization_code') ? 'openid profile email' : undefined,
+      redirectUri: extra.redirectUri,
+    });
+  }
+
+  async function pingFederateApp(client: SandboxClient) {
+    const env = await service.addEnvironment({ name: 'PF', kind: 'pingfederate', issuer: sandbox.pingfederate.issuer });
+    return service.addApplication(env.id, {
+      name: client.clientId,
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      authMethod: client.authMethod,
+      scopes: client.grantTypes.includes('authorization_code') ? 'openid profile' : undefined,
+    });
+  }
+
+  describe('client credentials', () => {
+    it('gets a PingOne-shaped JWT whose signature verifies, and stores it in the secret store only', async () => {
+      const app = await pingOneApp(sandbox.clients.worker);
+      const info = await service.clientCredentials(app.id);
+      assert.equal(info.grant, 'client_credentials');
+      assert.equal(info.status, 'valid');
+      assert.equal(info.hasRefreshToken, false);
+      const set = await service.getTokenSet(info.id);
+      const { header, payload } = decodeJwt(set.accessToken);
+      assert.equal(header.alg, 'RS256');
+      assert.equal(payload.client_id, sandbox.clients.worker.clientId);
+      assert.equal(payload.iss, sandbox.pingone.issuer);
+      assert.equal(payload.env, sandbox.envId);
+      assert.ok(info.expiresAt! > Date.now() + 3500_000);
+      const endpoints = await service.endpoints(app.environmentId);
+      assert.equal(endpoints.source, 'discovery');
+      assert.deepEqual(await verifySignature(set.accessToken, endpoints.jwks, service.jwks), { state: 'verified', alg: 'RS256', kid: header.kid });
+      // Nothing secret in the metadata store.
+      const metadata = JSON.stringify([...state.data.values()]);
+      assert.ok(!metadata.includes(set.accessToken) && !metadata.includes(sandbox.clients.worker.clientSecret!));
+    });
+
+    it('flags a tampered token as invalid and an unknown key as such', async () => {
+      const app = await pingOneApp(sandbox.clients.worker);
+      const set = await service.getTokenSet((await service.clientCredentials(app.id)).id);
+      const jwks = (await service.endpoints(app.environmentId)).jwks;
+      const [h, p, s] = set.accessToken.split('.');
+      const forged = Buffer.from(JSON.stringify({ ...decodeJwt(set.accessToken).payload, scope: 'admin' })).toString('base64url');
+      assert.equal((await verifySignature(`${h}.${forged}.${s}`, jwks, service.jwks)).state, 'invalid');
+      const otherKid = Buffer.from(JSON.stringify({ ...decodeJwt(set.accessToken).header, kid: 'nope' })).toString('base64url');
+      assert.equal((await verifySignature(`${otherKid}.${p}.${s}`, jwks, service.jwks)).state, 'unknown_key');
+      assert.equal((await verifySignature('opaque-token-value', jwks, service.jwks)).state, 'not_verifiable');
+    });
+
+    it('works with client_secret_post', async () => {
+      const app = await pingOneApp(sandbox.clients.post);
+      assert.equal((await service.clientCredentials(app.id)).status, 'valid');
+    });
+
+    it('reports a wrong secret as invalid_client and stores nothing', async () => {
+      const app = await pingOneApp(sandbox.clients.worker, { secret: 'wrong-secret' });
+      const before = secrets.snapshot();
+      const err = await failure(service.clientCredentials(app.id));
+      assert.equal(err.code, 'invalid_client');
+      assert.equal(err.status, 401);
+      assert.ok(!err.message.includes('wrong-secret'));
+      assert.deepEqual(secrets.snapshot(), before);
+      assert.deepEqual(service.listTokenSets(), []);
+    });
+
+    it('re-issues a client-credentials token set in place on refresh', async () => {
+      const app = await pingOneApp(sandbox.clients.worker);
+      const first = await service.clientCredentials(app.id);
+      const before = (await service.getTokenSet(first.id)).accessToken;
+      const again = await service.refresh(first.id);
+      assert.equal(again.id, first.id);
+      assert.notEqual((await service.getTokenSet(first.id)).accessToken, before);
+      assert.equal(service.listTokenSets().length, 1);
+    });
+  });
+
+  describe('authorization code + PKCE through the loopback listener', () => {
+    it('signs in, validates the ID token and stores access, refresh and ID tokens', async () => {
+      const app = await pingOneApp(sandbox.clients.web);
+      let port = 0;
+      const info = await service.signIn(app.id, { openExternal: browser(sandbox), onListening: (uri) => (port = Number(new URL(uri).port)) });
+      assert.equal(info.grant, 'authorization_code');
+      assert.ok(info.hasRefreshToken && info.hasIdToken);
+      const set = await service.getTokenSet(info.id);
+      assert.equal(decodeJwt(set.idToken!).payload.sub, sandbox.user.sub);
+      assert.ok(await portIsClosed(port), 'the loopback listener must be closed after use');
+      const claims = await service.userinfo(info.id);
+      assert.equal(claims.sub, sandbox.user.sub);
+    });
+
+    it('signs in a public client (auth method none, PKCE required)', async () => {
+      const app = await pingOneApp(sandbox.clients.native);
+      const info = await service.signIn(app.id, { openExternal: browser(sandbox) });
+      assert.equal(info.status, 'valid');
+    });
+
+    it('rejects a response with the wrong state and leaves nothing listening or stored', async () => {
+      const app = await pingOneApp(sandbox.clients.web);
+      let port = 0;
+      const err = await failure(
+        service.signIn(app.id, {
+          openExternal: browser(sandbox, { tamper: (loc) => loc.searchParams.set('state', 'forged') }),
+          onListening: (uri) => (port = Number(new URL(uri).port)),
+        }),
+      );
+      assert.equal(err.code, 'invalid_state');
+      assert.ok(await portIsClosed(port));
+      assert.deepEqual(service.listTokenSets(), []);
+      assert.equal(sandbox.stats().tokenRequests, 0, 'no code exchange after a state mismatch');
+    });
+
+    it('turns error=access_denied into an error with that code', async () => {
+      const app = await pingOneApp(sandbox.clients.web);
+      const err = await failure(service.signIn(app.id, { openExternal: browser(sandbox, { deny: true }) }));
+      assert.equal(err.code, 'access_denied');
+    });
+
+    it('gives a clear message when a fixed redirect port is taken', async () => {
+      const blocker = net.createServer();
+      await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+      const port = (blocker.address() as net.AddressInfo).port;
+      try {
+        const app = await pingOneApp(sandbox.clients.web, { redirectUri: `http://127.0.0.1:${port}/callback` });
+        const err = await failure(service.signIn(app.id, { openExternal: async () => assert.fail('browser must not open') }));
+        assert.equal(err.field, 'redirectUri');
+        assert.match(err.message, new RegExp(`Port ${port}.*already in use`));
+      } finally {
+        blocker.close();
+      }
+    });
+
+    it('can be cancelled while waiting for the browser, closing the listener', async () => {
+      const app = await pingOneApp(sandbox.clients.web);
+      const controller = new AbortController();
+      let port = 0;
+      const pending = service.signIn(app.id, {
+        signal: controller.signal,
+        onListening: (uri) => (port = Number(new URL(uri).port)),
+        openExternal: async () => controller.abort(),
+      });
+      assert.equal((await failure(pending)).code, 'cancelled');
+      assert.ok(await portIsClosed(port));
+    });
+  });
+
+  describe('refresh', () => {
+    async function signedIn(client: SandboxClient, pf = false) {
+      const app = pf ? await pingFederateApp(client) : await pingOneApp(client);
+      const info = await service.signIn(app.id, { openExternal: browser(sandbox) });
+      return { app, info, set: await service.getTokenSet(info.id) };
+    }
+
+    it('PingOne rotates: the new refresh token replaces the old, which the server then refuses', async () => {
+      const { app, info, set } = await signedIn(sandbox.clients.web);
+      const refreshed = await service.refresh(info.id);
+      const after = await service.getTokenSet(info.id);
+      assert.equal(refreshed.id, info.id);
+      assert.notEqual(after.refreshToken, set.refreshToken);
+      assert.notEqual(after.accessToken, set.accessToken);
+      const endpoints = await service.endpoints(app.environmentId);
+      const call = { client: { clientId: app.clientId, clientSecret: sandbox.clients.web.clientSecret, authMethod: app.authMethod }, http: { timeoutMs: 5000 } };
+      assert.equal((await failure(refreshTokenGrant(endpoints.token, call, { refreshToken: set.refreshToken! }))).code, 'invalid_grant');
+    });
+
+    it('PingFederate does not roll: the old refresh token is kept and still works', async () => {
+      const { info, set } = await signedIn(sandbox.clients.pfWeb, true);
+      await service.refresh(info.id);
+      const after = await service.getTokenSet(info.id);
+      assert.equal(after.refreshToken, set.refreshToken);
+      assert.notEqual(after.accessToken, set.accessToken);
+      await service.refresh(info.id);
+      assert.equal((await service.getTokenSet(info.id)).refreshToken, set.refreshToken);
+    });
+
+    it('ten concurrent refreshes of one rotating token make exactly one token request', async () => {
+      const { info } = await signedIn(sandbox.clients.web);
+      sandbox.resetStats();
+      const results = await Promise.all(Array.from({ length: 10 }, () => service.refresh(info.id)));
+      assert.equal(sandbox.stats().byGrant.refresh_token, 1);
+      assert.equal(new Set(results.map((r) => r.issuedAt)).size, 1);
+      assert.equal((await service.getTokenSet(info.id)).mark, undefined);
+    });
+
+    it('narrows scope on request and refuses to widen it before sending anything', async () => {
+      const { info } = await signedIn(sandbox.clients.web);
+      const narrowed = await service.refresh(info.id, { scope: 'openid profile' });
+      assert.equal(narrowed.scope, 'openid profile');
+      sandbox.resetStats();
+      const err = await failure(service.refresh(info.id, { scope: 'openid profile admin' }));
+      assert.equal(err.code, 'invalid_input');
+      assert.match(err.message, /admin was not granted/);
+      assert.equal(sandbox.stats().tokenRequests, 0);
+    });
+
+    it('marks the set "sign-in required" on invalid_grant and keeps its tokens', async () => {
+      const { app, info, set } = await signedIn(sandbox.clients.web);
+      // Rotate the token behind the service's back, as another client would.
+      const endpoints = await service.endpoints(app.environmentId);
+      const call = { client: { clientId: app.clientId, clientSecret: sandbox.clients.web.clientSecret, authMethod: app.authMethod }, http: { timeoutMs: 5000 } };
+      await refreshTokenGrant(endpoints.token, call, { refreshToken: set.refreshToken! });
+      const err = await failure(service.refresh(info.id));
+      assert.equal(err.code, 'invalid_grant');
+      assert.equal(service.getTokenSetInfo(info.id).status, 'sign-in-required');
+      const kept = await service.getTokenSet(info.id);
+      assert.equal(kept.accessToken, set.accessToken);
+      assert.equal(kept.refreshToken, set.refreshToken);
+    });
+
+    it('leaves the stored set untouched when the server is unreachable', async () => {
+      const { info } = await signedIn(sandbox.clients.web);
+      const before = secrets.snapshot();
+      const indexBefore = service.listTokenSets();
+      const offline = new TokenService({ state, secrets, http: () => ({ timeoutMs: 5000 }) });
+      // Point the environment at a closed port: the server is gone.
+      const closed = net.createServer();
+      await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+      const port = (closed.address() as net.AddressInfo).port;
+      await new Promise<void>((r) => closed.close(() => r()));
+      const env = offline.listEnvironments()[0];
+      await offline.updateEnvironment(env.id, { name: env.name, kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: `http://127.0.0.1:${port}` });
+      const err = await failure(offline.refresh(info.id));
+      assert.equal(err.code, 'network');
+      assert.deepEqual(secrets.snapshot(), before);
+      assert.deepEqual(offline.listTokenSets(), indexBefore);
+    });
+  });
+
+  describe('revoke and introspect', () => {
+    it('revokes access and refresh tokens; introspection then says inactive', async () => {
+      const app = await pingOneApp(sandbox.clients.web);
+      const info = await service.signIn(app.id, { openExternal: browser(sandbox) });
+      assert.equal((await service.introspect(info.id)).active, true);
+      assert.equal((await service.introspect(info.id, { token: 'refresh_token' })).active, true);
+      const revoked = await service.revoke(info.id);
+      assert.equal(revoked.status, 'revoked');
+      assert.equal((await service.introspect(info.id, { token: 'refresh_token' })).active, false);
+    });
+
+    it('introspects PingFederate opaque access tokens', async () => {
+      const app = await pingFederateApp(sandbox.clients.pfWorker);
+      const info = await service.clientCredentials(app.id);
+      const set = await service.getTokenSet(info.id);
+      assert.throws(() => decodeJwt(set.accessToken), /opaque/);
+      const result = await service.introspect(info.id);
+      assert.equal(result.active, true);
+      assert.equal(result.client_id, sandbox.clients.pfWorker.clientId);
+    });
+  });
+
+  describe('storage', () => {
+    it('removing an environment deletes its applications, secrets and tokens', async () => {
+      const app = await pingOneApp(sandbox.clients.worker);
+      await service.clientCredentials(app.id);
+      assert.ok(secrets.data.size >= 2);
+      await service.removeEnvironment(app.environmentId);
+      assert.equal(secrets.data.size, 0);
+      assert.deepEqual(service.listApplications(), []);
+      assert.deepEqual(service.listTokenSets(), []);
+    });
+
+    it('skips and reports a corrupt entry without hiding the others', async () => {
+      const app = await pingOneApp(sandbox.clients.worker);
+      const envs = state.get<unknown[]>('pte.v1.environments')!;
+      await state.update('pte.v1.environments', [...envs, { garbage: true }, 42]);
+      assert.equal(service.listEnvironments().length, 1);
+      assert.equal(service.listApplications()[0].id, app.id);
+      assert.equal(service.problems.length, 2);
+      await secrets.store(`pte.v1.tokenSet/x`, '{not json');
+      assert.equal((await failure(service.getTokenSet('x'))).code, 'invalid_input');
+    });
+  });
+});
