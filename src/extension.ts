@@ -10,6 +10,7 @@ import { CommandContext } from './commands/context';
 import { registerEnvironmentCommands } from './commands/environments';
 import { inspect, registerTokenCommands, signIn } from './commands/tokens';
 import { SYNCED_KEYS, TokenService } from './core/service';
+import { AutoRefresh } from './platform/autoRefresh';
 import { Log } from './platform/log';
 import { requestTimeoutMs } from './platform/settings';
 import { ExplorerTree } from './tree/explorerTree';
@@ -24,7 +25,8 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
   context.globalState.setKeysForSync(SYNCED_KEYS);
 
   const changed = new vscode.EventEmitter<void>();
-  const tree = new ExplorerTree(service);
+  const autoRefresh = new AutoRefresh(service, log);
+  const tree = new ExplorerTree(service, (id, optedIn) => autoRefresh.isActive(id, optedIn));
   const view = vscode.window.createTreeView('pingone.explorer', { treeDataProvider: tree, showCollapseAll: true });
   tree.setVisible(view.visible);
 
@@ -39,10 +41,11 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     reported = service.problems.length;
   };
 
-  const ctx: CommandContext = { extensionUri: context.extensionUri, service, log };
+  const ctx: CommandContext = { extensionUri: context.extensionUri, service, log, autoRefresh };
   context.subscriptions.push(
     log,
     changed,
+    autoRefresh,
     tree,
     view,
     view.onDidChangeVisibility((e) => {

@@ -10,6 +10,7 @@ export interface CommandContext {
   extensionUri: vscode.Uri;
   service: TokenService;
   log: Log;
+  autoRefresh?: { resume(id: string): void; isActive(id: string, optedIn: boolean): boolean };
 }
 
 /** The id a command was invoked for: a tree node, an id string, or an object with `id`. */

@@ -6,7 +6,8 @@ import { ExplorerError, invalidInput } from '../core/errors';
 import { decodeJwt, looksLikeJwt } from '../core/jwt';
 import type { TokenSetInfo } from '../core/service';
 import { InspectorPanel } from '../webview/inspector/panel';
-import { CommandContext, chooseApplication, chooseTokenSet, command, confirm, required, withProgress } from './context';
+import { showError } from '../platform/errors';
+import { CommandContext, UserCancelled, chooseApplication, chooseTokenSet, command, confirm, required, withProgress } from './context';
 
 interface ScopeOption {
   scope?: string;
@@ -81,6 +82,24 @@ async function decodeSource(arg: unknown): Promise<string> {
   );
 }
 
+/**
+ * A failed refresh says what to do next: "sign-in required" offers a new sign-in, a rejected
+ * client offers to edit the application's secret and auth method.
+ */
+async function offerRecovery(ctx: CommandContext, err: unknown, tokenSetId: string | undefined): Promise<void> {
+  const info = tokenSetId ? ctx.service.listTokenSets().find((t) => t.id === tokenSetId) : undefined;
+  if (info && err instanceof ExplorerError && (err.code === 'invalid_grant' || err.code === 'invalid_client')) {
+    const action = err.code === 'invalid_grant' ? 'Sign In Again' : 'Edit Application';
+    ctx.log.error(`Refresh: [${err.code}] ${err.message}`);
+    const choice = await vscode.window.showErrorMessage(`Refresh failed: ${err.message}`, action, 'Show Log');
+    if (choice === 'Sign In Again') await vscode.commands.executeCommand('pingone.signIn', info.applicationId);
+    if (choice === 'Edit Application') await vscode.commands.executeCommand('pingone.editApplication', info.applicationId);
+    if (choice === 'Show Log') ctx.log.channel.show(true);
+    return;
+  }
+  await showError(err, ctx.log, 'Refresh token');
+}
+
 export function registerTokenCommands(ctx: CommandContext): vscode.Disposable[] {
   const { service } = ctx;
   const copy = async (text: string, what: string) => {
@@ -138,11 +157,38 @@ export function registerTokenCommands(ctx: CommandContext): vscode.Disposable[] 
         );
       }),
     ),
+    vscode.commands.registerCommand('pingone.refreshToken', async (arg?: unknown, options?: unknown) => {
+      let id: string | undefined;
+      try {
+        id = await chooseTokenSet(ctx, arg);
+        const tokenSetId = id;
+        const info = await withProgress('Refreshing tokens…', (signal) => service.refresh(tokenSetId, { scope: scopeOf(options), signal }));
+        ctx.autoRefresh?.resume(tokenSetId);
+        return info;
+      } catch (err) {
+        if (!(err instanceof UserCancelled)) void offerRecovery(ctx, err, id);
+        if (err instanceof UserCancelled) return undefined;
+        throw err;
+      }
+    }),
     vscode.commands.registerCommand(
-      'pingone.refreshToken',
-      command(ctx, 'Refresh token', async (arg?: unknown, options?: unknown) => {
+      'pingone.toggleAutoRefresh',
+      command(ctx, 'Auto-refresh', async (arg?: unknown, options?: unknown) => {
         const id = await chooseTokenSet(ctx, arg);
-        return withProgress('Refreshing tokens…', (signal) => service.refresh(id, { scope: scopeOf(options), signal }));
+        const requested = (options as { enabled?: unknown } | undefined)?.enabled;
+        const enabled = typeof requested === 'boolean' ? requested : !service.getTokenSetInfo(id).autoRefresh;
+        const info = await service.setAutoRefresh(id, enabled);
+        if (enabled) {
+          ctx.autoRefresh?.resume(id);
+          if (!vscode.workspace.getConfiguration('pingone.autoRefresh').get<boolean>('enabled', false)) {
+            void vscode.window
+              .showInformationMessage('This token set will auto-refresh once "pingone.autoRefresh.enabled" is on.', 'Turn On')
+              .then((c) => {
+                if (c === 'Turn On') void vscode.workspace.getConfiguration('pingone.autoRefresh').update('enabled', true, vscode.ConfigurationTarget.Global);
+              });
+          }
+        }
+        return info;
       }),
     ),
     vscode.commands.registerCommand(

@@ -63,9 +63,11 @@ export interface TokenSetInfo {
   hasRefreshToken: boolean;
   hasIdToken: boolean;
   status: TokenStatus;
+  /** Opted in to auto-refresh (effective only while the setting is on). */
+  autoRefresh: boolean;
 }
 
-type TokenSetMeta = Omit<TokenSetInfo, 'status'> & { mark?: TokenSet['mark'] };
+type TokenSetMeta = Omit<TokenSetInfo, 'status' | 'autoRefresh'> & { mark?: TokenSet['mark']; autoRefresh?: boolean };
 
 export const KEYS = {
   environments: 'pte.v1.environments',
@@ -190,8 +192,8 @@ export class TokenService {
   }
 
   private info(meta: TokenSetMeta): TokenSetInfo {
-    const { mark, ...rest } = meta;
-    return { ...rest, status: tokenStatus({ mark, expiresAt: meta.expiresAt }, this.now()) };
+    const { mark, autoRefresh, ...rest } = meta;
+    return { ...rest, autoRefresh: autoRefresh === true, status: tokenStatus({ mark, expiresAt: meta.expiresAt }, this.now()) };
   }
 
   listTokenSets(applicationId?: string): TokenSetInfo[] {
@@ -297,6 +299,17 @@ export class TokenService {
     await this.updateList<Application>(KEYS.applications, (l) => l.filter((a) => a.id !== appId));
   }
 
+  /** Opts a token set in or out of auto-refresh. Only sets that can be refreshed qualify. */
+  async setAutoRefresh(id: string, enabled: boolean): Promise<TokenSetInfo> {
+    const info = this.getTokenSetInfo(id);
+    if (enabled && !TokenService.canRefresh(info)) {
+      throw invalidInput('tokenSetId', 'This token set has no refresh token, so it cannot auto-refresh: sign in again with a refresh-token grant.');
+    }
+    await this.updateList<TokenSetMeta>(KEYS.tokenIndex, (l) => l.map((t) => (t.id === id ? { ...t, autoRefresh: enabled } : t)));
+    this.changed();
+    return this.getTokenSetInfo(id);
+  }
+
   async deleteTokenSet(id: string): Promise<void> {
     this.getTokenSetInfo(id);
     await this.deps.secrets.delete(KEYS.tokenSet(id));
@@ -320,10 +333,10 @@ export class TokenService {
       mark: set.mark,
     };
     await this.updateList<TokenSetMeta>(KEYS.tokenIndex, (l) =>
-      l.some((t) => t.id === set.id) ? l.map((t) => (t.id === set.id ? meta : t)) : [...l, meta],
+      l.some((t) => t.id === set.id) ? l.map((t) => (t.id === set.id ? { ...meta, autoRefresh: t.autoRefresh } : t)) : [...l, meta],
     );
     this.changed();
-    return this.info(meta);
+    return this.getTokenSetInfo(set.id);
   }
 
   // ---- endpoints and client ----------------------------------------------------------------------

@@ -17,7 +17,11 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private timer?: ReturnType<typeof setInterval>;
   private readonly disposables: vscode.Disposable[] = [this.emitter];
 
-  constructor(private readonly service: TokenService, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly service: TokenService,
+    private readonly autoRefreshActive: (id: string, optedIn: boolean) => boolean = () => false,
+    private readonly now: () => number = Date.now,
+  ) {
     this.disposables.push(service.onDidChange(() => this.refresh()));
   }
 
@@ -44,7 +48,7 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       // Re-derive the time-dependent parts (description, icon, expired status): the node may be minutes old.
       const now = this.now();
       const status = node.info.status === 'valid' || node.info.status === 'expired' ? (node.info.expiresAt !== undefined && node.info.expiresAt <= now ? 'expired' : 'valid') : node.info.status;
-      return new TokenSetNode({ ...node.info, status }, node.environment, node.application, now);
+      return new TokenSetNode({ ...node.info, status }, node.environment, node.application, now, this.autoRefreshActive(node.info.id, node.info.autoRefresh));
     }
     return node;
   }
@@ -77,7 +81,7 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       const nodes = this.service
         .listTokenSets(node.application.id)
         .sort((a, b) => b.issuedAt - a.issuedAt)
-        .map((t) => new TokenSetNode(t, env, node.application, now));
+        .map((t) => new TokenSetNode(t, env, node.application, now, this.autoRefreshActive(t.id, t.autoRefresh)));
       this.tokenSetNodes = [...this.tokenSetNodes.filter((n) => n.application?.id !== node.application.id), ...nodes];
       return nodes;
     }

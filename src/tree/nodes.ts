@@ -60,15 +60,22 @@ export function statusText(info: TokenSetInfo, now: number): string {
 
 export class TokenSetNode extends vscode.TreeItem {
   readonly type = 'tokenSet';
-  constructor(readonly info: TokenSetInfo, readonly environment: Environment | undefined, readonly application: Application | undefined, now: number) {
+  constructor(
+    readonly info: TokenSetInfo,
+    readonly environment: Environment | undefined,
+    readonly application: Application | undefined,
+    now: number,
+    autoRefreshing = false,
+  ) {
     super(`${GRANT_LABEL[info.grant]} · ${new Date(info.issuedAt).toLocaleTimeString()}`, vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `tokens:${info.id}`;
     const tags = ['tokenSet', 'introspectable', 'revocable'];
     if (TokenService.canRefresh(info)) tags.push('refreshable');
     if (info.grant === 'authorization_code') tags.push('userinfo');
     if (info.status === 'sign-in-required') tags.push('signInRequired');
+    if (TokenService.canRefresh(info)) tags.push(info.autoRefresh ? 'autoRefreshOn' : 'autoRefreshOff');
     this.contextValue = tags.join(' ');
-    this.description = statusText(info, now);
+    this.description = `${statusText(info, now)}${autoRefreshing ? ' · auto-refresh' : ''}`;
     this.iconPath = statusIcon(info, now);
     const exact = info.expiresAt ? `${new Date(info.expiresAt).toLocaleString()} (${new Date(info.expiresAt).toISOString()})` : 'unknown';
     this.tooltip = new vscode.MarkdownString(
@@ -79,6 +86,7 @@ export class TokenSetNode extends vscode.TreeItem {
         `Scope: ${info.scope ? `\`${info.scope}\`` : '—'}`,
         `Expires: ${exact}`,
         `Refresh token: ${info.hasRefreshToken ? 'yes' : 'no'} · ID token: ${info.hasIdToken ? 'yes' : 'no'}`,
+        `Auto-refresh: ${autoRefreshing ? 'on' : info.autoRefresh ? 'opted in (turn on "pingone.autoRefresh.enabled")' : 'off'}`,
       ]
         .filter(Boolean)
         .join('\n\n'),

@@ -51,6 +51,17 @@ describe('commands', () => {
     assert.deepEqual(api.listTokenSets(), []);
   });
 
+  it('opts a token set in and out of auto-refresh, and keeps the choice across a refresh', async () => {
+    const { app } = await setUp();
+    const info = await run<{ id: string }>('pingone.getToken', app.id);
+    const on = await run<{ autoRefresh: boolean }>('pingone.toggleAutoRefresh', info.id, { enabled: true });
+    assert.equal(on.autoRefresh, true);
+    await run('pingone.refreshToken', info.id);
+    assert.equal(api.listTokenSets()[0].autoRefresh, true);
+    const off = await run<{ autoRefresh: boolean }>('pingone.toggleAutoRefresh', info.id);
+    assert.equal(off.autoRefresh, false);
+  });
+
   it('copies the access token, an Authorization header and a curl command', async () => {
     const { app } = await setUp();
     const info = await run<{ id: string }>('pingone.getToken', app.id);

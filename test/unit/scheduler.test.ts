@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { ExplorerError } from '../../src/core/errors';
+import { AutoRefreshScheduler, Clock, ScheduledSet } from '../../src/core/scheduler';
+
+/** A fake clock: timers fire only when the test advances time. */
+class FakeClock implements Clock {
+  t = 1_000_000;
+  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
+  private nextId = 1;
+  now = () => this.t;
+  setTimeout = (fn: () => void, ms: number) => {
+    const id = this.nextId++;
+    this.timers.push({ at: this.t + ms, fn, id });
+    return id;
+  };
+  clearTimeout = (id: unknown) => {
+    this.timers = this.timers.filter((x) => x.id !== id);
+  };
+  get pending() {
+    return this.timers.length;
+  }
+  /** Advances time, firing due timers in order and letting their async work settle. */
+  async advance(ms: number): Promise<void> {
+    const end = this.t + ms;
+    for (;;) {
+      const next = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!next) break;
+      this.timers = this.timers.filter((x) => x !== next);
+      this.t = next.at;
+      next.fn();
+      for (let i = 0; i < 20; i++) await Promise.resolve();
+    }
+    this.t = end;
+  }
+}
+
+describe('auto-refresh scheduler', () => {
+  let clock: FakeClock;
+  let sets: ScheduledSet[];
+  let calls: string[];
+  let behaviour: (id: string) => Promise<void>;
+  let scheduler: AutoRefreshScheduler;
+  const stopped: string[] = [];
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    calls = [];
+    stopped.length = 0;
+    behaviour = async (id) => {
+      // A successful refresh moves expiry an hour on.
+      const s = sets.find((x) => x.id === id)!;
+      s.expiresAt = clock.now() + 3600_000;
+    };
+    scheduler = new AutoRefreshScheduler({
+      clock,
+      leadMs: 60_000,
+      backoffMs: 30_000,
+      maxBackoffMs: 120_000,
+      list: () => sets,
+      refresh: (id) => {
+        calls.push(`${id}@${clock.now()}`);
+        return behaviour(id);
+      },
+      onStopped: (id) => stopped.push(id),
+    });
+  });
+  afterEach(() => scheduler.dispose());
+
+  it('uses one timer for many token sets and refreshes each a lead time before expiry', async () => {
+    sets = [
+      { id: 'a', expiresAt: clock.t + 600_000 },
+      { id: 'b', expiresAt: clock.t + 300_000 },
+      { id: 'c', expiresAt: undefined },
+    ];
+    scheduler.reschedule();
+    assert.equal(clock.pending, 1);
+    await clock.advance(239_999);
+    assert.deepEqual(calls, []);
+    await clock.advance(1);
+    assert.deepEqual(calls, ['b@1240000']);
+    await clock.advance(300_000);
+    assert.deepEqual(calls, ['b@1240000', 'a@1540000']);
+    assert.equal(clock.pending, 1);
+  });
+
+  it('backs off exponentially after transient failures, then recovers', async () => {
+    sets = [{ id: 'a', expiresAt: clock.t + 60_000 }];
+    let fail = 3;
+    behaviour = async (id) => {
+      if (fail-- > 0) throw new ExplorerError('network', 'down');
+      sets.find((x) => x.id === id)!.expiresAt = clock.now() + 3600_000;
+    };
+    scheduler.reschedule();
+    await clock.advance(0);
+    await clock.advance(30_000);
+    await clock.advance(60_000);
+    await clock.advance(120_000);
+    assert.deepEqual(calls, ['a@1000000', 'a@1030000', 'a@1090000', 'a@1210000']);
+    assert.equal(scheduler.dueAt(sets[0]), clock.now() + 3600_000 - 60_000);
+  });
+
+  it('stops for a set on invalid_grant and resumes when asked', async () => {
+    sets = [{ id: 'a', expiresAt: clock.t + 60_000 }];
+    behaviour = async () => {
+      throw new ExplorerError('invalid_grant', 'expired');
+    };
+    scheduler.reschedule();
+    await clock.advance(10 * 60_000);
+    assert.deepEqual(calls, ['a@1000000']);
+    assert.deepEqual(stopped, ['a']);
+    assert.equal(clock.pending, 0);
+    behaviour = async (id) => void (sets.find((x) => x.id === id)!.expiresAt = clock.now() + 3600_000);
+    scheduler.resume('a');
+    await clock.advance(0);
+    assert.equal(calls.length, 2);
+  });
+
+  it('does nothing and holds no timer when no set opted in', async () => {
+    sets = [];
+    scheduler.reschedule();
+    assert.equal(clock.pending, 0);
+  });
+});
