@@ -55,6 +55,7 @@ export interface PingOneTokenExplorerApi {
   removeApplication(id: string): Promise<void>;
   clientCredentials(applicationId: string, options?: { scope?: string }): Promise<TokenSetInfo>;
   signIn(applicationId: string, options?: { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> }): Promise<TokenSetInfo>;
+  signInWithPassword(applicationId: string, options: { username: string; password: string; scope?: string }): Promise<TokenSetInfo>;
   exchangeCode(applicationId: string, options: { code: string; redirectUri: string; codeVerifier?: string }): Promise<TokenSetInfo>;
   refresh(tokenSetId: string, options?: { scope?: string }): Promise<TokenSetInfo>;
   revoke(tokenSetId: string): Promise<TokenSetInfo>;
@@ -107,6 +108,7 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
     removeApplication: (id) => service.removeApplication(id),
     clientCredentials: (id, o = {}) => service.clientCredentials(id, { scope: o.scope }),
     signIn: (id, o = {}) => deps.signIn(id, o),
+    signInWithPassword: (id, o) => service.signInWithPassword(id, { username: o.username, password: o.password, scope: o.scope }),
     exchangeCode: (id, o) => service.exchangeCode(id, { code: o.code, redirectUri: o.redirectUri, codeVerifier: o.codeVerifier }),
     refresh: (id, o = {}) => service.refresh(id, { scope: o.scope }),
     revoke: (id) => service.revoke(id),

@@ -126,6 +126,21 @@ export function registerTokenCommands(ctx: CommandContext): vscode.Disposable[] 
       }),
     ),
     vscode.commands.registerCommand(
+      'pingone.signInWithPassword',
+      command(ctx, 'Sign in with username and password', async (arg?: unknown, options?: unknown) => {
+        const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
+        const app = service.getApplication(id);
+        const o = (options ?? {}) as { username?: string; password?: string; scope?: string };
+        const title = `Sign in to ${app.name} (PingOne flows API)`;
+        const username =
+          o.username ?? required(await vscode.window.showInputBox({ title, prompt: 'Username of a test user', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'A username is required.') })).trim();
+        // Asked for each sign-in, used once, never stored.
+        const password =
+          o.password ?? required(await vscode.window.showInputBox({ title, prompt: `Password for ${username} (not stored)`, password: true, ignoreFocusOut: true }));
+        return withProgress(`Signing in ${username}…`, (signal) => service.signInWithPassword(id, { username, password, scope: scopeOf(o), signal }));
+      }),
+    ),
+    vscode.commands.registerCommand(
       'pingone.exchangeCode',
       command(ctx, 'Exchange authorization code', async (arg?: unknown, options?: unknown) => {
         const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));

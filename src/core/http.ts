@@ -35,6 +35,8 @@ export interface HttpResponse {
   /** Lower-cased media type without parameters, '' when absent. */
   contentType: string;
   header(name: string): string | null;
+  /** Each Set-Cookie header separately (they cannot be joined safely). */
+  setCookies: string[];
   text: string;
 }
 
@@ -74,6 +76,7 @@ export async function httpRequest(req: HttpRequest, settings: HttpSettings): Pro
       status: res.status,
       contentType: (res.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase(),
       header: (name) => res.headers.get(name),
+      setCookies: res.headers.raw()['set-cookie'] ?? [],
       text,
     };
   } catch (err) {

@@ -13,6 +13,7 @@
 import { Application, ApplicationInput, isLoopbackRedirect, validateApplication } from './application';
 import { AuthorizationRequest, buildAuthorizationRequest, validateAuthorizationResponse } from './authorize';
 import { Endpoints, resolveEndpoints } from './endpoints';
+import { flowsSignIn } from './flows';
 import { Environment, EnvironmentInput, validateEnvironment } from './environment';
 import { ExplorerError, invalidInput, isExplorerError } from './errors';
 import { HttpSettings } from './http';
@@ -464,6 +465,30 @@ export class TokenService {
       opts.signal?.removeEventListener('abort', onAbort);
       await listener.stop();
     }
+  }
+
+  /**
+   * Headless sign-in through PingOne's flows API (username and password, for test users). The
+   * password is used for this one exchange and never stored.
+   */
+  async signInWithPassword(
+    applicationId: string,
+    opts: CallOptions & { username: string; password: string; scope?: string },
+  ): Promise<TokenSetInfo> {
+    const app = this.getApplication(applicationId);
+    this.requireGrant(app, 'authorization_code');
+    const endpoints = await this.endpoints(app.environmentId, opts);
+    const redirectUri = app.redirectUri ?? 'http://127.0.0.1/callback';
+    const scope = opts.scope ?? app.scopes ?? 'openid';
+    const { code, request } = await flowsSignIn(endpoints, {
+      clientId: app.clientId,
+      redirectUri,
+      scope,
+      username: opts.username,
+      password: opts.password,
+      http: { ...this.deps.http(), signal: opts.signal },
+    });
+    return this.exchangeCode(app.id, { code, redirectUri, codeVerifier: request.pkce.verifier, nonce: request.nonce, scope, signal: opts.signal });
   }
 
   /**

@@ -74,7 +74,7 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       const sets = this.service.listTokenSets();
       return this.service
         .listApplications(node.environment.id)
-        .map((a) => new ApplicationNode(a, sets.filter((t) => t.applicationId === a.id).length));
+        .map((a) => new ApplicationNode(a, sets.filter((t) => t.applicationId === a.id).length, node.environment.kind));
     }
     if (node instanceof ApplicationNode) {
       const env = this.service.listEnvironments().find((e) => e.id === node.application.environmentId);

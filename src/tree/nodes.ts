@@ -29,10 +29,11 @@ export class EnvironmentNode extends vscode.TreeItem {
 
 export class ApplicationNode extends vscode.TreeItem {
   readonly type = 'application';
-  constructor(readonly application: Application, tokenCount: number) {
+  constructor(readonly application: Application, tokenCount: number, environmentKind?: Environment['kind']) {
     super(application.name, tokenCount ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     this.id = `app:${application.id}`;
     const tags = ['application', ...application.grants.map((g) => (g === 'client_credentials' ? 'clientCredentials' : 'authorizationCode'))];
+    if (environmentKind === 'pingone' && application.grants.includes('authorization_code')) tags.push('flowsApi');
     this.contextValue = tags.join(' ');
     this.description = application.clientId;
     this.iconPath = new vscode.ThemeIcon(application.authMethod === 'none' ? 'device-mobile' : 'key');

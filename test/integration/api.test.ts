@@ -110,6 +110,16 @@ describe('public API', () => {
     assert.equal((await api.introspect(info.id, { token: 'refresh_token' })).active, false);
   });
 
+  it('signs a test user in headlessly through the flows API', async () => {
+    const env = await api.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: s.envId, authBaseUrl: s.pingone.authBase });
+    const app = await api.addApplication(env.id, { name: 'Native', clientId: s.clients.native.clientId, authMethod: 'none', scopes: 'openid profile' });
+    const info = await api.signInWithPassword(app.id, { username: s.user.username, password: s.user.password });
+    assert.equal(info.hasIdToken, true);
+    assert.equal((await api.userinfo(info.id)).sub, s.user.sub);
+    await rejectsWith(api.signInWithPassword(app.id, { username: s.user.username, password: 'wrong' }), 'access_denied');
+    assert.equal(api.listTokenSets(app.id).length, 1);
+  });
+
   it('exchanges a code obtained elsewhere', async () => {
     const env = await api.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: s.envId, authBaseUrl: s.pingone.authBase });
     const app = await api.addApplication(env.id, { name: 'Native', clientId: s.clients.native.clientId, authMethod: 'none' });

@@ -213,6 +213,32 @@ describe('token service against the sandbox', function () {
     });
   });
 
+  describe('headless sign-in through the PingOne flows API', () => {
+    it('signs the test user in with username and password and stores validated tokens', async () => {
+      const app = await pingOneApp(sandbox.clients.web);
+      const info = await service.signInWithPassword(app.id, { username: sandbox.user.username, password: sandbox.user.password });
+      assert.ok(info.hasIdToken && info.hasRefreshToken);
+      const set = await service.getTokenSet(info.id);
+      assert.equal(decodeJwt(set.idToken!).payload.sub, sandbox.user.sub);
+      assert.ok(!JSON.stringify([...secrets.data.values(), ...state.data.values()]).includes(sandbox.user.password), 'the password is never stored');
+    });
+
+    it('reports a wrong password as access_denied with the server\'s reason, storing nothing', async () => {
+      const app = await pingOneApp(sandbox.clients.native);
+      const err = await failure(service.signInWithPassword(app.id, { username: sandbox.user.username, password: 'wrong-password' }));
+      assert.equal(err.code, 'access_denied');
+      assert.ok(!err.message.includes('wrong-password'));
+      assert.deepEqual(service.listTokenSets(), []);
+    });
+
+    it('is refused for non-PingOne environments before any request', async () => {
+      const app = await pingFederateApp(sandbox.clients.pfWeb);
+      const err = await failure(service.signInWithPassword(app.id, { username: 'u', password: 'p' }));
+      assert.equal(err.code, 'invalid_input');
+      assert.match(err.message, /flows API/);
+    });
+  });
+
   describe('refresh', () => {
     async function signedIn(client: SandboxClient, pf = false) {
       const app = pf ? await pingFederateApp(client) : await pingOneApp(client);

@@ -1,0 +1,117 @@
+/**
+ * PingOne's flows API: headless sign-on for test users (no browser). The documented sequence:
+ *   1. GET  {as}/authorize?…&response_mode=pi.flow        → flow JSON (USERNAME_PASSWORD_REQUIRED)
+ *   2. POST {env}/flows/{flowId}  usernamePassword.check   → COMPLETED
+ *   3. GET  {as}/resume?flowId={flowId}                    → the authorization response (code)
+ * The session cookies set in step 1 go back with steps 2 and 3. The password is sent once, to the
+ * flows endpoint, and is never stored or logged.
+ */
+import { AuthorizationRequest, buildAuthorizationRequest, validateAuthorizationResponse } from './authorize';
+import type { Endpoints } from './endpoints';
+import { ExplorerError, invalidInput } from './errors';
+import { HttpResponse, HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
+import { errorFromResponse } from './oauth';
+
+const CHECK = 'application/vnd.pingidentity.usernamePassword.check+json';
+
+/** A minimal cookie jar for one host and one sign-in: name=value pairs, no attributes needed. */
+class CookieJar {
+  private readonly cookies = new Map<string, string>();
+  take(res: HttpResponse): void {
+    for (const line of res.setCookies) {
+      const pair = line.split(';')[0];
+      const eq = pair.indexOf('=');
+      if (eq > 0) this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+    }
+  }
+  header(): Record<string, string> {
+    return this.cookies.size ? { Cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
+  }
+}
+
+interface Flow {
+  id: string;
+  status: string;
+  resumeUrl?: string;
+  _links?: Record<string, { href?: string }>;
+}
+
+function parseFlow(res: HttpResponse, what: string): Flow {
+  if (res.status < 200 || res.status > 299) throw errorFromResponse(res, what);
+  const body = tryParseJson(res) as Partial<Flow> | undefined;
+  if (!body || typeof body.id !== 'string' || typeof body.status !== 'string') {
+    throw new ExplorerError('invalid_response', `${what}: expected a flow object, got ${describeBody(res)}. Is this a PingOne environment with pi.flow enabled for the application?`, {
+      status: res.status,
+    });
+  }
+  return body as Flow;
+}
+
+export interface FlowsSignInResult {
+  code: string;
+  request: AuthorizationRequest;
+}
+
+export async function flowsSignIn(
+  endpoints: Endpoints,
+  opts: { clientId: string; redirectUri: string; scope: string; username: string; password: string; http: HttpSettings },
+): Promise<FlowsSignInResult> {
+  if (!endpoints.flowsBase) throw invalidInput('environmentId', 'Headless sign-in uses the PingOne flows API, which only PingOne environments have.');
+  if (!opts.username) throw invalidInput('username', 'A username is required.');
+  if (!opts.password) throw invalidInput('password', 'A password is required.');
+  const jar = new CookieJar();
+  const request = buildAuthorizationRequest(endpoints.authorization, {
+    clientId: opts.clientId,
+    redirectUri: opts.redirectUri,
+    scope: opts.scope,
+    extra: { response_mode: 'pi.flow' },
+  });
+
+  const started = await httpRequest({ method: 'GET', url: request.url }, opts.http);
+  jar.take(started);
+  let flow = parseFlow(started, 'Starting the sign-on flow');
+
+  if (flow.status === 'USERNAME_PASSWORD_REQUIRED') {
+    const check = flow._links?.['usernamePassword.check']?.href ?? `${endpoints.flowsBase}/flows/${encodeURIComponent(flow.id)}`;
+    const checked = await httpRequest(
+      {
+        method: 'POST',
+        url: check,
+        headers: { 'Content-Type': CHECK, ...jar.header() },
+        body: JSON.stringify({ username: opts.username, password: opts.password }),
+      },
+      opts.http,
+    );
+    jar.take(checked);
+    if (checked.status === 400 || checked.status === 401) {
+      const body = tryParseJson(checked) as { details?: Array<{ message?: string }>; message?: string } | undefined;
+      const detail = body?.details?.map((d) => d.message).filter(Boolean).join(' ') || body?.message || 'the credentials were not accepted';
+      throw new ExplorerError('access_denied', `Sign-on failed: ${detail}`, { status: checked.status });
+    }
+    flow = parseFlow(checked, 'Checking username and password');
+  }
+  if (flow.status !== 'COMPLETED') {
+    throw new ExplorerError(
+      'invalid_response',
+      `The sign-on flow needs "${flow.status}", which headless sign-in cannot do (only username and password). Sign in in the browser instead.`,
+    );
+  }
+
+  const resumeUrl = flow.resumeUrl ?? `${endpoints.flowsBase}/as/resume?flowId=${encodeURIComponent(flow.id)}`;
+  const resumed = await httpRequest({ method: 'GET', url: resumeUrl, headers: jar.header() }, opts.http);
+  let params: URLSearchParams;
+  const location = resumed.header('location');
+  if (resumed.status >= 300 && resumed.status < 400 && location) {
+    params = new URL(location, resumeUrl).searchParams;
+  } else if (resumed.status === 200) {
+    const body = tryParseJson(resumed) as { authorizeResponse?: Record<string, unknown> } | undefined;
+    if (!body?.authorizeResponse || typeof body.authorizeResponse !== 'object') {
+      throw new ExplorerError('invalid_response', `Resuming the flow returned ${describeBody(resumed)} without an authorizeResponse.`);
+    }
+    params = new URLSearchParams(Object.entries(body.authorizeResponse).filter(([, v]) => typeof v === 'string') as Array<[string, string]>);
+  } else {
+    throw errorFromResponse(resumed, 'Resuming the sign-on flow');
+  }
+  const code = validateAuthorizationResponse(params, { state: request.state, issuer: endpoints.issuer });
+  return { code, request };
+}

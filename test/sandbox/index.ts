@@ -1,0 +1,236 @@
+// PingOne-compatible sandbox authorization server for tests and demos: a real OAuth 2.0 / OpenID
+// Connect server (oidc-provider) on 127.0.0.1, shaped like PingOne (`/{envId}/as/…`, JWT access
+// tokens, rotating refresh tokens, flows API) and, on the same listener, like PingFederate (`/pf/…`,
+// opaque access tokens, refresh tokens that do not roll).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { driveAuthorization } from './browser';
+import { DEFAULT_ENV_ID, DEMO_USER, ORG_ID, PINGFEDERATE_CLIENTS, PINGONE_API, PINGONE_CLIENTS, USER_SCOPES } from './demo';
+import { createFlows } from './flows';
+import { platformError, sendPlatformError } from './http';
+import { generateSigningKey } from './keys';
+import { INTERACTION_TTL_SECONDS, createProvider, type OidcProvider } from './provider';
+import { handleSignon } from './signon';
+import { handleUserinfo } from './userinfo';
+
+export interface SandboxClient {
+  clientId: string;
+  clientSecret?: string;
+  authMethod: 'client_secret_basic' | 'client_secret_post' | 'none';
+  redirectUris: string[];
+  grantTypes: string[];
+  scopes: string;
+}
+
+export interface SandboxOptions {
+  /** Default 0: the OS picks a free port. */
+  port?: number;
+  /** Default 'a1b2c3d4-0000-4000-8000-000000000001'. */
+  envId?: string;
+  /** Default 3600; applies to every access token, including client credentials. */
+  accessTokenTtlSeconds?: number;
+  /** Default true: no console output. false logs each request and oidc-provider server errors. */
+  quiet?: boolean;
+}
+
+export interface Sandbox {
+  /** 'http://127.0.0.1:PORT' */
+  url: string;
+  port: number;
+  envId: string;
+  pingone: { authBase: string; issuer: string };
+  pingfederate: { issuer: string };
+  clients: {
+    worker: SandboxClient;
+    web: SandboxClient;
+    post: SandboxClient;
+    native: SandboxClient;
+    pfWorker: SandboxClient;
+    pfWeb: SandboxClient;
+  };
+  user: { username: string; password: string; sub: string; email: string; name: string };
+  /** Counts of requests that reached each token endpoint, by grant_type, since start (or since resetStats). */
+  stats(): { tokenRequests: number; byGrant: Record<string, number> };
+  resetStats(): void;
+  /**
+   * Programmatic browser stand-in: GET the authorization URL (either variant), sign the demo user in
+   * (or opts.username/opts.password), consent to everything, follow redirects within the sandbox and
+   * resolve with the Location that leaves it (the client's redirect_uri with code/state/iss, or
+   * error=access_denied with opts.deny). Rejects on wrong credentials. Never requests redirect_uri.
+   */
+  authorize(authorizationUrl: string, opts?: { username?: string; password?: string; deny?: boolean }): Promise<string>;
+  close(): Promise<void>;
+}
+
+const PINGONE_ROUTES = {
+  authorization: '/authorize',
+  token: '/token',
+  userinfo: '/userinfo',
+  jwks: '/jwks',
+  introspection: '/introspect',
+  revocation: '/revoke',
+  end_session: '/signoff',
+  device_authorization: '/device_authorization',
+  code_verification: '/device',
+  pushed_authorization_request: '/par',
+};
+
+const PINGFEDERATE_ROUTES = {
+  authorization: '/as/authorization.oauth2',
+  token: '/as/token.oauth2',
+  userinfo: '/idp/userinfo.openid',
+  jwks: '/JWKS',
+  introspection: '/as/introspect.oauth2',
+  revocation: '/as/revoke_token.oauth2',
+  end_session: '/idp/startSLO.ping',
+  device_authorization: '/as/device_authz.oauth2',
+  code_verification: '/as/user_authz.oauth2',
+  pushed_authorization_request: '/as/par.oauth2',
+};
+
+const PF_PREFIX = '/pf';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+/** Path equals prefix or lies below it. */
+const within = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+
+/** Hands a request to a provider mounted under `prefix` (oidc-provider reads req.originalUrl). */
+function mount(provider: OidcProvider, prefix: string): Handler {
+  const callback = provider.callback();
+  return (req, res) => {
+    const url = req.url ?? '/';
+    Object.assign(req, { originalUrl: url });
+    const rest = url.slice(prefix.length);
+    req.url = rest.startsWith('/') ? rest : `/${rest}`;
+    return callback(req, res);
+  };
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const envId = opts.envId ?? DEFAULT_ENV_ID;
+  const quiet = opts.quiet ?? true;
+  const accessTokenTtlSeconds = opts.accessTokenTtlSeconds ?? 3600;
+
+  // The issuers contain the port, so listen first and install the real handler afterwards.
+  let route: Handler = (_req, res) => void res.writeHead(503).end();
+  const server = createServer((req, res) => {
+    if (!quiet) {
+      const line = `${req.method} ${req.url}`; // before mount() rewrites req.url
+      res.on('finish', () => console.log(`[sandbox] ${line} → ${res.statusCode}`));
+    }
+    Promise.resolve(route(req, res)).catch((err: unknown) => {
+      if (!quiet) console.error('[sandbox] request failed', err);
+      if (!res.headersSent) sendPlatformError(res, 500, 'UNEXPECTED_ERROR', String(err));
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const p1Prefix = `/${envId}/as`;
+  const issuer = `${url}${p1Prefix}`;
+  const pfIssuer = `${url}${PF_PREFIX}`;
+  const signonPattern = new RegExp(`^/${envId}/signon/([^/]+)$`);
+  const pfSignonPattern = new RegExp(`^${PF_PREFIX}/signon/([^/]+)$`);
+  const flowsPattern = new RegExp(`^/${envId}/flows/([^/]+)$`);
+
+  let byGrant: Record<string, number> = {};
+  const countTokenRequest = (grantType: string | undefined) => {
+    const key = grantType ?? '(none)';
+    byGrant[key] = (byGrant[key] ?? 0) + 1;
+  };
+  const notFound = (path: string) => platformError('NOT_FOUND', `The requested resource was not found: ${path}`);
+
+  const p1Key = generateSigningKey();
+  let pingone: OidcProvider;
+  let pingfederate: OidcProvider;
+  try {
+    pingone = await createProvider({
+      issuer,
+      mountPath: p1Prefix,
+      key: p1Key,
+      clients: Object.values(PINGONE_CLIENTS),
+      routes: PINGONE_ROUTES,
+      scopes: [...USER_SCOPES, 'p1:read:user', 'p1:update:user'],
+      accessTokenTtlSeconds,
+      rotateRefreshTokens: true,
+      signonPath: (uid) => `/${envId}/signon/${uid}`,
+      jwtResource: { audience: PINGONE_API, extraClaims: { env: envId, org: ORG_ID } },
+      countTokenRequest,
+      notFound,
+      quiet,
+    });
+    pingfederate = await createProvider({
+      issuer: pfIssuer,
+      mountPath: PF_PREFIX,
+      key: generateSigningKey(),
+      clients: Object.values(PINGFEDERATE_CLIENTS),
+      routes: PINGFEDERATE_ROUTES,
+      scopes: [...USER_SCOPES, 'api:read', 'api:write'],
+      accessTokenTtlSeconds,
+      rotateRefreshTokens: false,
+      signonPath: (uid) => `${PF_PREFIX}/signon/${uid}`,
+      countTokenRequest,
+      notFound,
+      quiet,
+    });
+  } catch (err) {
+    await close();
+    throw err;
+  }
+
+  const pingoneApp = mount(pingone, p1Prefix);
+  const pingfederateApp = mount(pingfederate, PF_PREFIX);
+  const flows = createFlows({ url, envId, provider: pingone, signonPattern, ttlSeconds: INTERACTION_TTL_SECONDS });
+
+  route = async (req, res) => {
+    const requestUrl = new URL(req.url ?? '/', url);
+    const path = requestUrl.pathname;
+    let match: RegExpMatchArray | null;
+    if (path === `${p1Prefix}/userinfo`) return handleUserinfo(req, res, { provider: pingone, issuer, key: p1Key });
+    if (path === `${p1Prefix}/resume` && req.method === 'GET') return flows.resume(req, res, requestUrl);
+    if (path === `${p1Prefix}/authorize` && req.method === 'GET' && requestUrl.searchParams.get('response_mode') === 'pi.flow') {
+      return flows.start(req, res, requestUrl);
+    }
+    if (within(path, p1Prefix)) return pingoneApp(req, res);
+    if ((match = path.match(signonPattern))) return handleSignon(pingone, req, res, match[1]!);
+    if ((match = path.match(flowsPattern))) return flows.handle(req, res, match[1]!);
+    if ((match = path.match(pfSignonPattern))) return handleSignon(pingfederate, req, res, match[1]!);
+    if (within(path, PF_PREFIX)) return pingfederateApp(req, res);
+    return sendPlatformError(res, 404, 'NOT_FOUND', `The requested resource was not found: ${path}`);
+  };
+
+  return {
+    url,
+    port,
+    envId,
+    pingone: { authBase: url, issuer },
+    pingfederate: { issuer: pfIssuer },
+    clients: structuredClone({ ...PINGONE_CLIENTS, ...PINGFEDERATE_CLIENTS }),
+    user: { ...DEMO_USER },
+    stats: () => ({
+      tokenRequests: Object.values(byGrant).reduce((a, b) => a + b, 0),
+      byGrant: { ...byGrant },
+    }),
+    resetStats: () => {
+      byGrant = {};
+    },
+    authorize: (authorizationUrl, authorizeOpts) =>
+      driveAuthorization(url, authorizationUrl, DEMO_USER, authorizeOpts),
+    close,
+  };
+}
