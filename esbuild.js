@@ -73,6 +73,8 @@ const testBuild = {
 };
 
 async function main() {
+  // A test deleted from test/ must not keep running from a stale out/ bundle.
+  if (tests) fs.rmSync('out', { recursive: true, force: true });
   const configs = [extension, webview, ...(tests ? [testBuild] : [])].filter(
     (c) => c.entryPoints.length > 0,
   );
