@@ -12,15 +12,20 @@ import { inspect, registerTokenCommands, signIn } from './commands/tokens';
 import { SYNCED_KEYS, TokenService } from './core/service';
 import { AutoRefresh } from './platform/autoRefresh';
 import { Log } from './platform/log';
-import { requestTimeoutMs } from './platform/settings';
+import { ProxyAgents } from './core/proxy';
+import { proxyConfig, requestTimeoutMs } from './platform/settings';
 import { ExplorerTree } from './tree/explorerTree';
 
 export function activate(context: vscode.ExtensionContext): PingOneTokenExplorerApi {
   const log = new Log();
+  const agents = new ProxyAgents();
   const service = new TokenService({
     state: context.globalState,
     secrets: context.secrets,
-    http: () => ({ timeoutMs: requestTimeoutMs(), log: (entry) => log.request(entry) }),
+    http: () => {
+      const proxy = proxyConfig();
+      return { timeoutMs: requestTimeoutMs(), log: (entry) => log.request(entry), agent: (url) => agents.agentFor(url, proxy) };
+    },
   });
   context.globalState.setKeysForSync(SYNCED_KEYS);
 
@@ -44,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
   const ctx: CommandContext = { extensionUri: context.extensionUri, service, log, autoRefresh };
   context.subscriptions.push(
     log,
+    { dispose: () => agents.dispose() },
     changed,
     autoRefresh,
     tree,
@@ -62,7 +68,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
       if (e.key.startsWith('pte.v1.')) service.reload();
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('pingone')) service.reload();
+      if (e.affectsConfiguration('pingone') || e.affectsConfiguration('http')) service.reload();
     }),
     vscode.commands.registerCommand('pingone.refreshView', () => service.reload()),
     vscode.commands.registerCommand('pingone.showLog', () => log.channel.show()),

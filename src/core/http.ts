@@ -2,6 +2,7 @@
  * The one place HTTP happens. Wraps node-fetch with a timeout, the caller's AbortSignal, typed
  * transport errors and a log hook that sees method, URL (no query), status and duration only.
  */
+import type { Agent } from 'node:http';
 import fetch, { FetchError } from 'node-fetch';
 import { ExplorerError } from './errors';
 import { safeUrl } from './redact';
@@ -21,6 +22,8 @@ export interface HttpSettings {
   timeoutMs: number;
   signal?: AbortSignal;
   log?: (entry: RequestLogEntry) => void;
+  /** Chooses the connection agent (proxy, TLS verification) per URL; default: direct. */
+  agent?: (url: URL) => Agent | undefined;
 }
 
 export interface HttpRequest {
@@ -69,6 +72,7 @@ export async function httpRequest(req: HttpRequest, settings: HttpSettings): Pro
       body: req.body,
       signal,
       redirect: 'manual',
+      agent: settings.agent,
     });
     const text = await res.text();
     entry({ status: res.status });

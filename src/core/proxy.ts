@@ -1,0 +1,60 @@
+/**
+ * Proxy and TLS choices for each request, from VS Code's `http.proxy`, `http.proxyStrictSSL` and
+ * `http.noProxy` settings (or the standard environment variables): a forward proxy for http:// URLs,
+ * a CONNECT tunnel for https:// URLs, direct for hosts on the no-proxy list. Agents are reused.
+ */
+import type { Agent } from 'node:http';
+import * as https from 'node:https';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+
+export interface ProxyConfig {
+  /** e.g. http://proxy.example:3128; empty for direct connections. */
+  proxy?: string;
+  /** Verify TLS certificates (of servers and of an https proxy). */
+  strictSSL: boolean;
+  /** Hosts reached directly: exact names, `.suffix` / `*.suffix`, optional `:port`, or `*`. */
+  noProxy: string[];
+}
+
+export function bypassesProxy(url: URL, noProxy: readonly string[]): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return noProxy.some((raw) => {
+    const entry = raw.trim().toLowerCase();
+    if (!entry) return false;
+    if (entry === '*') return true;
+    const [name, entryPort] = entry.replace(/^\[|\]$/g, '').split(/:(?=\d+$)/);
+    if (entryPort && entryPort !== port) return false;
+    const suffix = name.replace(/^\*?\./, '');
+    return host === suffix || (name.startsWith('.') || name.startsWith('*.') ? host.endsWith(`.${suffix}`) : false);
+  });
+}
+
+export class ProxyAgents {
+  private readonly cache = new Map<string, Agent>();
+
+  /** The agent for one request, or undefined for Node's default (direct, verified TLS). */
+  agentFor(url: URL, config: ProxyConfig): Agent | undefined {
+    const useProxy = !!config.proxy && !bypassesProxy(url, config.noProxy);
+    const key = `${url.protocol}|${useProxy ? config.proxy : ''}|${config.strictSSL}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    let agent: Agent | undefined;
+    if (useProxy) {
+      agent =
+        url.protocol === 'https:'
+          ? new HttpsProxyAgent(config.proxy as string, { rejectUnauthorized: config.strictSSL, keepAlive: true })
+          : new HttpProxyAgent(config.proxy as string, { keepAlive: true });
+    } else if (url.protocol === 'https:' && !config.strictSSL) {
+      agent = new https.Agent({ rejectUnauthorized: false, keepAlive: true });
+    }
+    if (agent) this.cache.set(key, agent);
+    return agent;
+  }
+
+  dispose(): void {
+    for (const agent of this.cache.values()) agent.destroy();
+    this.cache.clear();
+  }
+}
