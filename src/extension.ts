@@ -15,6 +15,7 @@ import { Log } from './platform/log';
 import { ProxyAgents } from './core/proxy';
 import { proxyConfig, requestTimeoutMs } from './platform/settings';
 import { ExplorerTree } from './tree/explorerTree';
+import { InspectorPanel } from './webview/inspector/panel';
 
 export function activate(context: vscode.ExtensionContext): PingOneTokenExplorerApi {
   const log = new Log();
@@ -50,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
   context.subscriptions.push(
     log,
     { dispose: () => agents.dispose() },
+    { dispose: () => InspectorPanel.disposeCurrent() },
     changed,
     autoRefresh,
     tree,

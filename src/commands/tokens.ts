@@ -6,6 +6,7 @@ import { ExplorerError, invalidInput } from '../core/errors';
 import { decodeJwt, looksLikeJwt } from '../core/jwt';
 import type { TokenSetInfo } from '../core/service';
 import { InspectorPanel } from '../webview/inspector/panel';
+import type { TokenKind } from '../webview/inspector/protocol';
 import { showError } from '../platform/errors';
 import { CommandContext, UserCancelled, chooseApplication, chooseTokenSet, command, confirm, required, withProgress } from './context';
 
@@ -24,10 +25,10 @@ async function showJson(title: string, value: unknown): Promise<void> {
   await vscode.window.showTextDocument(doc, { preview: true });
 }
 
-export function inspect(ctx: CommandContext, target: string): Promise<void> {
+export function inspect(ctx: CommandContext, target: string, select?: TokenKind): Promise<void> {
   const deps = { extensionUri: ctx.extensionUri, service: ctx.service, log: ctx.log };
   const isTokenSet = ctx.service.listTokenSets().some((t) => t.id === target);
-  return InspectorPanel.show(deps, isTokenSet ? { tokenSetId: target } : { jwt: target }).then(() => undefined);
+  return InspectorPanel.show(deps, isTokenSet ? { tokenSetId: target, select } : { jwt: target }).then(() => undefined);
 }
 
 /** Interactive sign-in: progress with cancel, default browser unless the caller supplies one. */
@@ -209,8 +210,10 @@ export function registerTokenCommands(ctx: CommandContext): vscode.Disposable[] 
     vscode.commands.registerCommand(
       'pingone.inspectToken',
       command(ctx, 'Inspect token', async (arg?: unknown) => {
-        const jwt = typeof arg === 'object' && arg !== null && typeof (arg as { jwt?: unknown }).jwt === 'string' ? (arg as { jwt: string }).jwt : undefined;
-        await inspect(ctx, jwt ?? (await chooseTokenSet(ctx, arg)));
+        const o = (typeof arg === 'object' && arg !== null ? arg : {}) as { jwt?: unknown; select?: unknown };
+        if (typeof o.jwt === 'string') return inspect(ctx, o.jwt);
+        const select = o.select === 'access_token' || o.select === 'id_token' || o.select === 'refresh_token' ? o.select : undefined;
+        await inspect(ctx, await chooseTokenSet(ctx, arg), select);
       }),
     ),
     vscode.commands.registerCommand(

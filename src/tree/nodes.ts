@@ -117,7 +117,7 @@ export class TokenNode extends vscode.TreeItem {
     this.contextValue = `token ${role}`;
     this.description = description;
     this.iconPath = new vscode.ThemeIcon(role === 'refresh_token' ? 'sync' : role === 'id_token' ? 'person' : 'shield');
-    this.command = { command: 'pingone.inspectToken', title: 'Inspect', arguments: [tokenSetId] };
+    this.command = { command: 'pingone.inspectToken', title: 'Inspect', arguments: [{ tokenSetId, select: role }] };
   }
 }
 
