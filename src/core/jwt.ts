@@ -3,7 +3,10 @@
  * normal case: `looksLikeJwt` tells them apart, and decoding one is a clear `invalid_input`.
  */
 import { InvalidTokenError, jwtDecode } from 'jwt-decode';
+import { formatDuration } from './duration';
 import { invalidInput } from './errors';
+
+export { formatDuration };
 
 export interface DecodedJwt {
   header: Record<string, unknown>;
@@ -71,18 +74,6 @@ export function jwtExpiry(token: string | undefined): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** "42 min", "3 h 5 min", "12 s", "2 d 4 h": coarse and readable. */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(Math.abs(ms) / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
 }
 
 /** "expires in 42 min" / "expired 3 min ago" / "no expiry". */

@@ -154,11 +154,27 @@ export function parseTokenResponse(res: HttpResponse, what: string, secrets: str
   };
 }
 
-async function tokenRequest(tokenEndpoint: string, call: OAuthCall, form: URLSearchParams, what: string): Promise<TokenResponse> {
+/**
+ * POSTs a form to an endpoint that takes client authentication (token, revocation, introspection
+ * use the same method). A non-2xx answer becomes an ExplorerError unless `raw` asks for it as is.
+ */
+async function postWithClientAuth(url: string, call: OAuthCall, form: URLSearchParams, what: string, raw = false): Promise<HttpResponse> {
   const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
   applyClientAuth(call.client, headers, form);
-  const res = await httpRequest({ method: 'POST', url: tokenEndpoint, headers, body: form }, call.http);
+  const res = await httpRequest({ method: 'POST', url, headers, body: form }, call.http);
+  if (!raw && (res.status < 200 || res.status > 299)) throw errorFromResponse(res, what, secretsOf(call.client, form));
+  return res;
+}
+
+async function tokenRequest(tokenEndpoint: string, call: OAuthCall, form: URLSearchParams, what: string): Promise<TokenResponse> {
+  const res = await postWithClientAuth(tokenEndpoint, call, form, what, true);
   return parseTokenResponse(res, what, secretsOf(call.client, form));
+}
+
+function tokenForm(opts: { token: string; hint?: TokenTypeHint }): URLSearchParams {
+  const form = new URLSearchParams({ token: opts.token });
+  if (opts.hint) form.set('token_type_hint', opts.hint);
+  return form;
 }
 
 export async function clientCredentialsGrant(tokenEndpoint: string, call: OAuthCall, opts: { scope?: string } = {}): Promise<TokenResponse> {
@@ -201,12 +217,7 @@ export async function revokeToken(
   call: OAuthCall,
   opts: { token: string; hint?: TokenTypeHint },
 ): Promise<void> {
-  const form = new URLSearchParams({ token: opts.token });
-  if (opts.hint) form.set('token_type_hint', opts.hint);
-  const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
-  applyClientAuth(call.client, headers, form);
-  const res = await httpRequest({ method: 'POST', url: revocationEndpoint, headers, body: form }, call.http);
-  if (res.status < 200 || res.status > 299) throw errorFromResponse(res, 'Revocation', secretsOf(call.client, form));
+  await postWithClientAuth(revocationEndpoint, call, tokenForm(opts), 'Revocation');
 }
 
 /** RFC 7662. Returns the server's JSON; `active` must be a boolean. */
@@ -215,12 +226,7 @@ export async function introspectToken(
   call: OAuthCall,
   opts: { token: string; hint?: TokenTypeHint },
 ): Promise<Record<string, unknown> & { active: boolean }> {
-  const form = new URLSearchParams({ token: opts.token });
-  if (opts.hint) form.set('token_type_hint', opts.hint);
-  const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
-  applyClientAuth(call.client, headers, form);
-  const res = await httpRequest({ method: 'POST', url: introspectionEndpoint, headers, body: form }, call.http);
-  if (res.status < 200 || res.status > 299) throw errorFromResponse(res, 'Introspection', secretsOf(call.client, form));
+  const res = await postWithClientAuth(introspectionEndpoint, call, tokenForm(opts), 'Introspection');
   const body = requireJsonObject(res, 'Introspection');
   if (typeof body.active !== 'boolean') {
     throw new ExplorerError('invalid_response', 'Introspection: the answer has no boolean "active" member.');

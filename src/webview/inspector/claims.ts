@@ -2,6 +2,7 @@
  * What the inspector says about claims and times. DOM-free and dependency-free so the webview
  * bundle stays small and the wording is unit-tested on plain Node.
  */
+import { formatDuration } from '../../core/duration';
 
 /** Claims whose value is a NumericDate (seconds since the epoch). */
 export const TIME_CLAIMS: ReadonlySet<string> = new Set(['exp', 'iat', 'nbf', 'auth_time', 'updated_at']);
@@ -113,16 +114,7 @@ export function preciseDuration(ms: number): string {
 }
 
 /** "3 min", "2 h 5 min", "12 s": for times already past, where seconds are noise. */
-export function coarseDuration(ms: number): string {
-  const s = Math.floor(Math.abs(ms) / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
-}
+export const coarseDuration = formatDuration;
 
 export const WARNING_MS = 5 * 60_000;
 
