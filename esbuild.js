@@ -20,6 +20,27 @@ function entries(dir, filter) {
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && filter(f));
 }
 
+/**
+ * Modules a dependency bundles but never runs on Node 20, replaced by tiny stand-ins:
+ * - web-streams-polyfill (60 KB): fetch-blob loads it only when globalThis.ReadableStream is
+ *   missing, and Node >= 18 always has it.
+ * - debug (10 KB with supports-color, ms, has-flag): the proxy agents' diagnostics, which would
+ *   only print with DEBUG=... set; our own log channel records requests.
+ */
+const stubs = {
+  name: 'stubs',
+  setup(build) {
+    build.onResolve({ filter: /^web-streams-polyfill(\/.*)?$/ }, (args) => ({ path: args.path, namespace: 'stub' }));
+    build.onResolve({ filter: /^debug$/ }, (args) => ({ path: args.path, namespace: 'stub' }));
+    build.onLoad({ filter: /.*/, namespace: 'stub' }, (args) => ({
+      contents: args.path === 'debug'
+        ? 'module.exports = function createDebug() { const d = function () {}; d.enabled = false; d.extend = () => d; return d; };'
+        : 'module.exports = {};',
+      loader: 'js',
+    }));
+  },
+};
+
 const extension = {
   entryPoints: ['src/extension.ts'],
   outfile: 'dist/extension.js',
@@ -28,6 +49,7 @@ const extension = {
   format: 'cjs',
   target: 'node20',
   external: ['vscode'],
+  plugins: [stubs],
   minify: production,
   sourcemap: !production,
   sourcesContent: false,
