@@ -59,7 +59,7 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       return env && new EnvironmentNode(env);
     }
     if (node instanceof TokenSetNode && node.application) {
-      return new ApplicationNode(node.application, 1);
+      return new ApplicationNode(node.application, 1, node.environment?.kind);
     }
     return undefined;
   }

@@ -31,7 +31,9 @@ export class ApplicationNode extends vscode.TreeItem {
   readonly type = 'application';
   constructor(readonly application: Application, tokenCount: number, environmentKind?: Environment['kind']) {
     super(application.name, tokenCount ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-    this.id = `app:${application.id}`;
+    // VS Code keeps an item's collapsible state by id; a new id when the first token set arrives
+    // lets the row open to show it instead of staying a collapsed leaf.
+    this.id = `app:${application.id}:${tokenCount ? 'tokens' : 'empty'}`;
     const tags = ['application', ...application.grants.map((g) => (g === 'client_credentials' ? 'clientCredentials' : 'authorizationCode'))];
     if (environmentKind === 'pingone' && application.grants.includes('authorization_code')) tags.push('flowsApi');
     this.contextValue = tags.join(' ');

@@ -1,0 +1,71 @@
+/**
+ * The empty state: once every environment is removed (through the context menu, confirming the
+ * modal dialog), the PingOne view shows its welcome content with an "Add Environment" button, and
+ * that button starts adding one. Uses its own fresh browser profile (so its own seeded state).
+ */
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { requireContext, type E2eContext } from './context';
+import { SEED_NAMES } from './stack';
+import { Workbench } from './workbench';
+
+describe('PingOne view with nothing configured (welcome view)', function () {
+  this.timeout(60_000);
+  let ctx: E2eContext;
+  let wb: Workbench | undefined;
+
+  before(async function () {
+    this.timeout(90_000);
+    ctx = requireContext(this);
+    wb = await Workbench.open(ctx, { label: 'welcome', profileDir: path.join(ctx.runDir, 'browser-profile-welcome') });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && wb) {
+      const file = await wb.failureScreenshot(this.currentTest.fullTitle());
+      if (file) console.log(`      screenshot of the failure: ${file}`);
+    }
+  });
+
+  after(async () => {
+    await wb?.close();
+  });
+
+  it('asks before removing an environment, and keeps it on Cancel', async () => {
+    const w = wb as Workbench;
+    await w.showPingOne();
+    await w.waitForSeed(SEED_NAMES.pfWeb);
+    const env = w.treeRow(`${SEED_NAMES.pingone} `);
+    await w.contextMenu(env, 'Remove Environment');
+    await w.dialog().waitFor({ state: 'visible' });
+    assert.match((await w.dialog().textContent()) ?? '', /Remove "Sandbox \(PingOne\)"\?.*3 application\(s\)/);
+    await w.dialogButton('Cancel');
+    assert.equal(await env.count(), 1, 'still there');
+  });
+
+  it('shows the welcome view with an "Add Environment" button once every environment is removed', async () => {
+    const w = wb as Workbench;
+    for (const name of [SEED_NAMES.pingone, SEED_NAMES.pingfederate]) {
+      const env = w.treeRow(`${name} `);
+      await env.waitFor({ state: 'visible', timeout: 30_000 });
+      await w.contextMenu(env, 'Remove Environment');
+      await w.dialogButton('Remove');
+      await env.waitFor({ state: 'detached' });
+    }
+    const welcome = w.page.locator('.part.sidebar .welcome-view-content');
+    await welcome.waitFor({ state: 'visible' });
+    assert.match((await welcome.textContent()) ?? '', /No PingOne, PingFederate or OpenID Connect environment is configured yet/);
+    const button = welcome.locator('.monaco-button', { hasText: 'Add Environment' });
+    await button.waitFor({ state: 'visible' });
+
+    // The button runs "Add Environment": its first question is the kind of environment.
+    await button.click();
+    const quickInput = w.page.locator('.quick-input-widget');
+    for (const kind of ['PingOne', 'PingFederate', 'Other OpenID Connect provider']) {
+      await quickInput.locator(`.monaco-list-row[aria-label^=${JSON.stringify(kind)}]`).first().waitFor({ state: 'visible' });
+    }
+    await w.page.keyboard.press('Escape');
+    await quickInput.waitFor({ state: 'hidden' });
+    await welcome.waitFor({ state: 'visible' });
+  });
+});
