@@ -3,7 +3,7 @@
  *   const api = await vscode.extensions.getExtension('pingone-tools.pingone-token-explorer')!.activate();
  * Stable within `apiVersion`; documented in the README. Errors thrown carry a `code` (see core/errors).
  */
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ApplicationInput } from './core/application';
 import type { EnvironmentInput, EnvironmentKind, Region } from './core/environment';
 import { decodeJwt } from './core/jwt';

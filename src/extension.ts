@@ -3,7 +3,7 @@
  * commands, the inspector) and returns the public API. Activation reads no secret and makes no
  * request: everything here is registration.
  */
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { PingOneTokenExplorerApi, createApi } from './api';
 import { registerApplicationCommands } from './commands/applications';
 import { CommandContext } from './commands/context';
@@ -36,7 +36,6 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
   const view = vscode.window.createTreeView('pingone.explorer', { treeDataProvider: tree, showCollapseAll: true });
   tree.setVisible(view.visible);
 
-  const updateContext = () => void vscode.commands.executeCommand('setContext', 'pingone.hasEnvironments', service.listEnvironments().length > 0);
   let reported = 0;
   const reportProblems = () => {
     // Corrupt entries are skipped by the service; tell the user once per new problem.
@@ -62,7 +61,6 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     }),
     service.onDidChange(() => {
       changed.fire();
-      updateContext();
       reportProblems();
     }),
     // Another window changed a stored token set or secret: redraw from the shared stores.
@@ -78,7 +76,6 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     ...registerApplicationCommands(ctx),
     ...registerTokenCommands(ctx),
   );
-  updateContext();
 
   return createApi({
     service,

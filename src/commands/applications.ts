@@ -1,5 +1,5 @@
 /** Add, edit and remove applications (OAuth clients). Secrets are asked with a password input. */
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { Application, ApplicationInput, validateClientId, validateRedirectUri, validateScopes } from '../core/application';
 import { validateName } from '../core/environment';
 import type { AuthMethod } from '../core/oauth';

@@ -1,5 +1,5 @@
 /** What every command handler needs, and helpers shared by the command modules. */
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { ExplorerError } from '../core/errors';
 import type { TokenService } from '../core/service';
 import type { Log } from '../platform/log';

@@ -1,5 +1,5 @@
 /** Add, edit and remove environments. With an input object as argument no prompt is shown. */
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { Environment, EnvironmentInput, REGIONS, validateBaseUrl, validateEnvironmentId, validateName } from '../core/environment';
 import { isExplorerError } from '../core/errors';
 import { CommandContext, chooseEnvironment, command, confirm, pick, required } from './context';

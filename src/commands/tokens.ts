@@ -1,5 +1,5 @@
 /** Token commands: get, sign in, exchange, refresh, inspect, copy, revoke, introspect, userinfo, delete, decode. */
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { parsePastedCode } from '../core/authorize';
 import { REGIONS } from '../core/environment';
 import { ExplorerError, invalidInput } from '../core/errors';

@@ -5,8 +5,12 @@
  */
 import type { Agent } from 'node:http';
 import * as https from 'node:https';
-import { HttpProxyAgent } from 'http-proxy-agent';
-import { HttpsProxyAgent } from 'https-proxy-agent';
+// The proxy agents are loaded the first time a proxy is used (a lazy require the bundler keeps
+// lazy): with no proxy configured, activation does not pay for them.
+const proxyAgents = () => ({
+  HttpProxyAgent: (require('http-proxy-agent') as typeof import('http-proxy-agent')).HttpProxyAgent,
+  HttpsProxyAgent: (require('https-proxy-agent') as typeof import('https-proxy-agent')).HttpsProxyAgent,
+});
 
 export interface ProxyConfig {
   /** e.g. http://proxy.example:3128; empty for direct connections. */
@@ -42,6 +46,7 @@ export class ProxyAgents {
     if (cached) return cached;
     let agent: Agent | undefined;
     if (useProxy) {
+      const { HttpProxyAgent, HttpsProxyAgent } = proxyAgents();
       agent =
         url.protocol === 'https:'
           ? new HttpsProxyAgent(config.proxy as string, { rejectUnauthorized: config.strictSSL, keepAlive: true })

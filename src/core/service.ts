@@ -129,6 +129,7 @@ export class TokenService {
 
   /** Forget cached endpoints and key sets (e.g. after a settings change or another window's edit). */
   reload(): void {
+    this.indexCache = undefined;
     this.endpointCache.clear();
     this.jwks.clear();
     this.changed();
@@ -184,12 +185,19 @@ export class TokenService {
     return app;
   }
 
+  /**
+   * The token index as last read, parsed and checked. The tree asks for it once per application
+   * per redraw, and reading it means a deep copy out of globalState: with 1,000 token sets that was
+   * most of a redraw. Cleared on every write of the index and on reload().
+   */
+  private indexCache?: TokenSetMeta[];
+
   private readIndex(): TokenSetMeta[] {
-    return this.readList<TokenSetMeta>(
+    return (this.indexCache ??= this.readList<TokenSetMeta>(
       KEYS.tokenIndex,
       (t) => typeof t.id === 'string' && typeof t.applicationId === 'string' && typeof t.issuedAt === 'number',
       'token set',
-    );
+    ));
   }
 
   private info(meta: TokenSetMeta): TokenSetInfo {
@@ -200,6 +208,13 @@ export class TokenService {
   listTokenSets(applicationId?: string): TokenSetInfo[] {
     const index = this.readIndex();
     return (applicationId === undefined ? index : index.filter((t) => t.applicationId === applicationId)).map((m) => this.info(m));
+  }
+
+  /** How many token sets each application has, straight from the index (no per-set objects). */
+  countTokenSets(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const t of this.readIndex()) counts.set(t.applicationId, (counts.get(t.applicationId) ?? 0) + 1);
+    return counts;
   }
 
   getTokenSetInfo(id: string): TokenSetInfo {
@@ -232,7 +247,12 @@ export class TokenService {
     return this.writes.queue(key, async () => {
       const current = this.deps.state.get<unknown>(key);
       const list = Array.isArray(current) ? (current as T[]) : [];
-      await this.deps.state.update(key, mutate(list));
+      if (key === KEYS.tokenIndex) this.indexCache = undefined;
+      try {
+        await this.deps.state.update(key, mutate(list));
+      } finally {
+        if (key === KEYS.tokenIndex) this.indexCache = undefined;
+      }
     });
   }
 

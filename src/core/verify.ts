@@ -3,7 +3,7 @@
  * validation. Key sets are fetched through our own HTTP layer (timeouts, proxy, logging), cached
  * per JWKS URL, and fetched again once when a token names a `kid` the cached set lacks.
  */
-import { JSONWebKeySet, compactVerify, createLocalJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import type { JSONWebKeySet } from 'jose';
 import { ExplorerError } from './errors';
 import { HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
 import { decodeJwt, looksLikeJwt } from './jwt';
@@ -13,6 +13,10 @@ export type SignatureState =
   | { state: 'invalid'; alg?: string; kid?: string; reason: string }
   | { state: 'unknown_key'; alg?: string; kid?: string; reason: string }
   | { state: 'not_verifiable'; reason: string };
+
+/** `jose` is loaded on the first verification, so activation does not pay for it. */
+let jose: Promise<typeof import('./joseLazy')> | undefined;
+const loadJose = () => (jose ??= import('./joseLazy'));
 
 const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/;
 
@@ -43,6 +47,7 @@ export class JwksCache {
 
 /** Runs `verify` against the cached key set, and once more with a fresh one on an unknown `kid`. */
 async function withKeySet<T>(cache: JwksCache, jwksUrl: string, verify: (jwks: JSONWebKeySet) => Promise<T>): Promise<T> {
+  const { errors: joseErrors } = await loadJose();
   try {
     return await verify(await cache.get(jwksUrl));
   } catch (err) {
@@ -64,6 +69,7 @@ export async function verifySignature(token: string, jwksUrl: string | undefined
     return { state: 'not_verifiable', reason: `${alg} is signed with a shared secret; it cannot be verified with the public key set.` };
   }
   if (!jwksUrl) return { state: 'not_verifiable', reason: 'The issuer publishes no key set (jwks_uri).' };
+  const { compactVerify, createLocalJWKSet, errors: joseErrors } = await loadJose();
   try {
     await withKeySet(cache, jwksUrl, (jwks) => compactVerify(token, createLocalJWKSet(jwks)));
     return { state: 'verified', alg, kid };
@@ -90,6 +96,7 @@ export async function validateIdToken(
   if (!expected.jwksUrl) {
     throw new ExplorerError('invalid_response', 'The ID token cannot be validated: the issuer publishes no key set (jwks_uri).');
   }
+  const { createLocalJWKSet, errors: joseErrors, jwtVerify } = await loadJose();
   try {
     const { payload } = await withKeySet(cache, expected.jwksUrl, (jwks) =>
       jwtVerify(idToken, createLocalJWKSet(jwks), {

@@ -2,7 +2,7 @@
  * Auto-refresh glue: the `pingone.autoRefresh.*` settings, the per-token-set opt-in command, and
  * the single scheduler (core/scheduler.ts) fed from the token service.
  */
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { ExplorerError } from '../core/errors';
 import { AutoRefreshScheduler } from '../core/scheduler';
 import type { TokenService } from '../core/service';

@@ -1,5 +1,5 @@
 /** Shows an error to the user: the typed error's own message, with an action where one helps. */
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { ExplorerError } from '../core/errors';
 import { redact } from '../core/redact';
 import type { Log } from './log';

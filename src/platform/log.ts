@@ -1,13 +1,15 @@
 /** The "PingOne" log channel. Every line goes through `redact`: no token or secret is ever written. */
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { RequestLogEntry } from '../core/http';
 import { redact } from '../core/redact';
 
 export class Log implements vscode.Disposable {
-  readonly channel: vscode.LogOutputChannel;
+  private created?: vscode.LogOutputChannel;
 
-  constructor() {
-    this.channel = vscode.window.createOutputChannel('PingOne', { log: true });
+  /** Created on first use: most sessions never log, and creating a log channel costs activation time. */
+  get channel(): vscode.LogOutputChannel {
+    this.created ??= vscode.window.createOutputChannel('PingOne', { log: true });
+    return this.created;
   }
 
   request(entry: RequestLogEntry): void {
@@ -24,6 +26,6 @@ export class Log implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.channel.dispose();
+    this.created?.dispose();
   }
 }

@@ -1,5 +1,5 @@
 /** Typed access to the `pingone.*` settings and VS Code's own proxy/TLS settings. */
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { DEFAULT_TIMEOUT_MS } from '../core/http';
 import type { ProxyConfig } from '../core/proxy';
 

@@ -3,7 +3,7 @@
  * index): no secret is read to draw it. Relative times stay current through one timer that
  * refreshes just the token-set nodes, and only while the view is visible.
  */
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { TokenService } from '../core/service';
 import { describeExpiry } from '../core/jwt';
 import { ApplicationNode, EnvironmentNode, Node, TokenNode, TokenSetNode } from './nodes';
@@ -45,12 +45,20 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
 
   getTreeItem(node: Node): vscode.TreeItem {
     if (node instanceof TokenSetNode) {
-      // Re-derive the time-dependent parts (description, icon, expired status): the node may be minutes old.
       const now = this.now();
+      // Just built by getChildren (VS Code asks for the item right after the children): use it.
+      if (now - node.builtAt < 1000) return node;
+      // Re-derive the time-dependent parts (description, icon, expired status): the node may be minutes old.
       const status = node.info.status === 'valid' || node.info.status === 'expired' ? (node.info.expiresAt !== undefined && node.info.expiresAt <= now ? 'expired' : 'valid') : node.info.status;
       return new TokenSetNode({ ...node.info, status }, node.environment, node.application, now, this.autoRefreshActive(node.info.id, node.info.autoRefresh));
     }
     return node;
+  }
+
+  /** The token-set tooltip is built on hover only: with 1,000 sets it was a third of a redraw. */
+  resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
+    if (node instanceof TokenSetNode && item instanceof TokenSetNode) item.tooltip = item.tooltipAt(this.now());
+    return item;
   }
 
   getParent(node: Node): Node | undefined {
@@ -71,10 +79,10 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       return this.service.listEnvironments().map((e) => new EnvironmentNode(e));
     }
     if (node instanceof EnvironmentNode) {
-      const sets = this.service.listTokenSets();
+      const counts = this.service.countTokenSets();
       return this.service
         .listApplications(node.environment.id)
-        .map((a) => new ApplicationNode(a, sets.filter((t) => t.applicationId === a.id).length, node.environment.kind));
+        .map((a) => new ApplicationNode(a, counts.get(a.id) ?? 0, node.environment.kind));
     }
     if (node instanceof ApplicationNode) {
       const env = this.service.listEnvironments().find((e) => e.id === node.application.environmentId);

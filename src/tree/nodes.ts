@@ -2,7 +2,7 @@
  * Tree nodes. `contextValue` is a list of tags that menus match with regexes
  * (e.g. `viewItem =~ /\brefreshable\b/`), so only actions that make sense for a node appear.
  */
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { Application } from '../core/application';
 import type { Environment } from '../core/environment';
 import { describeExpiry } from '../core/jwt';
@@ -63,12 +63,14 @@ export function statusText(info: TokenSetInfo, now: number): string {
 
 export class TokenSetNode extends vscode.TreeItem {
   readonly type = 'tokenSet';
+  /** When this item was built (ms): getTreeItem reuses a fresh one. */
+  readonly builtAt: number;
   constructor(
     readonly info: TokenSetInfo,
     readonly environment: Environment | undefined,
     readonly application: Application | undefined,
     now: number,
-    autoRefreshing = false,
+    private readonly autoRefreshing = false,
   ) {
     super(`${GRANT_LABEL[info.grant]} · ${new Date(info.issuedAt).toLocaleTimeString()}`, vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `tokens:${info.id}`;
@@ -80,8 +82,15 @@ export class TokenSetNode extends vscode.TreeItem {
     this.contextValue = tags.join(' ');
     this.description = `${statusText(info, now)}${autoRefreshing ? ' · auto-refresh' : ''}`;
     this.iconPath = statusIcon(info, now);
+    this.command = { command: 'pingone.inspectToken', title: 'Inspect', arguments: [info.id] };
+    this.builtAt = now;
+  }
+
+  /** The hover text (built on demand, see ExplorerTree.resolveTreeItem). */
+  tooltipAt(now: number): vscode.MarkdownString {
+    const { info, environment, application, autoRefreshing } = this;
     const exact = info.expiresAt ? `${new Date(info.expiresAt).toLocaleString()} (${new Date(info.expiresAt).toISOString()})` : 'unknown';
-    this.tooltip = new vscode.MarkdownString(
+    return new vscode.MarkdownString(
       [
         `**${GRANT_LABEL[info.grant]}** — ${statusText(info, now)}`,
         environment ? `Issuer: \`${environment.issuer}\`` : undefined,
@@ -94,7 +103,6 @@ export class TokenSetNode extends vscode.TreeItem {
         .filter(Boolean)
         .join('\n\n'),
     );
-    this.command = { command: 'pingone.inspectToken', title: 'Inspect', arguments: [info.id] };
   }
 }
 

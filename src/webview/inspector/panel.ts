@@ -8,7 +8,7 @@
  * with the panel.
  */
 import { randomBytes } from 'node:crypto';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { ExplorerError } from '../../core/errors';
 import { redact } from '../../core/redact';
 import type { TokenService } from '../../core/service';

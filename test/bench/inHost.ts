@@ -1,0 +1,506 @@
+// The benchmark's module inside a real VS Code extension host (code-server). The orchestrator
+// (bench.ts) opens a workbench whose `extensionTestsPath` is this file; VS Code calls run(). What to
+// do comes from `<workspace folder>/.pte-bench-session.json` (see lib/session.ts): activate an
+// extension and time it, expand the Explorer tree at scale, seed token sets, open the PingOne view,
+// and stay idle while the orchestrator reads this process's CPU time.
+//
+// Instrumentation installed when this module loads (before the measured extension is activated):
+//   - Module._load: the time to require the extension's main file, and a wrapper around its
+//     activate() that times the call and hands it a stand-in ExtensionContext whose secrets and
+//     globalState count their calls;
+//   - net.Socket#connect, http(s).request, fetch: calls, attributed to the extension by stack;
+//   - the global setTimeout/setInterval: timers the extension creates and how often they fire.
+// The same instrumentation runs in the baseline (empty extension) sessions, so it costs both alike.
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as util from 'node:util';
+import * as vscode from 'vscode';
+import { KEYS, TokenService } from '../../src/core/service';
+import type { Node } from '../../src/tree/nodes';
+import { ExplorerTree } from '../../src/tree/explorerTree';
+import { MemorySecrets, MemoryState } from '../support/memoryStores';
+import type { ActivationResult, IdleFinal, ScaleResult, SessionConfig, SessionResult } from './lib/session';
+import { SESSION_FILE } from './lib/session';
+
+// ---- instrumentation ---------------------------------------------------------------------------
+
+// The module objects themselves (a bundler's `import * as` namespace is read-only).
+const http = require('node:http') as typeof import('node:http');
+const https = require('node:https') as typeof import('node:https');
+const Module = require('node:module') as typeof import('node:module');
+
+/** The measured extension's main file; set before activation. */
+let mainPath: string | undefined;
+let activating = false;
+
+function stack(): string {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 60;
+  const s = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  return s;
+}
+
+function fromExtension(s = stack()): boolean {
+  return !!mainPath && s.includes(mainPath);
+}
+
+interface NetEvent {
+  at: number;
+  what: string;
+  ext: boolean;
+  activation: boolean;
+}
+const netEvents: NetEvent[] = [];
+function recordNet(what: string): void {
+  netEvents.push({ at: Date.now(), what, ext: fromExtension(), activation: activating });
+}
+
+const origConnect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
+  const a = args[0] as { host?: string; port?: number; path?: string } | number | string | unknown[] | undefined;
+  const o = Array.isArray(a) ? (a[0] as typeof a) : a;
+  const where = typeof o === 'object' && o ? (o as { path?: string }).path ?? `${(o as { host?: string }).host ?? 'localhost'}:${(o as { port?: number }).port}` : String(o);
+  recordNet(`connect ${where}`);
+  return (origConnect as (...a: unknown[]) => net.Socket).apply(this, args);
+} as typeof net.Socket.prototype.connect;
+
+for (const [name, mod] of [['http', http], ['https', https]] as const) {
+  for (const fn of ['request', 'get'] as const) {
+    const orig = mod[fn] as (...a: unknown[]) => unknown;
+    (mod as unknown as Record<string, unknown>)[fn] = function (this: unknown, ...args: unknown[]) {
+      const u = args[0];
+      recordNet(`${name}.${fn} ${typeof u === 'string' ? u : u instanceof URL ? u.href : `${(u as { host?: string })?.host ?? ''}${(u as { path?: string })?.path ?? ''}`}`);
+      return orig.apply(this, args);
+    };
+  }
+}
+if (typeof globalThis.fetch === 'function') {
+  const origFetch = globalThis.fetch;
+  globalThis.fetch = function (this: unknown, ...args: Parameters<typeof fetch>) {
+    recordNet(`fetch ${String(args[0] instanceof Request ? args[0].url : args[0])}`);
+    return origFetch.apply(this, args);
+  } as typeof fetch;
+}
+
+interface TimerRecord {
+  kind: string;
+  delayMs: number;
+  fires: number[];
+}
+const extensionTimers: TimerRecord[] = [];
+const allFires: number[] = [];
+let activationTimers = 0;
+
+function hookTimer<F extends (...a: never[]) => unknown>(orig: F, kind: string): F {
+  const wrapped = function (this: unknown, cb: unknown, ms?: number, ...args: unknown[]) {
+    if (typeof cb !== 'function') return (orig as unknown as (...a: unknown[]) => unknown).call(this, cb, ms, ...args);
+    let rec: TimerRecord | undefined;
+    if (mainPath && fromExtension()) {
+      rec = { kind, delayMs: Number(ms) || 0, fires: [] };
+      extensionTimers.push(rec);
+      if (activating) activationTimers++;
+    }
+    const fn = function (this: unknown, ...a: unknown[]) {
+      const now = Date.now();
+      allFires.push(now);
+      rec?.fires.push(now);
+      return (cb as (...x: unknown[]) => unknown).apply(this, a);
+    };
+    return (orig as unknown as (...a: unknown[]) => unknown).call(this, fn, ms, ...args);
+  };
+  const custom = (orig as unknown as Record<symbol, unknown>)[util.promisify.custom];
+  if (custom) Object.defineProperty(wrapped, util.promisify.custom, { value: custom });
+  return wrapped as unknown as F;
+}
+globalThis.setTimeout = hookTimer(globalThis.setTimeout, 'setTimeout');
+globalThis.setInterval = hookTimer(globalThis.setInterval, 'setInterval');
+
+// Secrets / globalState calls through the ExtensionContext handed to activate().
+const secretCalls: Array<{ method: string; activation: boolean; at: number }> = [];
+const stateCalls: Array<{ method: string; activation: boolean }> = [];
+
+/**
+ * A stand-in for `target` whose `methods` count their calls; everything else is the target's own
+ * (bound). VS Code freezes the context and its stores, so a Proxy cannot change what they return.
+ */
+function counting<T extends object>(target: T, methods: readonly string[], others: readonly string[], sink: (method: string) => void): T {
+  const out: Record<string, unknown> = {};
+  const t = target as unknown as Record<string, unknown>;
+  for (const m of methods) {
+    const fn = t[m];
+    if (typeof fn !== 'function') continue;
+    out[m] = (...args: unknown[]) => {
+      sink(m);
+      return (fn as (...a: unknown[]) => unknown).apply(target, args);
+    };
+  }
+  for (const o of others) {
+    const v = t[o];
+    out[o] = typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+  }
+  return out as T;
+}
+
+function contextProxy(ctx: vscode.ExtensionContext): vscode.ExtensionContext {
+  const secrets = counting(ctx.secrets, ['get', 'store', 'delete', 'keys'], ['onDidChange'], (m) => secretCalls.push({ method: m, activation: activating, at: Date.now() }));
+  const globalState = counting(ctx.globalState, ['get', 'update', 'keys', 'setKeysForSync'], [], (m) => stateCalls.push({ method: m, activation: activating }));
+  // Everything else is inherited from the real (frozen) context.
+  const wrapped = Object.create(ctx) as vscode.ExtensionContext;
+  Object.defineProperty(wrapped, 'secrets', { value: secrets, enumerable: true });
+  Object.defineProperty(wrapped, 'globalState', { value: globalState, enumerable: true });
+  return wrapped;
+}
+
+// Timing of require(main) and activate(context) as VS Code performs them.
+const timing: { requireMs?: number; activateCallMs?: number; activateResolvedMs?: number; contextMs?: number; spanMs?: number } = {};
+const marks: { requireStart?: number; requireEnd?: number; activateStart?: number } = {};
+/** CPU time (user + system, whole process) of the synchronous require and activate() call, ms. */
+const cpu: { requireCpuMs?: number; activateCpuMs?: number } = {};
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
+const M = Module as unknown as { _load: Load };
+const origLoad = M._load;
+/** Diagnostics: time per vscode API function called during activation (see SessionConfig.traceApi). */
+let traceApi = false;
+const apiTimes = new Map<string, { calls: number; ms: number }>();
+
+/** A copy of the vscode API whose namespace functions record how long each synchronous call takes. */
+function tracedApi(api: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...api };
+  for (const [ns, value] of Object.entries(api)) {
+    if (!value || typeof value !== 'object' || /^[A-Z]/.test(ns)) continue;
+    const copy: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const d = Object.getOwnPropertyDescriptor(value, key);
+      const v = d && 'value' in d ? d.value : undefined;
+      if (typeof v !== 'function') {
+        Object.defineProperty(copy, key, { get: () => (value as Record<string, unknown>)[key], enumerable: true });
+        continue;
+      }
+      copy[key] = (...args: unknown[]) => {
+        const t = performance.now();
+        try {
+          return (v as (...a: unknown[]) => unknown).apply(value, args);
+        } finally {
+          if (activating) {
+            const name = `${ns}.${key}`;
+            const e = apiTimes.get(name) ?? { calls: 0, ms: 0 };
+            e.calls++;
+            e.ms += performance.now() - t;
+            apiTimes.set(name, e);
+          }
+        }
+      };
+    }
+    out[ns] = copy;
+  }
+  return out;
+}
+
+M._load = function (this: unknown, request: string, parent: unknown, isMain: boolean) {
+  const main = mainPath;
+  if (traceApi && activating && request === 'vscode' && (parent as { filename?: string } | undefined)?.filename === main) {
+    return tracedApi(origLoad.call(this, request, parent, isMain) as Record<string, unknown>);
+  }
+  if (!main || !activating || (request !== main && request !== main.replace(/\.js$/, ''))) return origLoad.call(this, request, parent, isMain);
+  const c0 = process.cpuUsage();
+  const t0 = (marks.requireStart = performance.now());
+  const exports = origLoad.call(this, request, parent, isMain) as { activate?: (ctx: vscode.ExtensionContext) => unknown; deactivate?: () => unknown };
+  marks.requireEnd = performance.now();
+  cpu.requireCpuMs = cpuMs(process.cpuUsage(c0));
+  timing.requireMs = marks.requireEnd - t0;
+  if (!exports || typeof exports.activate !== 'function') return exports;
+  const activate = exports.activate;
+  return {
+    activate(ctx: vscode.ExtensionContext) {
+      const t = (marks.activateStart = performance.now());
+      // What VS Code did between loading the code and calling activate (creating the context).
+      timing.contextMs = t - (marks.requireEnd ?? t);
+      const done = () => {
+        const end = performance.now();
+        timing.activateResolvedMs = end - t;
+        timing.spanMs = end - (marks.requireStart ?? t);
+      };
+      let r: unknown;
+      const c = process.cpuUsage();
+      try {
+        r = activate.call(exports, contextProxy(ctx));
+      } finally {
+        timing.activateCallMs = performance.now() - t;
+        cpu.activateCpuMs = cpuMs(process.cpuUsage(c));
+      }
+      if (r && typeof (r as PromiseLike<unknown>).then === 'function') {
+        return (r as PromiseLike<unknown>).then((v) => {
+          done();
+          return v;
+        });
+      }
+      done();
+      return r;
+    },
+    deactivate: exports.deactivate?.bind(exports),
+  };
+};
+
+function tally(list: Array<{ method: string }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of list) out[c.method] = (out[c.method] ?? 0) + 1;
+  return out;
+}
+
+// ---- steps -------------------------------------------------------------------------------------
+
+/** Starts V8's sampling profiler in this host (diagnostics only: it slows what it watches). */
+async function startProfiler(): Promise<() => Promise<unknown>> {
+  const inspector = require('node:inspector') as typeof import('node:inspector');
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 20 });
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    session.disconnect();
+    return profile;
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits until the host has finished starting up: every built-in extension that activates at
+ * start-up ('*', onStartupFinished) is active, then the event loop answers a 10 ms timer within
+ * 2 ms five times in a row. Readiness polling with bounds, not a fixed delay.
+ */
+async function settle(): Promise<number> {
+  const t = performance.now();
+  const eager = () =>
+    vscode.extensions.all.filter((e) => {
+      const events = (e.packageJSON as { activationEvents?: string[] }).activationEvents ?? [];
+      return events.includes('*') || events.includes('onStartupFinished');
+    });
+  while (performance.now() - t < 10_000 && eager().some((e) => !e.isActive)) await sleep(20);
+  let quiet = 0;
+  while (quiet < 5 && performance.now() - t < 15_000) {
+    const s = performance.now();
+    await sleep(10);
+    quiet = performance.now() - s < 12 ? quiet + 1 : 0;
+  }
+  return performance.now() - t;
+}
+
+async function activateStep(cfg: SessionConfig): Promise<{ result: ActivationResult; api: unknown }> {
+  const ext = vscode.extensions.getExtension(cfg.extensionId);
+  if (!ext) throw new Error(`extension ${cfg.extensionId} is not loaded in this host`);
+  const settleMs = await settle();
+  const wasActiveBefore = ext.isActive;
+  mainPath = cfg.mainPath;
+  const netBefore = netEvents.length;
+  const profiler = cfg.profileFile ? await startProfiler() : undefined;
+  traceApi = !!cfg.traceApi;
+  activating = true;
+  const t = performance.now();
+  let api: unknown;
+  try {
+    api = await ext.activate();
+  } finally {
+    activating = false;
+  }
+  const totalMs = performance.now() - t;
+  if (profiler && cfg.profileFile) fs.writeFileSync(cfg.profileFile, JSON.stringify(await profiler()));
+  const during = netEvents.slice(netBefore).filter((e) => e.activation);
+  return {
+    api,
+    result: {
+      wasActiveBefore,
+      settleMs,
+      totalMs,
+      ...timing,
+      ...cpu,
+      network: { all: during.length, fromExtension: during.filter((e) => e.ext).length, details: during.map((e) => `${e.ext ? '[ext] ' : ''}${e.what}`) },
+      secrets: tally(secretCalls.filter((c) => c.activation)),
+      globalState: tally(stateCalls.filter((c) => c.activation)),
+      timersCreated: activationTimers,
+      ...(cfg.traceApi ? { apiTimes: Object.fromEntries([...apiTimes].sort((a, b) => b[1].ms - a[1].ms)) } : {}),
+    },
+  };
+}
+
+/** One full expansion as the view does it: getChildren of every expanded node, getTreeItem of every node. */
+function expand(tree: ExplorerTree): number {
+  let nodes = 0;
+  const visit = (node?: Node) => {
+    for (const child of tree.getChildren(node)) {
+      const item = tree.getTreeItem(child);
+      nodes++;
+      if (item.collapsibleState === vscode.TreeItemCollapsibleState.Expanded) visit(child);
+    }
+  };
+  visit(undefined);
+  return nodes;
+}
+
+async function scaleStep(cfg: NonNullable<SessionConfig['scale']>): Promise<ScaleResult[]> {
+  const out: ScaleResult[] = [];
+  for (const size of cfg.sizes) {
+    const state = new MemoryState();
+    const secrets = new MemorySecrets();
+    const service = new TokenService({ state, secrets, http: () => ({ timeoutMs: 30_000 }) });
+    const apps: Array<{ id: string; environmentId: string }> = [];
+    for (let e = 0; e < cfg.environments; e++) {
+      const env = await service.addEnvironment({ name: `Environment ${e + 1}`, kind: 'pingone', region: 'EU', environmentId: crypto.randomUUID() });
+      for (let a = 0; a < cfg.applicationsPerEnvironment; a++) {
+        const app = await service.addApplication(env.id, {
+          name: `Application ${e + 1}.${a + 1}`,
+          clientId: `client-${e + 1}-${a + 1}`,
+          clientSecret: 'not-a-real-secret',
+          authMethod: 'client_secret_basic',
+        });
+        apps.push({ id: app.id, environmentId: env.id });
+      }
+    }
+    const now = Date.now();
+    const index = Array.from({ length: size }, (_, i) => {
+      const app = apps[i % apps.length];
+      const user = i % 3 === 0;
+      return {
+        id: crypto.randomUUID(),
+        applicationId: app.id,
+        environmentId: app.environmentId,
+        grant: user ? 'authorization_code' : 'client_credentials',
+        scope: user ? 'openid profile email offline_access' : 'p1:read:user',
+        issuedAt: now - i * 60_000,
+        expiresAt: now - i * 60_000 + 3_600_000,
+        hasRefreshToken: user,
+        hasIdToken: user,
+      };
+    });
+    await state.update(KEYS.tokenIndex, index);
+    const tree = new ExplorerTree(service);
+    let t = performance.now();
+    const nodes = expand(tree);
+    const coldMs = performance.now() - t;
+    const samples: number[] = [];
+    for (let i = 0; i < cfg.warmup + cfg.runs; i++) {
+      t = performance.now();
+      expand(tree);
+      if (i >= cfg.warmup) samples.push(performance.now() - t);
+    }
+    tree.dispose();
+    out.push({ size, applications: apps.length, nodes, coldMs, samples });
+  }
+  return out;
+}
+
+interface SeedApi {
+  addEnvironment(input: { name: string; kind: 'pingone'; environmentId: string; authBaseUrl: string }): Promise<{ id: string }>;
+  addApplication(environmentId: string, input: { name: string; clientId: string; clientSecret: string; authMethod: string; grants: string[] }): Promise<{ id: string }>;
+  clientCredentials(applicationId: string): Promise<unknown>;
+}
+
+async function seedStep(api: unknown, seed: NonNullable<SessionConfig['seed']>): Promise<number> {
+  const a = api as SeedApi;
+  if (!a || typeof a.addEnvironment !== 'function') throw new Error('the extension returned no API to seed token sets with');
+  const env = await a.addEnvironment({ name: 'Bench sandbox', kind: 'pingone', environmentId: seed.envId, authBaseUrl: seed.authBase });
+  const app = await a.addApplication(env.id, {
+    name: 'Bench worker',
+    clientId: seed.clientId,
+    clientSecret: seed.clientSecret,
+    authMethod: 'client_secret_basic',
+    grants: ['client_credentials'],
+  });
+  for (let i = 0; i < seed.tokenSets; i++) await a.clientCredentials(app.id);
+  return seed.tokenSets;
+}
+
+function writeJson(file: string, value: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(`${file}.partial`, JSON.stringify(value, null, 2));
+  fs.renameSync(`${file}.partial`, file);
+}
+
+/** Resolves once `file` exists (inotify on its folder: no polling, so no wake-ups while idle). */
+function whenExists(file: string): Promise<void> {
+  return new Promise((resolve) => {
+    const watcher = fs.watch(path.dirname(file), () => {
+      if (fs.existsSync(file)) {
+        watcher.close();
+        resolve();
+      }
+    });
+    if (fs.existsSync(file)) {
+      watcher.close();
+      resolve();
+    }
+  });
+}
+
+async function idleStep(cfg: SessionConfig, result: SessionResult): Promise<void> {
+  if (!cfg.stopFile || !cfg.finalFile) throw new Error('idle needs stopFile and finalFile');
+  const secretsBefore = secretCalls.length;
+  result.at = Date.now();
+  writeJson(cfg.resultsFile, result);
+  await whenExists(cfg.stopFile);
+  const { startMs, endMs } = JSON.parse(fs.readFileSync(cfg.stopFile, 'utf8')) as { startMs: number; endMs: number };
+  const inWindow = (t: number) => t >= startMs && t <= endMs;
+  const final: IdleFinal = {
+    pid: process.pid,
+    windowMs: endMs - startMs,
+    timerFiresAll: allFires.filter(inWindow).length,
+    timerFiresExtension: extensionTimers.reduce((n, r) => n + r.fires.filter(inWindow).length, 0),
+    extensionTimers: extensionTimers
+      .map((r) => ({ kind: r.kind, delayMs: r.delayMs, fires: r.fires.filter(inWindow).length }))
+      .filter((r) => r.fires > 0 || r.kind === 'setInterval'),
+    networkFromExtension: netEvents.filter((e) => e.ext && inWindow(e.at)).length,
+    secretsInWindow: tally(secretCalls.slice(secretsBefore).filter((c) => inWindow(c.at))),
+  };
+  writeJson(cfg.finalFile, final);
+}
+
+// ---- entry -------------------------------------------------------------------------------------
+
+export async function run(): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (!folder) throw new Error('the bench module needs the session folder opened as the workspace');
+  const cfg = JSON.parse(fs.readFileSync(path.join(folder, SESSION_FILE), 'utf8')) as SessionConfig;
+  const result: SessionResult = { label: cfg.label, pid: process.pid, at: 0 };
+  try {
+    let api: unknown;
+    for (const step of cfg.steps) {
+      switch (step) {
+        case 'activate': {
+          const a = await activateStep(cfg);
+          result.activation = a.result;
+          api = a.api;
+          break;
+        }
+        case 'scale':
+          if (!cfg.scale) throw new Error('scale step without scale settings');
+          result.scale = await scaleStep(cfg.scale);
+          break;
+        case 'seed':
+          if (!cfg.seed) throw new Error('seed step without seed settings');
+          result.seeded = { tokenSets: await seedStep(api, cfg.seed) };
+          break;
+        case 'openView':
+          await vscode.commands.executeCommand('workbench.view.extension.pingone');
+          break;
+        case 'idle':
+          // Start the window on a host that has finished what came before (seeding, first paint).
+          await settle();
+          result.secretsAfterActivation = tally(secretCalls.filter((c) => !c.activation));
+          await idleStep(cfg, result);
+          return;
+      }
+    }
+    result.secretsAfterActivation = tally(secretCalls.filter((c) => !c.activation));
+  } catch (err) {
+    result.error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  }
+  result.at = Date.now();
+  writeJson(cfg.resultsFile, result);
+}
