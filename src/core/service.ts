@@ -53,20 +53,13 @@ export interface ServiceDeps {
 }
 
 /** What the tree and the public API see of a token set: no secrets. */
-export interface TokenSetInfo {
-  id: string;
-  applicationId: string;
-  environmentId: string;
-  grant: Grant;
-  scope?: string;
-  issuedAt: number;
-  expiresAt?: number;
+export type TokenSetInfo = Pick<TokenSet, 'id' | 'applicationId' | 'environmentId' | 'grant' | 'scope' | 'issuedAt' | 'expiresAt'> & {
   hasRefreshToken: boolean;
   hasIdToken: boolean;
   status: TokenStatus;
   /** Opted in to auto-refresh (effective only while the setting is on). */
   autoRefresh: boolean;
-}
+};
 
 type TokenSetMeta = Omit<TokenSetInfo, 'status' | 'autoRefresh'> & { mark?: TokenSet['mark']; autoRefresh?: boolean };
 
