@@ -3,7 +3,7 @@
  * transport errors and a log hook that sees method, URL (no query), status and duration only.
  */
 import type { Agent } from 'node:http';
-import fetch, { FetchError } from 'node-fetch';
+import type { FetchError as FetchErrorType } from 'node-fetch';
 import { ExplorerError } from './errors';
 import { safeUrl } from './redact';
 
@@ -45,6 +45,10 @@ export interface HttpResponse {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
+/** node-fetch is loaded on the first request, so activation does not pay for evaluating it. */
+let nodeFetch: Promise<typeof import('node-fetch')> | undefined;
+const loadFetch = () => (nodeFetch ??= import('node-fetch'));
+
 function describeHost(url: string): string {
   try {
     return new URL(url).host;
@@ -61,6 +65,7 @@ export async function httpRequest(req: HttpRequest, settings: HttpSettings): Pro
   const entry = (extra: Partial<RequestLogEntry>) =>
     settings.log?.({ method: req.method, url: safeUrl(req.url), durationMs: Date.now() - started, ...extra });
 
+  const { default: fetch, FetchError } = await loadFetch();
   if (settings.signal?.aborted) {
     clearTimeout(timer);
     throw new ExplorerError('cancelled', 'The request was cancelled.');
@@ -96,7 +101,7 @@ export async function httpRequest(req: HttpRequest, settings: HttpSettings): Pro
         { cause: err },
       );
     } else {
-      const sys = err instanceof FetchError ? err.code ?? err.errno : (err as NodeJS.ErrnoException)?.code;
+      const sys = err instanceof FetchError ? (err as FetchErrorType).code ?? (err as FetchErrorType).errno : (err as NodeJS.ErrnoException)?.code;
       const reason =
         sys === 'ECONNREFUSED'
           ? 'the connection was refused (is the server running and the port right?)'
