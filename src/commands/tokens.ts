@@ -31,6 +31,20 @@ export function inspect(ctx: CommandContext, target: string, select?: TokenKind)
   return InspectorPanel.show(deps, isTokenSet ? { tokenSetId: target, select } : { jwt: target }).then(() => undefined);
 }
 
+/**
+ * In a remote window the loopback listener runs on the remote machine: VS Code forwards its port
+ * (`asExternalUri`), and the browser must be sent to the forwarded address. Only a pure port
+ * forward (loopback http, same path) is used, since the server compares `redirect_uri` with the
+ * registered loopback URI; anything else (e.g. a web proxy path) keeps the local URI.
+ */
+export async function externalRedirectUri(local: string): Promise<string> {
+  if (!vscode.env.remoteName) return local;
+  const mapped = new URL((await vscode.env.asExternalUri(vscode.Uri.parse(local))).toString(true));
+  const original = new URL(local);
+  const loopback = mapped.hostname === '127.0.0.1' || mapped.hostname === 'localhost';
+  return mapped.protocol === 'http:' && loopback && mapped.pathname === original.pathname ? `${mapped.origin}${original.pathname}` : local;
+}
+
 /** Interactive sign-in: progress with cancel, default browser unless the caller supplies one. */
 export function signIn(
   ctx: CommandContext,
@@ -42,6 +56,7 @@ export function signIn(
     ctx.service.signIn(applicationId, {
       scope: options.scope,
       signal,
+      mapRedirectUri: externalRedirectUri,
       openExternal:
         options.openExternal ??
         (async (url) => {

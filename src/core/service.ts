@@ -84,8 +84,13 @@ export interface SignInOptions extends CallOptions {
   openExternal: (url: string) => PromiseLike<unknown>;
   /** How long to wait for the redirect (default 5 minutes). */
   timeoutMs?: number;
-  /** Maps the loopback redirect URI to the one the browser can reach (remote windows). */
+  /** Told the local redirect URI once the listener is up. */
   onListening?: (redirectUri: string) => void;
+  /**
+   * Maps the local redirect URI to the one the browser can reach (remote windows forward the
+   * port). The result is what the server sees as `redirect_uri`; the listener stays local.
+   */
+  mapRedirectUri?: (localRedirectUri: string) => PromiseLike<string>;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -448,8 +453,9 @@ export class TokenService {
       const actualPort = await listener.start(port);
       if (opts.signal?.aborted) throw new ExplorerError('cancelled', 'Sign-in was cancelled.');
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      const redirectUri = `http://${host}:${actualPort}${path}`;
-      opts.onListening?.(redirectUri);
+      const localRedirectUri = `http://${host}:${actualPort}${path}`;
+      opts.onListening?.(localRedirectUri);
+      const redirectUri = opts.mapRedirectUri ? await opts.mapRedirectUri(localRedirectUri) : localRedirectUri;
       const request: AuthorizationRequest = buildAuthorizationRequest(endpoints.authorization, {
         clientId: app.clientId,
         redirectUri,

@@ -158,6 +158,35 @@ describe('token service against the sandbox', function () {
       assert.equal(claims.sub, sandbox.user.sub);
     });
 
+    it('sends the forwarded redirect URI a remote window maps to, while listening locally', async () => {
+      const app = await pingOneApp(sandbox.clients.web);
+      const sent: string[] = [];
+      // A port forward like VS Code's in a remote window: another loopback port piped to the listener.
+      const forwarders: net.Server[] = [];
+      const forward = async (local: string) => {
+        const target = Number(new URL(local).port);
+        const server = net.createServer((socket) => socket.pipe(net.connect(target, '127.0.0.1')).pipe(socket));
+        forwarders.push(server);
+        await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+        return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/callback`;
+      };
+      try {
+        let localPort = 0;
+        const info = await service.signIn(app.id, {
+          mapRedirectUri: forward,
+          onListening: (uri) => (localPort = Number(new URL(uri).port)),
+          openExternal: async (url) => {
+            sent.push(new URL(url).searchParams.get('redirect_uri')!);
+            return browser(sandbox)(url);
+          },
+        });
+        assert.equal(info.grant, 'authorization_code');
+        assert.notEqual(Number(new URL(sent[0]).port), localPort, 'the server was given the forwarded port');
+      } finally {
+        for (const f of forwarders) f.close();
+      }
+    });
+
     it('signs in a public client (auth method none, PKCE required)', async () => {
       const app = await pingOneApp(sandbox.clients.native);
       const info = await service.signIn(app.id, { openExternal: browser(sandbox) });
