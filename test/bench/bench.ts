@@ -22,8 +22,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { exitOnSignals, onCleanup, runCleanups } from '../host/lib/cleanup';
-import { CODE_SERVER_VERSION, ensureCodeServer, HostSetupError } from '../host/lib/codeServer';
+import { exitOnSignals, onCleanup } from '../host/lib/cleanup';
+import { CODE_SERVER_VERSION, ensureCodeServer } from '../host/lib/codeServer';
 import { ensureDir, makeRunDir, repoRoot } from '../host/lib/paths';
 import { envInt } from '../host/lib/proc';
 import { startSandbox } from '../sandbox';
@@ -34,6 +34,7 @@ import { measureRequests, type GrantTimings, type RequestFigures } from './lib/r
 import type { ActivationResult, ScaleResult } from './lib/session';
 import { bytes, max, median, min, ms, percentile, ratio, x } from './lib/stats';
 import { markdownTable, textTable, type Row, type Verdict } from './lib/table';
+import { runLauncher } from '../host/lib/launcher';
 
 const LABEL = 'bench';
 const log = (line: string) => console.log(`[${LABEL}] ${line}`);
@@ -493,14 +494,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  async (code) => {
-    await runCleanups();
-    process.exit(code);
-  },
-  async (err) => {
-    console.error(err instanceof HostSetupError ? `${LABEL}: ${err.message}` : err);
-    await runCleanups();
-    process.exit(1);
-  },
-);
+runLauncher(LABEL, main);

@@ -7,22 +7,16 @@
  *   node esbuild.js --tests && npx mocha --enable-source-maps out/test/e2e/inspector-dom.test.js
  */
 import * as assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { inspectorHtml } from '../../src/webview/inspector/html';
+import { inspectorAssets, serveInspectorPage } from '../support/inspectorPage';
 import type { FromWebview, InspectorModel, TokenView, ToWebview } from '../../src/webview/inspector/protocol';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CHROMIUM = process.env.PTE_CHROMIUM ?? '/usr/bin/chromium';
-const ASSETS: Record<string, { file: string; type: string }> = {
-  '/dist/webview/inspector.js': { file: path.join(ROOT, 'dist', 'webview', 'inspector.js'), type: 'text/javascript' },
-  '/media/inspector.css': { file: path.join(ROOT, 'media', 'inspector.css'), type: 'text/css' },
-};
+const ASSETS = inspectorAssets(ROOT);
 
 /** The fake clock's "now" when a test starts. */
 const T0 = Date.UTC(2026, 4, 20, 9, 30, 0);
@@ -103,7 +97,7 @@ function model(over: Partial<InspectorModel> = {}): InspectorModel {
 
 describe('Token Inspector page (headless Chromium)', function () {
   this.timeout(30_000);
-  let server: http.Server;
+  let served: { base: string; close(): Promise<void> } | undefined;
   let base: string;
   let browser: Browser;
   let scratch: string;
@@ -113,36 +107,9 @@ describe('Token Inspector page (headless Chromium)', function () {
 
   before(async function () {
     this.timeout(60_000);
-    for (const a of Object.values(ASSETS)) {
-      assert.ok(fs.existsSync(a.file), `${a.file} is missing: run "node esbuild.js" first`);
-    }
     assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
-    server = http.createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      if (url.pathname === '/') {
-        // A fresh nonce per load, like the panel; the page may load only from this origin.
-        const html = inspectorHtml({
-          cspSource: base,
-          nonce: randomBytes(16).toString('base64'),
-          scriptUri: `${base}/dist/webview/inspector.js`,
-          styleUri: `${base}/media/inspector.css`,
-        });
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-        return;
-      }
-      if (url.pathname === '/favicon.ico') {
-        res.writeHead(204).end(); // the browser asks for it; VS Code webviews have none
-        return;
-      }
-      const asset = ASSETS[url.pathname]; // fixed list: no path from the request reaches the disk
-      if (!asset) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': asset.type }).end(fs.readFileSync(asset.file));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    served = await serveInspectorPage(ROOT);
+    base = served.base;
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pte-inspector-dom-'));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -154,7 +121,7 @@ describe('Token Inspector page (headless Chromium)', function () {
 
   after(async function () {
     await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await served?.close();
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   });
 

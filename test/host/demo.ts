@@ -18,9 +18,10 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { SEED_NAMES, WORKBENCH_SETTINGS, packageVsix, sandboxInfo, seedPlan, writeSeedExtension } from '../e2e/stack';
-import { exitOnSignals, onCleanup, runCleanups } from './lib/cleanup';
-import { cacheRoot, ensureCodeServer, HostSetupError, installVsix, startCodeServer, workbenchUrl, type CodeServer } from './lib/codeServer';
+import { exitOnSignals, onCleanup } from './lib/cleanup';
+import { cacheRoot, ensureCodeServer, installVsix, startCodeServer, workbenchUrl, type CodeServer } from './lib/codeServer';
 import { ensureDir, makeRunDir, repoRoot } from './lib/paths';
+import { runLauncher } from './lib/launcher';
 
 const LABEL = 'demo';
 const log = (line: string) => console.log(`[${LABEL}] ${line}`);
@@ -167,14 +168,4 @@ function demoNotes(sb: Sandbox): string {
   ].join('\n');
 }
 
-main().then(
-  async (code) => {
-    await runCleanups();
-    process.exit(code);
-  },
-  async (err) => {
-    console.error(err instanceof HostSetupError ? `${LABEL}: ${err.message}` : err);
-    await runCleanups();
-    process.exit(1);
-  },
-);
+runLauncher(LABEL, main);

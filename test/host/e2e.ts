@@ -26,10 +26,11 @@ import { startSandbox, type Sandbox } from '../sandbox/index';
 import { CONTEXT_ENV, writeContext, type E2eContext } from '../e2e/context';
 import { WORKBENCH_SETTINGS, packageVsix, sandboxInfo, seedPlan, writeSeedExtension } from '../e2e/stack';
 import { exitOnSignals, onCleanup, runCleanups } from './lib/cleanup';
-import { ensureCodeServer, HostSetupError, installVsix, startCodeServer, workbenchUrl, type CodeServer } from './lib/codeServer';
+import { ensureCodeServer, installVsix, startCodeServer, workbenchUrl, type CodeServer } from './lib/codeServer';
 import { ensureDir, makeRunDir, repoRoot } from './lib/paths';
 import { envInt, indent, tailFile } from './lib/proc';
 import { readResults, reportResults } from './lib/results';
+import { runLauncher } from './lib/launcher';
 
 const LABEL = 'e2e';
 const log = (line: string) => console.log(`[${LABEL}] ${line}`);
@@ -197,11 +198,4 @@ function runMocha(files: string[], resultsFile: string, timeoutMs: number): Prom
   });
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (err) => {
-    console.error(err instanceof HostSetupError ? `${LABEL}: ${err.message}` : err);
-    await runCleanups();
-    process.exit(1);
-  },
-);
+runLauncher(LABEL, main);

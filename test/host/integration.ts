@@ -15,10 +15,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { launchBrowser, openWorkbench, type BrowserSession } from './lib/browser';
 import { exitOnSignals, onCleanup, runCleanups } from './lib/cleanup';
-import { ensureCodeServer, HostSetupError, startCodeServer, workbenchUrl, type CodeServer } from './lib/codeServer';
+import { ensureCodeServer, startCodeServer, workbenchUrl, type CodeServer } from './lib/codeServer';
 import { ensureDir, makeRunDir, repoRoot } from './lib/paths';
 import { envInt, indent, tailFile, TimeoutError } from './lib/proc';
 import { readResults, reportResults } from './lib/results';
+import { runLauncher } from './lib/launcher';
 
 const LABEL = 'integration';
 const log = (line: string) => console.log(`[${LABEL}] ${line}`);
@@ -192,11 +193,4 @@ function findFiles(dir: string, pattern: RegExp): string[] {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (err) => {
-    console.error(err instanceof HostSetupError ? `${LABEL}: ${err.message}` : err);
-    await runCleanups();
-    process.exit(1);
-  },
-);
+runLauncher(LABEL, main);

@@ -2,14 +2,10 @@
 // the panel's own HTML shell and CSP, `acquireVsCodeApi` stubbed, one `show` message with the model
 // the extension builds (modelFromJwt) for a 4 KB and a 16 KB JWT. Each sample is a fresh page.
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { inspectorHtml } from '../../../src/webview/inspector/html';
 import { modelFromJwt } from '../../../src/webview/inspector/model';
 import { launchBrowser } from '../../host/lib/browser';
+import { serveInspectorPage } from '../../support/inspectorPage';
 
 export interface RenderSample {
   /** postMessage → the page's handler built the DOM → style and layout forced: ms. */
@@ -60,44 +56,6 @@ export function jwtOfSize(target: number): string {
   return token();
 }
 
-/** Serves the inspector shell and its two assets on 127.0.0.1. */
-async function serve(repo: string): Promise<{ base: string; close(): Promise<void> }> {
-  const assets: Record<string, { file: string; type: string }> = {
-    '/dist/webview/inspector.js': { file: path.join(repo, 'dist', 'webview', 'inspector.js'), type: 'text/javascript' },
-    '/media/inspector.css': { file: path.join(repo, 'media', 'inspector.css'), type: 'text/css' },
-  };
-  for (const a of Object.values(assets)) if (!fs.existsSync(a.file)) throw new Error(`${a.file} is missing`);
-  const bodies = Object.fromEntries(Object.entries(assets).map(([k, a]) => [k, { body: fs.readFileSync(a.file), type: a.type }]));
-  let base = '';
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname === '/') {
-      const html = inspectorHtml({
-        cspSource: base,
-        nonce: randomBytes(16).toString('base64'),
-        scriptUri: `${base}/dist/webview/inspector.js`,
-        styleUri: `${base}/media/inspector.css`,
-      });
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-      return;
-    }
-    if (url.pathname === '/favicon.ico') return void res.writeHead(204).end(); // webviews have none
-    const asset = bodies[url.pathname];
-    if (!asset) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': asset.type }).end(asset.body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    base,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
 async function sample(page: Page, base: string, message: unknown, tableId: string): Promise<RenderSample> {
   await page.goto(`${base}/`, { waitUntil: 'load' });
   await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'ready'));
@@ -125,7 +83,7 @@ async function sample(page: Page, base: string, message: unknown, tableId: strin
 }
 
 export async function measureInspector(repo: string, opts: { samples: number; log: (s: string) => void }): Promise<InspectorFigures> {
-  const server = await serve(repo);
+  const server = await serveInspectorPage(repo);
   const browser = await launchBrowser({ viewport: { width: 1200, height: 900 } });
   try {
     await browser.context.addInitScript(() => {
