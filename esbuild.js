@@ -41,6 +41,39 @@ const stubs = {
   },
 };
 
+/**
+ * Dependencies the extension needs only once it makes a request or verifies a signature are shipped
+ * as separate files in dist/vendor/ and loaded on first use, so activation does not parse them.
+ * The source imports them lazily (import() / require() inside a function); this plugin points
+ * those imports at the vendor files.
+ */
+const VENDOR = {
+  'node-fetch': { file: './vendor/node-fetch.mjs', entry: 'node-fetch', format: 'esm' },
+  './joseLazy': { file: './vendor/jose.mjs', entry: 'src/core/joseLazy.ts', format: 'esm' },
+  './proxyAgentsLazy': { file: './vendor/proxy-agents.js', entry: 'src/core/proxyAgentsLazy.ts', format: 'cjs' },
+};
+const vendorSplit = {
+  name: 'vendor-split',
+  setup(build) {
+    build.onResolve({ filter: /^(node-fetch|\.\/joseLazy|\.\/proxyAgentsLazy)$/ }, (args) =>
+      args.kind === 'dynamic-import' || args.kind === 'require-call' ? { path: VENDOR[args.path].file, external: true } : undefined,
+    );
+  },
+};
+const vendor = Object.values(VENDOR).map((v) => ({
+  entryPoints: [v.entry],
+  outfile: path.join('dist', v.file),
+  bundle: true,
+  platform: 'node',
+  format: v.format,
+  target: 'node20',
+  plugins: [stubs],
+  minify: production,
+  logLevel: 'warning',
+  // ESM output still runs CommonJS dependencies that call require() on Node built-ins.
+  banner: v.format === 'esm' ? { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } : undefined,
+}));
+
 const extension = {
   entryPoints: ['src/extension.ts'],
   outfile: 'dist/extension.js',
@@ -49,7 +82,7 @@ const extension = {
   format: 'cjs',
   target: 'node20',
   external: ['vscode'],
-  plugins: [stubs],
+  plugins: [stubs, vendorSplit],
   minify: production,
   sourcemap: !production,
   sourcesContent: false,
@@ -97,7 +130,7 @@ const testBuild = {
 async function main() {
   // A test deleted from test/ must not keep running from a stale out/ bundle.
   if (tests) fs.rmSync('out', { recursive: true, force: true });
-  const configs = [extension, webview, ...(tests ? [testBuild] : [])].filter(
+  const configs = [extension, webview, ...vendor, ...(tests ? [testBuild] : [])].filter(
     (c) => c.entryPoints.length > 0,
   );
   if (watch) {

@@ -7,10 +7,7 @@ import type { Agent } from 'node:http';
 import * as https from 'node:https';
 // The proxy agents are loaded the first time a proxy is used (a lazy require the bundler keeps
 // lazy): with no proxy configured, activation does not pay for them.
-const proxyAgents = () => ({
-  HttpProxyAgent: (require('http-proxy-agent') as typeof import('http-proxy-agent')).HttpProxyAgent,
-  HttpsProxyAgent: (require('https-proxy-agent') as typeof import('https-proxy-agent')).HttpsProxyAgent,
-});
+const proxyAgents = () => require('./proxyAgentsLazy') as typeof import('./proxyAgentsLazy');
 
 export interface ProxyConfig {
   /** e.g. http://proxy.example:3128; empty for direct connections. */

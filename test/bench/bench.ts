@@ -85,12 +85,22 @@ function bundleRows(b: BundleFigures): Row[] {
   return [
     {
       section: 'Bundle',
-      measure: 'dist/extension.js, minified, runtime deps included',
-      ours: bytes(b.extensionBytes),
+      measure: 'extension code shipped: dist/extension.js + dist/vendor/ (deps loaded on first use), minified',
+      ours: bytes(b.extensionBytes + b.vendorBytes),
       baseline: `budget ${bytes(BUDGET.bundleBytes)}`,
-      ratio: `${x(b.extensionBytes / BUDGET.bundleBytes)} of budget`,
+      ratio: `${x((b.extensionBytes + b.vendorBytes) / BUDGET.bundleBytes)} of budget`,
       budget: '< 150 KB',
-      verdict: verdict(b.extensionBytes < BUDGET.bundleBytes),
+      verdict: verdict(b.extensionBytes + b.vendorBytes < BUDGET.bundleBytes),
+      data: { bytes: b.extensionBytes + b.vendorBytes, vendor: b.vendorFiles },
+    },
+    {
+      section: 'Bundle',
+      measure: 'dist/extension.js alone (what activation loads), minified',
+      ours: bytes(b.extensionBytes),
+      baseline: bytes(b.extensionBytes + b.vendorBytes),
+      ratio: x(b.extensionBytes / (b.extensionBytes + b.vendorBytes)),
+      budget: '—',
+      verdict: 'info',
       data: { bytes: b.extensionBytes, contributors: b.contributors },
     },
     {

@@ -1,4 +1,4 @@
-// Bundle figures: the production build of dist/extension.js (raw and gzip bytes), the top inputs
+// Bundle figures: the production build of dist/extension.js and dist/vendor/ (raw and gzip bytes), the top inputs
 // by bytes in the output (from esbuild's metafile), and the VSIX that vsce packs.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,6 +14,9 @@ export interface Contributor {
 
 export interface BundleFigures {
   extensionBytes: number;
+  /** dist/vendor/: dependencies the extension loads on first use (see esbuild.js). */
+  vendorBytes: number;
+  vendorFiles: Record<string, number>;
   extensionGzipBytes: number;
   webviewBytes: number;
   contributors: Contributor[];
@@ -57,8 +60,14 @@ export async function measureBundle(repo: string, log: (s: string) => void): Pro
   const webviewBytes = fs.existsSync(webviewDir)
     ? fs.readdirSync(webviewDir).filter((f) => f.endsWith('.js')).reduce((n, f) => n + fs.statSync(path.join(webviewDir, f)).size, 0)
     : 0;
+  const vendorDir = path.join(repo, 'dist', 'vendor');
+  const vendorFiles = Object.fromEntries(
+    (fs.existsSync(vendorDir) ? fs.readdirSync(vendorDir) : []).map((f) => [f, fs.statSync(path.join(vendorDir, f)).size]),
+  );
   const figures: BundleFigures = {
     extensionBytes: ext.length,
+    vendorBytes: Object.values(vendorFiles).reduce((n, v) => n + v, 0),
+    vendorFiles,
     extensionGzipBytes: gzipSync(ext, { level: 9 }).length,
     webviewBytes,
     contributors: contributors(path.join(repo, 'dist', 'meta.json')),

@@ -29,6 +29,7 @@ export function copyOurs(repo: string, dest: string): ExtensionUnderTest {
     if (fs.existsSync(abs)) for (const f of fs.readdirSync(abs)) if (re.test(f)) files.push(`${dir}/${f}`);
   };
   add('dist/webview', /\.js$/);
+  add('dist/vendor', /\.m?js$/);
   add('media', /\.(svg|css|png)$/);
   for (const f of files) {
     fs.mkdirSync(path.dirname(path.join(dest, f)), { recursive: true });
