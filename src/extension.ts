@@ -63,9 +63,10 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
       changed.fire();
       reportProblems();
     }),
-    // Another window changed a stored token set or secret: redraw from the shared stores.
+    // A stored token set or secret changed (also from another window): redraw from the shared
+    // stores. Endpoints and key sets stay cached: every token write lands here too.
     context.secrets.onDidChange((e) => {
-      if (e.key.startsWith('pte.v1.')) service.reload();
+      if (e.key.startsWith('pte.v1.')) service.storedDataChanged();
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('pingone') || e.affectsConfiguration('http')) service.reload();

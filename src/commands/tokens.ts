@@ -197,8 +197,8 @@ export function registerTokenCommands(ctx: CommandContext): vscode.Disposable[] 
         ctx.autoRefresh?.resume(tokenSetId);
         return info;
       } catch (err) {
-        if (!(err instanceof UserCancelled)) void offerRecovery(ctx, err, id);
         if (err instanceof UserCancelled) return undefined;
+        void offerRecovery(ctx, err, id);
         throw err;
       }
     }),

@@ -125,12 +125,17 @@ export class TokenService {
     for (const l of [...this.listeners]) l();
   }
 
-  /** Forget cached endpoints and key sets (e.g. after a settings change or another window's edit). */
-  reload(): void {
+  /** Stored tokens changed, possibly in another window: re-read them and redraw. */
+  storedDataChanged(): void {
     this.indexCache = undefined;
+    this.changed();
+  }
+
+  /** Also forget cached endpoints and key sets (after a settings change, or on the user's Refresh). */
+  reload(): void {
     this.endpointCache.clear();
     this.jwks.clear();
-    this.changed();
+    this.storedDataChanged();
   }
 
   // ---- reading stored lists, isolating corrupt entries -----------------------------------------
@@ -186,7 +191,7 @@ export class TokenService {
   /**
    * The token index as last read, parsed and checked. The tree asks for it once per application
    * per redraw, and reading it means a deep copy out of globalState: with 1,000 token sets that was
-   * most of a redraw. Cleared on every write of the index and on reload().
+   * most of a redraw. Cleared on every write of the index and on storedDataChanged().
    */
   private indexCache?: TokenSetMeta[];
 

@@ -42,6 +42,10 @@ describe('proxy settings', () => {
       const app = await api.addApplication(env.id, { name: 'W', clientId: s.clients.worker.clientId, clientSecret: s.clients.worker.clientSecret, authMethod: 'client_secret_basic' });
       await api.clientCredentials(app.id);
       assert.ok(proxy.seen.some((l) => l.startsWith('POST ') && l.endsWith('/as/token')), `proxy saw: ${proxy.seen.join(', ') || 'nothing'}`);
+      // Storing the first token fires SecretStorage's change event; the endpoints stay cached.
+      await api.clientCredentials(app.id);
+      assert.equal(proxy.seen.filter((l) => l.endsWith('/.well-known/openid-configuration')).length, 1, `proxy saw: ${proxy.seen.join(', ')}`);
+      assert.equal(proxy.seen.filter((l) => l.endsWith('/as/token')).length, 2);
     } finally {
       await config.update('proxy', undefined, vscode.ConfigurationTarget.Global);
       await proxy.close();
