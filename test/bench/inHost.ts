@@ -10,7 +10,9 @@
 //     globalState count their calls;
 //   - net.Socket#connect, http(s).request, fetch: calls, attributed to the extension by stack;
 //   - the global setTimeout/setInterval: timers the extension creates and how often they fire.
-// The same instrumentation runs in the baseline (empty extension) sessions, so it costs both alike.
+// The same instrumentation runs in the baseline (empty extension) sessions. Inside the activation
+// window it only captures stacks; reading them (to attribute a call to the extension) waits until
+// the window closes, so the extension's figures do not carry the bench's bookkeeping.
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -34,16 +36,32 @@ const Module = require('node:module') as typeof import('node:module');
 let mainPath: string | undefined;
 let activating = false;
 
-function stack(): string {
+/**
+ * The current stack as an Error whose text is not formatted yet. Formatting (VS Code installs its
+ * own Error.prepareStackTrace) costs far more than capturing, so inside the activation window the
+ * text is read only after the window closes (see attribute()); the measured figures then carry the
+ * capture alone, not this module's bookkeeping.
+ */
+function capture(): Error {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 60;
-  const s = new Error().stack ?? '';
+  const e = new Error();
   Error.stackTraceLimit = limit;
-  return s;
+  return e;
 }
 
-function fromExtension(s = stack()): boolean {
-  return !!mainPath && s.includes(mainPath);
+function fromExtension(e: Error = capture()): boolean {
+  return !!mainPath && (e.stack ?? '').includes(mainPath);
+}
+
+/** Attributions captured during activation, decided once it is over. */
+const deferred: Array<() => void> = [];
+function attribute(e: Error, then: (ext: boolean) => void): void {
+  if (activating) deferred.push(() => then(fromExtension(e)));
+  else then(fromExtension(e));
+}
+function settleAttributions(): void {
+  for (const f of deferred.splice(0)) f();
 }
 
 interface NetEvent {
@@ -54,7 +72,9 @@ interface NetEvent {
 }
 const netEvents: NetEvent[] = [];
 function recordNet(what: string): void {
-  netEvents.push({ at: Date.now(), what, ext: fromExtension(), activation: activating });
+  const event: NetEvent = { at: Date.now(), what, ext: false, activation: activating };
+  netEvents.push(event);
+  attribute(capture(), (ext) => (event.ext = ext));
 }
 
 const origConnect = net.Socket.prototype.connect;
@@ -97,15 +117,20 @@ function hookTimer<F extends (...a: never[]) => unknown>(orig: F, kind: string):
   const wrapped = function (this: unknown, cb: unknown, ms?: number, ...args: unknown[]) {
     if (typeof cb !== 'function') return (orig as unknown as (...a: unknown[]) => unknown).call(this, cb, ms, ...args);
     let rec: TimerRecord | undefined;
-    if (mainPath && fromExtension()) {
-      rec = { kind, delayMs: Number(ms) || 0, fires: [] };
-      extensionTimers.push(rec);
-      if (activating) activationTimers++;
+    if (mainPath) {
+      const candidate: TimerRecord = { kind, delayMs: Number(ms) || 0, fires: [] };
+      const duringActivation = activating;
+      attribute(capture(), (ext) => {
+        if (!ext) return;
+        extensionTimers.push(candidate);
+        if (duringActivation) activationTimers++;
+      });
+      rec = candidate;
     }
     const fn = function (this: unknown, ...a: unknown[]) {
       const now = Date.now();
       allFires.push(now);
-      rec?.fires.push(now);
+      rec?.fires.push(now); // kept only if the timer turns out to be the extension's
       return (cb as (...x: unknown[]) => unknown).apply(this, a);
     };
     return (orig as unknown as (...a: unknown[]) => unknown).call(this, fn, ms, ...args);
@@ -311,6 +336,7 @@ async function activateStep(cfg: SessionConfig): Promise<{ result: ActivationRes
     activating = false;
   }
   const totalMs = performance.now() - t;
+  settleAttributions();
   if (profiler && cfg.profileFile) fs.writeFileSync(cfg.profileFile, JSON.stringify(await profiler()));
   const during = netEvents.slice(netBefore).filter((e) => e.activation);
   return {
