@@ -21,23 +21,35 @@ function entries(dir, filter) {
 }
 
 /**
- * Modules a dependency bundles but never runs on Node 20, replaced by tiny stand-ins:
+ * Modules a dependency bundles but the extension never runs, replaced by tiny stand-ins:
  * - web-streams-polyfill (60 KB): fetch-blob loads it only when globalThis.ReadableStream is
  *   missing, and Node >= 18 always has it.
  * - debug (10 KB with supports-color, ms, has-flag): the proxy agents' diagnostics, which would
  *   only print with DEBUG=... set; our own log channel records requests.
+ * - formdata-polyfill and node-fetch's multipart parser (6.5 KB): node-fetch needs them to send a
+ *   FormData body or to read one with response.formData(). The extension sends only form-encoded
+ *   strings and reads text (src/core/http.ts), so a stand-in FormData class that no body is an
+ *   instance of keeps node-fetch's checks working, and the rest says it is not available.
  */
+const STUBS = {
+  'web-streams-polyfill': 'module.exports = {};',
+  debug: 'module.exports = function createDebug() { const d = function () {}; d.enabled = false; d.extend = () => d; return d; };',
+  'formdata-polyfill':
+    'class FormData {}\n' +
+    "const unavailable = () => { throw new Error('multipart/form-data is not available in this build'); };\n" +
+    'module.exports = { FormData, File: globalThis.File, formDataToBlob: unavailable };',
+  'node-fetch/multipart-parser': "module.exports = { toFormData: async () => { throw new Error('multipart/form-data is not available in this build'); } };",
+};
 const stubs = {
   name: 'stubs',
   setup(build) {
-    build.onResolve({ filter: /^web-streams-polyfill(\/.*)?$/ }, (args) => ({ path: args.path, namespace: 'stub' }));
-    build.onResolve({ filter: /^debug$/ }, (args) => ({ path: args.path, namespace: 'stub' }));
-    build.onLoad({ filter: /.*/, namespace: 'stub' }, (args) => ({
-      contents: args.path === 'debug'
-        ? 'module.exports = function createDebug() { const d = function () {}; d.enabled = false; d.extend = () => d; return d; };'
-        : 'module.exports = {};',
-      loader: 'js',
-    }));
+    build.onResolve({ filter: /^web-streams-polyfill(\/.*)?$/ }, () => ({ path: 'web-streams-polyfill', namespace: 'stub' }));
+    build.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'stub' }));
+    build.onResolve({ filter: /^formdata-polyfill(\/.*)?$/ }, () => ({ path: 'formdata-polyfill', namespace: 'stub' }));
+    build.onResolve({ filter: /\/multipart-parser\.js$/ }, (args) =>
+      /[\\/]node-fetch[\\/]/.test(args.importer) ? { path: 'node-fetch/multipart-parser', namespace: 'stub' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'stub' }, (args) => ({ contents: STUBS[args.path], loader: 'js' }));
   },
 };
 
@@ -60,6 +72,64 @@ const vendorSplit = {
     );
   },
 };
+
+/**
+ * The extension is two bundles. dist/extension.js is what activation runs: storage, the tree, the
+ * command registrations. dist/features.js is required on first use: the command handlers, the
+ * inspector and the grant code (src/features.ts; src/core/grants.ts is its part of the core). The
+ * source says so with a lazy require of './features' or './grants', which the activation bundle
+ * keeps as a require of ./features.js.
+ */
+const onDemandSplit = {
+  name: 'on-demand-split',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(features|grants)$/ }, (args) =>
+      args.kind === 'require-call' ? { path: './features.js', external: true } : undefined,
+    );
+  },
+};
+
+/**
+ * A module both bundles use lives in dist/extension.js only, so its classes, caches and
+ * `instanceof` checks have one identity. The features build imports such a module from there:
+ * dist/extension.js exports it under `__shared` (see extensionEntry), and this plugin turns the
+ * import into `require('./extension.js').__shared[path]`. `used` collects what it bridged.
+ */
+function bridgeToExtension(extensionInputs, used) {
+  return {
+    name: 'bridge-to-extension',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, async (args) => {
+        if (args.namespace === 'bridge' || args.pluginData?.bridging) return undefined;
+        const r = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: { bridging: true },
+        });
+        if (r.errors.length || r.external) return undefined;
+        const input = path.relative(process.cwd(), r.path).split(path.sep).join('/');
+        if (!extensionInputs.has(input)) return undefined;
+        used.add(input);
+        return { path: input, namespace: 'bridge' };
+      });
+      build.onResolve({ filter: /^\.\/extension\.js$/, namespace: 'bridge' }, () => ({ path: './extension.js', external: true }));
+      build.onLoad({ filter: /.*/, namespace: 'bridge' }, (args) => ({
+        contents: `module.exports = require('./extension.js').__shared[${JSON.stringify(args.path)}];`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/** The activation bundle's entry: src/extension.ts, plus the modules dist/features.js imports from it. */
+function extensionEntry(shared) {
+  const lines = ["export { activate, deactivate } from './src/extension';"];
+  shared.forEach((input, i) => lines.push(`import * as shared${i} from './${input}';`));
+  lines.push(`export const __shared = { ${shared.map((input, i) => `${JSON.stringify(input)}: shared${i}`).join(', ')} };`);
+  return { contents: lines.join('\n'), resolveDir: __dirname, sourcefile: 'extension-entry.js', loader: 'js' };
+}
+
 const vendor = Object.values(VENDOR).map((v) => ({
   entryPoints: [v.entry],
   outfile: path.join('dist', v.file),
@@ -74,21 +144,54 @@ const vendor = Object.values(VENDOR).map((v) => ({
   banner: v.format === 'esm' ? { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } : undefined,
 }));
 
-const extension = {
-  entryPoints: ['src/extension.ts'],
-  outfile: 'dist/extension.js',
+const bundleOptions = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
   external: ['vscode'],
-  plugins: [stubs, vendorSplit],
   minify: production,
   sourcemap: !production,
   sourcesContent: false,
   logLevel: 'warning',
   metafile: true,
 };
+
+/** Builds dist/extension.js and dist/features.js (see onDemandSplit); returns their metafiles. */
+async function buildExtension() {
+  // 1. What activation needs: the modules src/extension.ts reaches, lazy requires left out.
+  const probe = await esbuild.build({
+    ...bundleOptions,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    plugins: [stubs, vendorSplit, onDemandSplit],
+    write: false,
+  });
+  const extensionInputs = new Set(Object.keys(probe.metafile.inputs));
+  // 2. The features bundle, importing everything in that set from dist/extension.js.
+  const used = new Set();
+  const features = await esbuild.build({
+    ...bundleOptions,
+    entryPoints: ['src/features.ts'],
+    outfile: 'dist/features.js',
+    plugins: [bridgeToExtension(extensionInputs, used), stubs, vendorSplit],
+  });
+  // 3. The activation bundle, exporting the modules the features bundle imports from it.
+  const shared = [...used].sort();
+  const extension = await esbuild.build({
+    ...bundleOptions,
+    stdin: extensionEntry(shared),
+    outfile: 'dist/extension.js',
+    plugins: [stubs, vendorSplit, onDemandSplit],
+  });
+  const inputs = (meta) => Object.keys(meta.inputs).filter((f) => !f.startsWith('bridge:') && f !== 'extension-entry.js');
+  const grown = inputs(extension.metafile).filter((f) => !extensionInputs.has(f));
+  const twice = inputs(features.metafile).filter((f) => extensionInputs.has(f));
+  if (grown.length || twice.length) {
+    throw new Error(`the bundle split is inconsistent: ${[...grown.map((f) => `${f} only in the final extension.js`), ...twice.map((f) => `${f} in both bundles`)].join('; ')}`);
+  }
+  return [extension.metafile, features.metafile];
+}
 
 const webview = {
   entryPoints: entries('src/webview', (f) => /[\\/]main\.ts$/.test(f)).map((f) => ({
@@ -127,24 +230,31 @@ const testBuild = {
   logLevel: 'warning',
 };
 
+async function build() {
+  const configs = [webview, ...vendor, ...(tests ? [testBuild] : [])].filter((c) => c.entryPoints.length > 0);
+  const [metafiles] = await Promise.all([buildExtension(), ...configs.map((c) => esbuild.build(c))]);
+  if (production) {
+    const merged = { inputs: {}, outputs: {} };
+    for (const m of metafiles) Object.assign(merged.inputs, m.inputs) && Object.assign(merged.outputs, m.outputs);
+    fs.writeFileSync('dist/meta.json', JSON.stringify(merged));
+  }
+}
+
 async function main() {
   // A test deleted from test/ must not keep running from a stale out/ bundle.
   if (tests) fs.rmSync('out', { recursive: true, force: true });
-  const configs = [extension, webview, ...vendor, ...(tests ? [testBuild] : [])].filter(
-    (c) => c.entryPoints.length > 0,
-  );
-  if (watch) {
-    for (const c of configs) {
-      const ctx = await esbuild.context(c);
-      await ctx.watch();
-    }
-    console.log('[esbuild] watching…');
-    return;
+  await build();
+  if (!watch) return;
+  // The two-bundle split needs whole builds, so watch mode rebuilds everything on a change.
+  let timer;
+  const rebuild = () => build().then(() => console.log('[esbuild] rebuilt'), (err) => console.error(err.message));
+  for (const dir of ['src', ...(tests ? ['test'] : [])]) {
+    fs.watch(dir, { recursive: true }, () => {
+      clearTimeout(timer);
+      timer = setTimeout(rebuild, 100);
+    });
   }
-  const results = await Promise.all(configs.map((c) => esbuild.build(c)));
-  if (production) {
-    fs.writeFileSync('dist/meta.json', JSON.stringify(results[0].metafile));
-  }
+  console.log('[esbuild] watching…');
 }
 
 main().catch((err) => {

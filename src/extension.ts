@@ -5,17 +5,22 @@
  */
 import vscode = require('vscode');
 import { PingOneTokenExplorerApi, createApi } from './api';
-import { registerApplicationCommands } from './commands/applications';
-import { CommandContext } from './commands/context';
-import { registerEnvironmentCommands } from './commands/environments';
-import { inspect, registerTokenCommands, signIn } from './commands/tokens';
+import type { CommandContext } from './commands/context';
+import { COMMAND_IDS, CommandHandler, CommandId, ImmediateCommandId, OnDemandCommandId } from './commands/ids';
 import { SYNCED_KEYS, TokenService } from './core/service';
 import { AutoRefresh } from './platform/autoRefresh';
 import { Log } from './platform/log';
 import { ProxyAgents } from './core/proxy';
 import { proxyConfig, requestTimeoutMs } from './platform/settings';
 import { ExplorerTree } from './tree/explorerTree';
-import { InspectorPanel } from './webview/inspector/panel';
+
+/**
+ * Command handlers, the inspector and the grant code live in dist/features.js, required on first
+ * use (a lazy require the extension build keeps lazy): activation parses only what it runs.
+ */
+let loaded: typeof import('./features') | undefined;
+const features = () => (loaded ??= require('./features') as typeof import('./features'));
+const IMMEDIATE: readonly CommandId[] = ['pingone.refreshView', 'pingone.showLog'] satisfies ImmediateCommandId[];
 
 export function activate(context: vscode.ExtensionContext): PingOneTokenExplorerApi {
   const log = new Log();
@@ -47,10 +52,13 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
   };
 
   const ctx: CommandContext = { extensionUri: context.extensionUri, service, log, autoRefresh };
+  let handlers: Record<OnDemandCommandId, CommandHandler> | undefined;
+  const onDemand = (id: OnDemandCommandId) =>
+    vscode.commands.registerCommand(id, (...args: unknown[]) => (handlers ??= features().commandHandlers(ctx))[id](...args));
   context.subscriptions.push(
     log,
     { dispose: () => agents.dispose() },
-    { dispose: () => InspectorPanel.disposeCurrent() },
+    { dispose: () => loaded?.disposeInspector() },
     changed,
     autoRefresh,
     tree,
@@ -73,16 +81,14 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     }),
     vscode.commands.registerCommand('pingone.refreshView', () => service.reload()),
     vscode.commands.registerCommand('pingone.showLog', () => log.channel.show()),
-    ...registerEnvironmentCommands(ctx),
-    ...registerApplicationCommands(ctx),
-    ...registerTokenCommands(ctx),
+    ...COMMAND_IDS.filter((id): id is OnDemandCommandId => !IMMEDIATE.includes(id)).map(onDemand),
   );
 
   return createApi({
     service,
     onDidChange: changed.event,
-    signIn: (id, options) => signIn(ctx, id, options),
-    inspect: (target) => inspect(ctx, target),
+    signIn: (id, options) => features().signIn(ctx, id, options),
+    inspect: (target) => features().inspect(ctx, target),
   });
 }
 

@@ -69,34 +69,26 @@ function isInput(v: unknown): v is ApplicationInput {
   return typeof v === 'object' && v !== null && typeof (v as { clientId?: unknown }).clientId === 'string';
 }
 
-export function registerApplicationCommands(ctx: CommandContext): vscode.Disposable[] {
+/** The application commands' handlers by command id; registered at activation, loaded on first use (features.ts). */
+export function applicationCommands(ctx: CommandContext) {
   const { service } = ctx;
-  return [
-    vscode.commands.registerCommand(
-      'pingone.addApplication',
-      command(ctx, 'Add application', async (arg?: unknown, input?: unknown) => {
-        const envId = await chooseEnvironment(ctx, arg);
-        const app = await service.addApplication(envId, isInput(input) ? input : await promptApplication(ctx));
-        ctx.log.info(`Added application "${app.name}" (${app.clientId}, ${app.authMethod})`);
-        return app;
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'pingone.editApplication',
-      command(ctx, 'Edit application', async (arg?: unknown, input?: unknown) => {
-        const id = await chooseApplication(ctx, arg);
-        return service.updateApplication(id, isInput(input) ? input : await promptApplication(ctx, service.getApplication(id)));
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'pingone.removeApplication',
-      command(ctx, 'Remove application', async (arg?: unknown, options?: unknown) => {
-        const id = await chooseApplication(ctx, arg);
-        const app = service.getApplication(id);
-        await confirm(`Remove "${app.name}"? Its client secret and all its tokens are deleted from VS Code.`, 'Remove', options);
-        await service.removeApplication(id);
-        return true;
-      }),
-    ),
-  ];
+  return {
+    'pingone.addApplication': command(ctx, 'Add application', async (arg?: unknown, input?: unknown) => {
+      const envId = await chooseEnvironment(ctx, arg);
+      const app = await service.addApplication(envId, isInput(input) ? input : await promptApplication(ctx));
+      ctx.log.info(`Added application "${app.name}" (${app.clientId}, ${app.authMethod})`);
+      return app;
+    }),
+    'pingone.editApplication': command(ctx, 'Edit application', async (arg?: unknown, input?: unknown) => {
+      const id = await chooseApplication(ctx, arg);
+      return service.updateApplication(id, isInput(input) ? input : await promptApplication(ctx, service.getApplication(id)));
+    }),
+    'pingone.removeApplication': command(ctx, 'Remove application', async (arg?: unknown, options?: unknown) => {
+      const id = await chooseApplication(ctx, arg);
+      const app = service.getApplication(id);
+      await confirm(`Remove "${app.name}"? Its client secret and all its tokens are deleted from VS Code.`, 'Remove', options);
+      await service.removeApplication(id);
+      return true;
+    }),
+  };
 }

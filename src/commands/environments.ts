@@ -64,38 +64,30 @@ function isInput(v: unknown): v is EnvironmentInput {
   return typeof v === 'object' && v !== null && typeof (v as { kind?: unknown }).kind === 'string';
 }
 
-export function registerEnvironmentCommands(ctx: CommandContext): vscode.Disposable[] {
+/** The environment commands' handlers by command id; registered at activation, loaded on first use (features.ts). */
+export function environmentCommands(ctx: CommandContext) {
   const { service } = ctx;
-  return [
-    vscode.commands.registerCommand(
-      'pingone.addEnvironment',
-      command(ctx, 'Add environment', async (input?: unknown) => {
-        const env = await service.addEnvironment(isInput(input) ? input : await promptEnvironment());
-        ctx.log.info(`Added environment "${env.name}" (${env.issuer})`);
-        return env;
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'pingone.editEnvironment',
-      command(ctx, 'Edit environment', async (arg?: unknown, input?: unknown) => {
-        const id = await chooseEnvironment(ctx, arg);
-        return service.updateEnvironment(id, isInput(input) ? input : await promptEnvironment(service.getEnvironment(id)));
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'pingone.removeEnvironment',
-      command(ctx, 'Remove environment', async (arg?: unknown, options?: unknown) => {
-        const id = await chooseEnvironment(ctx, arg);
-        const env = service.getEnvironment(id);
-        const apps = service.listApplications(id).length;
-        await confirm(
-          `Remove "${env.name}"? Its ${apps} application(s), their client secrets and all their tokens are deleted from VS Code.`,
-          'Remove',
-          options,
-        );
-        await service.removeEnvironment(id);
-        return true;
-      }),
-    ),
-  ];
+  return {
+    'pingone.addEnvironment': command(ctx, 'Add environment', async (input?: unknown) => {
+      const env = await service.addEnvironment(isInput(input) ? input : await promptEnvironment());
+      ctx.log.info(`Added environment "${env.name}" (${env.issuer})`);
+      return env;
+    }),
+    'pingone.editEnvironment': command(ctx, 'Edit environment', async (arg?: unknown, input?: unknown) => {
+      const id = await chooseEnvironment(ctx, arg);
+      return service.updateEnvironment(id, isInput(input) ? input : await promptEnvironment(service.getEnvironment(id)));
+    }),
+    'pingone.removeEnvironment': command(ctx, 'Remove environment', async (arg?: unknown, options?: unknown) => {
+      const id = await chooseEnvironment(ctx, arg);
+      const env = service.getEnvironment(id);
+      const apps = service.listApplications(id).length;
+      await confirm(
+        `Remove "${env.name}"? Its ${apps} application(s), their client secrets and all their tokens are deleted from VS Code.`,
+        'Remove',
+        options,
+      );
+      await service.removeEnvironment(id);
+      return true;
+    }),
+  };
 }

@@ -116,79 +116,68 @@ async function offerRecovery(ctx: CommandContext, err: unknown, tokenSetId: stri
   await showError(err, ctx.log, 'Refresh token');
 }
 
-export function registerTokenCommands(ctx: CommandContext): vscode.Disposable[] {
+/** The token commands' handlers by command id; registered at activation, loaded on first use (features.ts). */
+export function tokenCommands(ctx: CommandContext) {
   const { service } = ctx;
   const copy = async (text: string, what: string) => {
     await vscode.env.clipboard.writeText(text);
     void vscode.window.setStatusBarMessage(`$(check) ${what} copied`, 3000);
   };
-  return [
-    vscode.commands.registerCommand(
-      'pingone.getToken',
-      command(ctx, 'Get token', async (arg?: unknown, options?: unknown) => {
-        const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('client_credentials'));
-        const app = service.getApplication(id);
-        const info = await withProgress(`Getting a token for ${app.name}…`, (signal) => service.clientCredentials(id, { scope: scopeOf(options), signal }));
-        ctx.log.info(`Client-credentials token for "${app.name}": ${info.scope ?? 'default scope'}`);
-        return info;
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'pingone.signIn',
-      command(ctx, 'Sign in', async (arg?: unknown, options?: unknown) => {
-        const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
-        const o = (options ?? {}) as { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> };
-        return signIn(ctx, id, { scope: scopeOf(o), openExternal: typeof o.openExternal === 'function' ? o.openExternal : undefined });
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'pingone.signInWithPassword',
-      command(ctx, 'Sign in with username and password', async (arg?: unknown, options?: unknown) => {
-        const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
-        const app = service.getApplication(id);
-        const o = (options ?? {}) as { username?: string; password?: string; scope?: string };
-        const title = `Sign in to ${app.name} (PingOne flows API)`;
-        const username =
-          o.username ?? required(await vscode.window.showInputBox({ title, prompt: 'Username of a test user', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'A username is required.') })).trim();
-        // Asked for each sign-in, used once, never stored.
-        const password =
-          o.password ?? required(await vscode.window.showInputBox({ title, prompt: `Password for ${username} (not stored)`, password: true, ignoreFocusOut: true }));
-        return withProgress(`Signing in ${username}…`, (signal) => service.signInWithPassword(id, { username, password, scope: scopeOf(o), signal }));
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'pingone.exchangeCode',
-      command(ctx, 'Exchange authorization code', async (arg?: unknown, options?: unknown) => {
-        const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
-        const app = service.getApplication(id);
-        const o = (options ?? {}) as { code?: string; redirectUri?: string; codeVerifier?: string };
-        let code = o.code;
-        let redirectUri = o.redirectUri ?? app.redirectUri;
-        if (!code) {
-          const pasted = required(
-            await vscode.window.showInputBox({
-              title: `Exchange code for ${app.name}`,
-              prompt: 'Paste the authorization code or the whole redirect URL',
-              ignoreFocusOut: true,
-              password: true,
-            }),
-          );
-          code = parsePastedCode(pasted).code;
-        }
-        if (!redirectUri) {
-          redirectUri = required(
-            await vscode.window.showInputBox({ title: `Exchange code for ${app.name}`, prompt: 'The redirect URI used in the authorization request', ignoreFocusOut: true }),
-          ).trim();
-        }
-        if (!redirectUri) throw invalidInput('redirectUri', 'The redirect URI is required.');
-        const finalCode = code;
-        const finalRedirect = redirectUri;
-        return withProgress('Exchanging the authorization code…', (signal) =>
-          service.exchangeCode(id, { code: finalCode, redirectUri: finalRedirect, codeVerifier: o.codeVerifier, signal }),
+  return {
+    'pingone.getToken': command(ctx, 'Get token', async (arg?: unknown, options?: unknown) => {
+      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('client_credentials'));
+      const app = service.getApplication(id);
+      const info = await withProgress(`Getting a token for ${app.name}…`, (signal) => service.clientCredentials(id, { scope: scopeOf(options), signal }));
+      ctx.log.info(`Client-credentials token for "${app.name}": ${info.scope ?? 'default scope'}`);
+      return info;
+    }),
+    'pingone.signIn': command(ctx, 'Sign in', async (arg?: unknown, options?: unknown) => {
+      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
+      const o = (options ?? {}) as { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> };
+      return signIn(ctx, id, { scope: scopeOf(o), openExternal: typeof o.openExternal === 'function' ? o.openExternal : undefined });
+    }),
+    'pingone.signInWithPassword': command(ctx, 'Sign in with username and password', async (arg?: unknown, options?: unknown) => {
+      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
+      const app = service.getApplication(id);
+      const o = (options ?? {}) as { username?: string; password?: string; scope?: string };
+      const title = `Sign in to ${app.name} (PingOne flows API)`;
+      const username =
+        o.username ?? required(await vscode.window.showInputBox({ title, prompt: 'Username of a test user', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'A username is required.') })).trim();
+      // Asked for each sign-in, used once, never stored.
+      const password =
+        o.password ?? required(await vscode.window.showInputBox({ title, prompt: `Password for ${username} (not stored)`, password: true, ignoreFocusOut: true }));
+      return withProgress(`Signing in ${username}…`, (signal) => service.signInWithPassword(id, { username, password, scope: scopeOf(o), signal }));
+    }),
+    'pingone.exchangeCode': command(ctx, 'Exchange authorization code', async (arg?: unknown, options?: unknown) => {
+      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
+      const app = service.getApplication(id);
+      const o = (options ?? {}) as { code?: string; redirectUri?: string; codeVerifier?: string };
+      let code = o.code;
+      let redirectUri = o.redirectUri ?? app.redirectUri;
+      if (!code) {
+        const pasted = required(
+          await vscode.window.showInputBox({
+            title: `Exchange code for ${app.name}`,
+            prompt: 'Paste the authorization code or the whole redirect URL',
+            ignoreFocusOut: true,
+            password: true,
+          }),
         );
-      }),
-    ),
-    vscode.commands.registerCommand('pingone.refreshToken', async (arg?: unknown, options?: unknown) => {
+        code = parsePastedCode(pasted).code;
+      }
+      if (!redirectUri) {
+        redirectUri = required(
+          await vscode.window.showInputBox({ title: `Exchange code for ${app.name}`, prompt: 'The redirect URI used in the authorization request', ignoreFocusOut: true }),
+        ).trim();
+      }
+      if (!redirectUri) throw invalidInput('redirectUri', 'The redirect URI is required.');
+      const finalCode = code;
+      const finalRedirect = redirectUri;
+      return withProgress('Exchanging the authorization code…', (signal) =>
+        service.exchangeCode(id, { code: finalCode, redirectUri: finalRedirect, codeVerifier: o.codeVerifier, signal }),
+      );
+    }),
+    'pingone.refreshToken': async (arg?: unknown, options?: unknown) => {
       let id: string | undefined;
       try {
         id = await chooseTokenSet(ctx, arg);
@@ -201,100 +190,70 @@ export function registerTokenCommands(ctx: CommandContext): vscode.Disposable[] 
         void offerRecovery(ctx, err, id);
         throw err;
       }
-    }),
-    vscode.commands.registerCommand(
-      'pingone.toggleAutoRefresh',
-      command(ctx, 'Auto-refresh', async (arg?: unknown, options?: unknown) => {
-        const id = await chooseTokenSet(ctx, arg);
-        const requested = (options as { enabled?: unknown } | undefined)?.enabled;
-        const enabled = typeof requested === 'boolean' ? requested : !service.getTokenSetInfo(id).autoRefresh;
-        const info = await service.setAutoRefresh(id, enabled);
-        if (enabled) {
-          ctx.autoRefresh?.resume(id);
-          if (!vscode.workspace.getConfiguration('pingone.autoRefresh').get<boolean>('enabled', false)) {
-            void vscode.window
-              .showInformationMessage('This token set will auto-refresh once "pingone.autoRefresh.enabled" is on.', 'Turn On')
-              .then((c) => {
-                if (c === 'Turn On') void vscode.workspace.getConfiguration('pingone.autoRefresh').update('enabled', true, vscode.ConfigurationTarget.Global);
-              });
-          }
+    },
+    'pingone.toggleAutoRefresh': command(ctx, 'Auto-refresh', async (arg?: unknown, options?: unknown) => {
+      const id = await chooseTokenSet(ctx, arg);
+      const requested = (options as { enabled?: unknown } | undefined)?.enabled;
+      const enabled = typeof requested === 'boolean' ? requested : !service.getTokenSetInfo(id).autoRefresh;
+      const info = await service.setAutoRefresh(id, enabled);
+      if (enabled) {
+        ctx.autoRefresh?.resume(id);
+        if (!vscode.workspace.getConfiguration('pingone.autoRefresh').get<boolean>('enabled', false)) {
+          void vscode.window
+            .showInformationMessage('This token set will auto-refresh once "pingone.autoRefresh.enabled" is on.', 'Turn On')
+            .then((c) => {
+              if (c === 'Turn On') void vscode.workspace.getConfiguration('pingone.autoRefresh').update('enabled', true, vscode.ConfigurationTarget.Global);
+            });
         }
-        return info;
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'pingone.inspectToken',
-      command(ctx, 'Inspect token', async (arg?: unknown) => {
-        const o = (typeof arg === 'object' && arg !== null ? arg : {}) as { jwt?: unknown; select?: unknown };
-        if (typeof o.jwt === 'string') return inspect(ctx, o.jwt);
-        const select = o.select === 'access_token' || o.select === 'id_token' || o.select === 'refresh_token' ? o.select : undefined;
-        await inspect(ctx, await chooseTokenSet(ctx, arg), select);
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'pingone.decodeJwt',
-      command(ctx, 'Decode JWT', async (arg?: unknown) => {
-        const source = (await decodeSource(arg)).replace(/^Bearer\s+/i, '');
-        const decoded = decodeJwt(source); // an opaque token or garbage is a clear invalid_input
-        await inspect(ctx, source);
-        return { header: decoded.header, payload: decoded.payload };
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'pingone.copyAccessToken',
-      command(ctx, 'Copy access token', async (arg?: unknown) => {
-        const set = await service.getTokenSet(await chooseTokenSet(ctx, arg));
-        await copy(set.accessToken, 'Access token');
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'pingone.copyAuthorizationHeader',
-      command(ctx, 'Copy Authorization header', async (arg?: unknown) => {
-        const set = await service.getTokenSet(await chooseTokenSet(ctx, arg));
-        await copy(`Authorization: ${set.tokenType} ${set.accessToken}`, 'Authorization header');
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'pingone.copyAsCurl',
-      command(ctx, 'Copy as curl', async (arg?: unknown) => {
-        await copy(await curlFor(ctx, await chooseTokenSet(ctx, arg)), 'curl command');
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'pingone.revokeToken',
-      command(ctx, 'Revoke', async (arg?: unknown, options?: unknown) => {
-        const id = await chooseTokenSet(ctx, arg);
-        await confirm('Revoke these tokens at the server? They stop working for every client that holds them.', 'Revoke', options);
-        return withProgress('Revoking…', (signal) => service.revoke(id, { signal }));
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'pingone.introspectToken',
-      command(ctx, 'Introspect', async (arg?: unknown, options?: unknown) => {
-        const id = await chooseTokenSet(ctx, arg);
-        const token = (options as { token?: 'access_token' | 'refresh_token' } | undefined)?.token;
-        const result = await withProgress('Introspecting…', (signal) => service.introspect(id, { token, signal }));
-        if (!(options as { silent?: boolean } | undefined)?.silent) await showJson('Introspection result', result);
-        return result;
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'pingone.userinfo',
-      command(ctx, 'Userinfo', async (arg?: unknown, options?: unknown) => {
-        const id = await chooseTokenSet(ctx, arg);
-        const result = await withProgress('Calling userinfo…', (signal) => service.userinfo(id, { signal }));
-        if (!(options as { silent?: boolean } | undefined)?.silent) await showJson('Userinfo', result);
-        return result;
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'pingone.deleteTokenSet',
-      command(ctx, 'Delete tokens', async (arg?: unknown, options?: unknown) => {
-        const id = await chooseTokenSet(ctx, arg);
-        await confirm('Delete these tokens from VS Code? (They are not revoked at the server.)', 'Delete', options);
-        await service.deleteTokenSet(id);
-        return true;
-      }),
-    ),
-  ];
+      }
+      return info;
+    }),
+    'pingone.inspectToken': command(ctx, 'Inspect token', async (arg?: unknown) => {
+      const o = (typeof arg === 'object' && arg !== null ? arg : {}) as { jwt?: unknown; select?: unknown };
+      if (typeof o.jwt === 'string') return inspect(ctx, o.jwt);
+      const select = o.select === 'access_token' || o.select === 'id_token' || o.select === 'refresh_token' ? o.select : undefined;
+      await inspect(ctx, await chooseTokenSet(ctx, arg), select);
+    }),
+    'pingone.decodeJwt': command(ctx, 'Decode JWT', async (arg?: unknown) => {
+      const source = (await decodeSource(arg)).replace(/^Bearer\s+/i, '');
+      const decoded = decodeJwt(source); // an opaque token or garbage is a clear invalid_input
+      await inspect(ctx, source);
+      return { header: decoded.header, payload: decoded.payload };
+    }),
+    'pingone.copyAccessToken': command(ctx, 'Copy access token', async (arg?: unknown) => {
+      const set = await service.getTokenSet(await chooseTokenSet(ctx, arg));
+      await copy(set.accessToken, 'Access token');
+    }),
+    'pingone.copyAuthorizationHeader': command(ctx, 'Copy Authorization header', async (arg?: unknown) => {
+      const set = await service.getTokenSet(await chooseTokenSet(ctx, arg));
+      await copy(`Authorization: ${set.tokenType} ${set.accessToken}`, 'Authorization header');
+    }),
+    'pingone.copyAsCurl': command(ctx, 'Copy as curl', async (arg?: unknown) => {
+      await copy(await curlFor(ctx, await chooseTokenSet(ctx, arg)), 'curl command');
+    }),
+    'pingone.revokeToken': command(ctx, 'Revoke', async (arg?: unknown, options?: unknown) => {
+      const id = await chooseTokenSet(ctx, arg);
+      await confirm('Revoke these tokens at the server? They stop working for every client that holds them.', 'Revoke', options);
+      return withProgress('Revoking…', (signal) => service.revoke(id, { signal }));
+    }),
+    'pingone.introspectToken': command(ctx, 'Introspect', async (arg?: unknown, options?: unknown) => {
+      const id = await chooseTokenSet(ctx, arg);
+      const token = (options as { token?: 'access_token' | 'refresh_token' } | undefined)?.token;
+      const result = await withProgress('Introspecting…', (signal) => service.introspect(id, { token, signal }));
+      if (!(options as { silent?: boolean } | undefined)?.silent) await showJson('Introspection result', result);
+      return result;
+    }),
+    'pingone.userinfo': command(ctx, 'Userinfo', async (arg?: unknown, options?: unknown) => {
+      const id = await chooseTokenSet(ctx, arg);
+      const result = await withProgress('Calling userinfo…', (signal) => service.userinfo(id, { signal }));
+      if (!(options as { silent?: boolean } | undefined)?.silent) await showJson('Userinfo', result);
+      return result;
+    }),
+    'pingone.deleteTokenSet': command(ctx, 'Delete tokens', async (arg?: unknown, options?: unknown) => {
+      const id = await chooseTokenSet(ctx, arg);
+      await confirm('Delete these tokens from VS Code? (They are not revoked at the server.)', 'Delete', options);
+      await service.deleteTokenSet(id);
+      return true;
+    }),
+  };
 }

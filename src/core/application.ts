@@ -1,10 +1,13 @@
 /** Applications (OAuth clients) of an environment. The secret is never part of this model. */
 import { validateBaseUrl, validateName } from './environment';
 import { invalidInput } from './errors';
-import { AUTH_METHODS, AuthMethod } from './oauth';
 import type { Grant } from './tokenSet';
 
 export const GRANTS: readonly Grant[] = ['client_credentials', 'authorization_code'];
+
+/** How the application authenticates at the token, revocation and introspection endpoints. */
+export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export const AUTH_METHODS: readonly AuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
 
 export interface ApplicationInput {
   name: string;

@@ -43,8 +43,6 @@ export interface HttpResponse {
   text: string;
 }
 
-export const DEFAULT_TIMEOUT_MS = 30_000;
-
 /** node-fetch is loaded on the first request, so activation does not pay for evaluating it. */
 let nodeFetch: Promise<typeof import('node-fetch')> | undefined;
 const loadFetch = () => (nodeFetch ??= import('node-fetch'));

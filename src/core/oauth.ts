@@ -7,8 +7,9 @@ import { ExplorerError, invalidInput } from './errors';
 import { HttpResponse, HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
 import { redact } from './redact';
 
-export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
-export const AUTH_METHODS: readonly AuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
+import type { AuthMethod } from './application';
+
+export type { AuthMethod };
 
 export interface ClientCredentials {
   clientId: string;

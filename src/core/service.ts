@@ -11,26 +11,21 @@
  *   secret  pte.v1.tokenSet/<tokenSetId>   JSON TokenSet (tokens and metadata, written in one go)
  */
 import { Application, ApplicationInput, isLoopbackRedirect, validateApplication } from './application';
-import { AuthorizationRequest, buildAuthorizationRequest, validateAuthorizationResponse } from './authorize';
-import { Endpoints, resolveEndpoints } from './endpoints';
-import { flowsSignIn } from './flows';
+import type { AuthorizationRequest } from './authorize';
+import type { Endpoints } from './endpoints';
 import { Environment, EnvironmentInput, validateEnvironment } from './environment';
 import { ExplorerError, invalidInput, isExplorerError } from './errors';
-import { HttpSettings } from './http';
-import { LoopbackListener } from './loopback';
-import {
-  ClientCredentials,
-  OAuthCall,
-  authorizationCodeGrant,
-  clientCredentialsGrant,
-  fetchUserinfo,
-  introspectToken,
-  refreshTokenGrant,
-  revokeToken,
-} from './oauth';
+import type { HttpSettings } from './http';
+import type { ClientCredentials, OAuthCall } from './oauth';
 import { SingleFlight, Sequencer } from './sequencer';
 import { Grant, TokenSet, TokenStatus, applyRefresh, scopeList, scopeWidening, tokenSetFromResponse, tokenStatus } from './tokenSet';
-import { JwksCache, validateIdToken } from './verify';
+import type { JwksCache } from './verify';
+
+/**
+ * The grant machinery is required on first use (a lazy require the extension build points at
+ * dist/features.js): listing and drawing stored tokens never loads it.
+ */
+const grants = () => require('./grants') as typeof import('./grants');
 
 export interface StateStore {
   get<T>(key: string): T | undefined;
@@ -103,7 +98,7 @@ export class TokenService {
   private readonly writes = new Sequencer();
   private readonly refreshes = new SingleFlight();
   private readonly endpointCache = new Map<string, Promise<Endpoints>>();
-  readonly jwks: JwksCache;
+  private keySets: JwksCache | undefined;
   private readonly listeners = new Set<() => void>();
   /** Entries that could not be read, reported once per load; never hide the others. */
   readonly problems: string[] = [];
@@ -111,7 +106,11 @@ export class TokenService {
   constructor(private readonly deps: ServiceDeps) {
     this.now = deps.now ?? Date.now;
     this.newId = deps.newId ?? (() => globalThis.crypto.randomUUID());
-    this.jwks = new JwksCache(deps.http);
+  }
+
+  /** Key sets fetched for signature checks, cached per JWKS URL for this window. */
+  get jwks(): JwksCache {
+    return (this.keySets ??= new (grants().JwksCache)(this.deps.http));
   }
 
   // ---- change notification -------------------------------------------------------------------
@@ -134,7 +133,7 @@ export class TokenService {
   /** Also forget cached endpoints and key sets (after a settings change, or on the user's Refresh). */
   reload(): void {
     this.endpointCache.clear();
-    this.jwks.clear();
+    this.keySets?.clear();
     this.storedDataChanged();
   }
 
@@ -369,7 +368,7 @@ export class TokenService {
     const env = this.getEnvironment(environmentId);
     let p = this.endpointCache.get(env.id);
     if (!p) {
-      p = resolveEndpoints(env, { ...this.deps.http(), signal: opts.signal });
+      p = grants().resolveEndpoints(env, { ...this.deps.http(), signal: opts.signal });
       this.endpointCache.set(env.id, p);
       // A failed resolution is not cached: the next call tries again.
       p.catch(() => this.endpointCache.get(env.id) === p && this.endpointCache.delete(env.id));
@@ -403,7 +402,7 @@ export class TokenService {
     this.requireGrant(app, 'client_credentials');
     const scope = opts.scope ?? app.scopes;
     const endpoints = await this.endpoints(app.environmentId, opts);
-    const response = await clientCredentialsGrant(endpoints.token, await this.call(app, opts), { scope });
+    const response = await grants().clientCredentialsGrant(endpoints.token, await this.call(app, opts), { scope });
     const set = tokenSetFromResponse(
       response,
       { id: this.newId(), applicationId: app.id, environmentId: app.environmentId },
@@ -421,9 +420,9 @@ export class TokenService {
   ): Promise<TokenSetInfo> {
     const app = this.getApplication(applicationId);
     const endpoints = await this.endpoints(app.environmentId, opts);
-    const response = await authorizationCodeGrant(endpoints.token, await this.call(app, opts), opts);
+    const response = await grants().authorizationCodeGrant(endpoints.token, await this.call(app, opts), opts);
     if (response.idToken) {
-      await validateIdToken(
+      await grants().validateIdToken(
         response.idToken,
         { issuer: endpoints.issuer, clientId: app.clientId, nonce: opts.nonce, jwksUrl: endpoints.jwks, now: this.now() },
         this.jwks,
@@ -448,7 +447,7 @@ export class TokenService {
     this.requireGrant(app, 'authorization_code');
     const { host, port, path } = loopbackPlan(app.redirectUri);
     const endpoints = await this.endpoints(app.environmentId, opts);
-    const listener = new LoopbackListener(path);
+    const listener = new (grants().LoopbackListener)(path);
     const onAbort = () => listener.abort(new ExplorerError('cancelled', 'Sign-in was cancelled.'));
     const timer = setTimeout(
       () => listener.abort(new ExplorerError('timeout', 'Sign-in timed out: no answer came back from the browser.')),
@@ -461,7 +460,7 @@ export class TokenService {
       const localRedirectUri = `http://${host}:${actualPort}${path}`;
       opts.onListening?.(localRedirectUri);
       const redirectUri = opts.mapRedirectUri ? await opts.mapRedirectUri(localRedirectUri) : localRedirectUri;
-      const request: AuthorizationRequest = buildAuthorizationRequest(endpoints.authorization, {
+      const request: AuthorizationRequest = grants().buildAuthorizationRequest(endpoints.authorization, {
         clientId: app.clientId,
         redirectUri,
         scope: opts.scope ?? app.scopes ?? 'openid',
@@ -469,7 +468,7 @@ export class TokenService {
       await opts.openExternal(request.url);
       const result = await listener.wait();
       try {
-        const code = validateAuthorizationResponse(result.params, { state: request.state, issuer: endpoints.issuer });
+        const code = grants().validateAuthorizationResponse(result.params, { state: request.state, issuer: endpoints.issuer });
         const info = await this.exchangeCode(app.id, {
           code,
           redirectUri,
@@ -504,7 +503,7 @@ export class TokenService {
     const endpoints = await this.endpoints(app.environmentId, opts);
     const redirectUri = app.redirectUri ?? 'http://127.0.0.1/callback';
     const scope = opts.scope ?? app.scopes ?? 'openid';
-    const { code, request } = await flowsSignIn(endpoints, {
+    const { code, request } = await grants().flowsSignIn(endpoints, {
       clientId: app.clientId,
       redirectUri,
       scope,
@@ -544,13 +543,13 @@ export class TokenService {
         throw new ExplorerError('invalid_input', 'This token set has no refresh token: sign in again.', { field: 'refreshToken' });
       }
       const scope = opts.scope ?? current.scope;
-      const response = await clientCredentialsGrant(endpoints.token, call, { scope });
+      const response = await grants().clientCredentialsGrant(endpoints.token, call, { scope });
       return this.saveTokenSet(applyRefresh(current, response, now(), scope));
     }
     try {
-      const response = await refreshTokenGrant(endpoints.token, call, { refreshToken: current.refreshToken, scope: opts.scope });
+      const response = await grants().refreshTokenGrant(endpoints.token, call, { refreshToken: current.refreshToken, scope: opts.scope });
       if (response.idToken) {
-        await validateIdToken(response.idToken, { issuer: endpoints.issuer, clientId: app.clientId, jwksUrl: endpoints.jwks, now: now() }, this.jwks);
+        await grants().validateIdToken(response.idToken, { issuer: endpoints.issuer, clientId: app.clientId, jwksUrl: endpoints.jwks, now: now() }, this.jwks);
       }
       return await this.saveTokenSet(applyRefresh(current, response, now(), opts.scope));
     } catch (err) {
@@ -567,8 +566,8 @@ export class TokenService {
       const endpoints = await this.endpoints(app.environmentId, opts);
       const url = this.requireEndpoint(endpoints, 'revocation', 'revocation');
       const call = await this.call(app, opts);
-      if (set.refreshToken) await revokeToken(url, call, { token: set.refreshToken, hint: 'refresh_token' });
-      await revokeToken(url, call, { token: set.accessToken, hint: 'access_token' });
+      if (set.refreshToken) await grants().revokeToken(url, call, { token: set.refreshToken, hint: 'refresh_token' });
+      await grants().revokeToken(url, call, { token: set.accessToken, hint: 'access_token' });
       return this.saveTokenSet({ ...set, mark: 'revoked' });
     });
   }
@@ -581,7 +580,7 @@ export class TokenService {
     const which = opts.token ?? 'access_token';
     const token = which === 'refresh_token' ? set.refreshToken : set.accessToken;
     if (!token) throw invalidInput('token', 'This token set has no refresh token to introspect.');
-    return introspectToken(url, await this.call(app, opts), { token, hint: which });
+    return grants().introspectToken(url, await this.call(app, opts), { token, hint: which });
   }
 
   async userinfo(tokenSetId: string, opts: CallOptions = {}): Promise<Record<string, unknown>> {
@@ -592,7 +591,7 @@ export class TokenService {
     }
     const endpoints = await this.endpoints(app.environmentId, opts);
     const url = this.requireEndpoint(endpoints, 'userinfo', 'userinfo');
-    return fetchUserinfo(url, { ...this.deps.http(), signal: opts.signal }, set.accessToken);
+    return grants().fetchUserinfo(url, { ...this.deps.http(), signal: opts.signal }, set.accessToken);
   }
 
   /** Whether the refresh action applies: a refresh token, or a client-credentials set to re-issue. */

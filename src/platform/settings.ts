@@ -1,7 +1,9 @@
 /** Typed access to the `pingone.*` settings and VS Code's own proxy/TLS settings. */
 import vscode = require('vscode');
-import { DEFAULT_TIMEOUT_MS } from '../core/http';
 import type { ProxyConfig } from '../core/proxy';
+
+/** The default of `pingone.requestTimeoutSeconds` in package.json. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export function requestTimeoutMs(): number {
   const seconds = vscode.workspace.getConfiguration('pingone').get<number>('requestTimeoutSeconds');

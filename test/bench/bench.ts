@@ -39,7 +39,8 @@ import { runLauncher } from '../host/lib/launcher';
 const LABEL = 'bench';
 const log = (line: string) => console.log(`[${LABEL}] ${line}`);
 
-const KB = 1024;
+// The issue's "150 KB" and "250 KB", read the stricter way (1 KB = 1,000 bytes).
+const KB = 1000;
 const BUDGET = {
   bundleBytes: 150 * KB,
   vsixBytes: 250 * KB,
@@ -82,23 +83,24 @@ const verdict = (ok: boolean | undefined): Verdict => (ok === undefined ? 'n/a' 
 // ---- rows --------------------------------------------------------------------------------------
 
 function bundleRows(b: BundleFigures): Row[] {
+  const total = b.extensionBytes + b.featuresBytes + b.vendorBytes;
   return [
     {
       section: 'Bundle',
-      measure: 'extension code shipped: dist/extension.js + dist/vendor/ (deps loaded on first use), minified',
-      ours: bytes(b.extensionBytes + b.vendorBytes),
+      measure: 'extension code shipped: dist/extension.js + dist/features.js + dist/vendor/ (the last two loaded on first use), minified',
+      ours: bytes(total),
       baseline: `budget ${bytes(BUDGET.bundleBytes)}`,
-      ratio: `${x((b.extensionBytes + b.vendorBytes) / BUDGET.bundleBytes)} of budget`,
+      ratio: `${x(total / BUDGET.bundleBytes)} of budget`,
       budget: '< 150 KB',
-      verdict: verdict(b.extensionBytes + b.vendorBytes < BUDGET.bundleBytes),
-      data: { bytes: b.extensionBytes + b.vendorBytes, vendor: b.vendorFiles },
+      verdict: verdict(total < BUDGET.bundleBytes),
+      data: { bytes: total, features: b.featuresBytes, vendor: b.vendorFiles },
     },
     {
       section: 'Bundle',
       measure: 'dist/extension.js alone (what activation loads), minified',
       ours: bytes(b.extensionBytes),
-      baseline: bytes(b.extensionBytes + b.vendorBytes),
-      ratio: x(b.extensionBytes / (b.extensionBytes + b.vendorBytes)),
+      baseline: bytes(total),
+      ratio: x(b.extensionBytes / total),
       budget: '—',
       verdict: 'info',
       data: { bytes: b.extensionBytes, contributors: b.contributors },

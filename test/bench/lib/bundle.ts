@@ -1,4 +1,4 @@
-// Bundle figures: the production build of dist/extension.js and dist/vendor/ (raw and gzip bytes), the top inputs
+// Bundle figures: the production build of dist/extension.js, dist/features.js and dist/vendor/ (raw and gzip bytes), the top inputs
 // by bytes in the output (from esbuild's metafile), and the VSIX that vsce packs.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,7 +13,10 @@ export interface Contributor {
 }
 
 export interface BundleFigures {
+  /** dist/extension.js: what activation loads. */
   extensionBytes: number;
+  /** dist/features.js: the command handlers, the inspector and the grant code, loaded on first use. */
+  featuresBytes: number;
   /** dist/vendor/: dependencies the extension loads on first use (see esbuild.js). */
   vendorBytes: number;
   vendorFiles: Record<string, number>;
@@ -66,6 +69,7 @@ export async function measureBundle(repo: string, log: (s: string) => void): Pro
   );
   const figures: BundleFigures = {
     extensionBytes: ext.length,
+    featuresBytes: fs.statSync(path.join(repo, 'dist', 'features.js')).size,
     vendorBytes: Object.values(vendorFiles).reduce((n, v) => n + v, 0),
     vendorFiles,
     extensionGzipBytes: gzipSync(ext, { level: 9 }).length,

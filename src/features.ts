@@ -1,0 +1,28 @@
+/**
+ * What the extension loads on first use rather than at activation: the command handlers, the Token
+ * Inspector and, through core/grants, the network half of the core. The extension build ships this
+ * as dist/features.js; every module it shares with dist/extension.js comes from that bundle, so
+ * there is one copy of each (see esbuild.js).
+ */
+import { applicationCommands } from './commands/applications';
+import type { CommandContext } from './commands/context';
+import { environmentCommands } from './commands/environments';
+import type { CommandHandler, OnDemandCommandId } from './commands/ids';
+import { inspect, signIn, tokenCommands } from './commands/tokens';
+import { InspectorPanel } from './webview/inspector/panel';
+
+export * from './core/grants';
+export { inspect, signIn };
+
+/** The handler of every command activation does not answer itself. */
+export function commandHandlers(ctx: CommandContext): Record<OnDemandCommandId, CommandHandler> {
+  const handlers = { ...environmentCommands(ctx), ...applicationCommands(ctx), ...tokenCommands(ctx) };
+  // A handler whose id is not in COMMAND_IDS would never be registered: make that a type error.
+  const noStray: Exclude<keyof typeof handlers, OnDemandCommandId> extends never ? true : never = true;
+  void noStray;
+  return handlers;
+}
+
+export function disposeInspector(): void {
+  InspectorPanel.disposeCurrent();
+}
