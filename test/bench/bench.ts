@@ -14,7 +14,7 @@
 // Environment:
 //   PTE_BENCH_IDLE_SECONDS   idle window (default 60)
 //   PTE_BENCH_REQUESTS       requests per method and grant (default 200, after 20 warm-up)
-//   PTE_BENCH_ACTIVATIONS    activation samples per extension (default 7, after 1 warm-up)
+//   PTE_BENCH_ACTIVATIONS    activation samples per extension (default 11, after 1 warm-up)
 //   PTE_BENCH_PROFILE=1      also write a CPU profile of one more activation of ours (diagnostics)
 //   PTE_BENCH_PHASES         subset, e.g. "bundle,requests" (default: all of bundle,requests,inspector,host;
 //                            host = activation,scale,idle, which can also be chosen one by one)
@@ -167,6 +167,16 @@ function activationRows(ours: ActivationResult[], empty: ActivationResult[]): Ro
     part('getExtension(id).activate() as a caller sees it (includes VS Code bookkeeping)', 'totalMs'),
     {
       section: 'Activation',
+      measure: 'deferred to first use: require of dist/features.js (once, on the first command, grant or inspector)',
+      ours: ms(med(ours, 'onDemandLoadMs')),
+      baseline: '—',
+      ratio: '—',
+      budget: '—',
+      verdict: 'info',
+      data: { ours: list(ours, 'onDemandLoadMs') },
+    },
+    {
+      section: 'Activation',
       measure: 'network calls from the extension during activation (connect/http/fetch)',
       ours: `${netExt} in ${ours.length} activations`,
       baseline: `${netAll} by anyone in the host meanwhile`,
@@ -192,8 +202,22 @@ function requestRows(r: RequestFigures): Row[] {
   const rows: Row[] = [];
   const grant = (label: string, t: GrantTimings) => {
     const s = t.samples;
-    const med = { core: median(s.core), node: median(s.node), curl: median(s.curl), curlTotal: median(s.curlTotal) };
-    const p95 = { core: percentile(s.core, 95), node: percentile(s.node, 95), curl: percentile(s.curl, 95), curlTotal: percentile(s.curlTotal, 95) };
+    const med = {
+      core: median(s.core),
+      node: median(s.node),
+      nodeFetch: median(s.nodeFetch),
+      builtinFetch: median(s.builtinFetch),
+      curl: median(s.curl),
+      curlTotal: median(s.curlTotal),
+    };
+    const p95 = {
+      core: percentile(s.core, 95),
+      node: percentile(s.node, 95),
+      nodeFetch: percentile(s.nodeFetch, 95),
+      builtinFetch: percentile(s.builtinFetch, 95),
+      curl: percentile(s.curl, 95),
+      curlTotal: percentile(s.curlTotal, 95),
+    };
     rows.push(
       {
         section: 'Requests',
@@ -213,6 +237,33 @@ function requestRows(r: RequestFigures): Row[] {
         ratio: x(ratio(p95.core, p95.node)),
         budget: '≤ 1.2x node:http',
         verdict: verdict(ratio(p95.core, p95.node) <= BUDGET.requestRatio),
+      },
+      {
+        section: 'Requests',
+        measure: `${label}: where it goes: node-fetch alone vs node:http (median / p95)`,
+        ours: `${ms(med.nodeFetch)} / ${ms(p95.nodeFetch)} node-fetch`,
+        baseline: `${ms(med.node)} / ${ms(p95.node)} node:http`,
+        ratio: `${x(ratio(med.nodeFetch, med.node))} / ${x(ratio(p95.nodeFetch, p95.node))}`,
+        budget: '—',
+        verdict: 'info',
+      },
+      {
+        section: 'Requests',
+        measure: `${label}: where it goes: core vs node-fetch alone (median / p95)`,
+        ours: `${ms(med.core)} / ${ms(p95.core)}`,
+        baseline: `${ms(med.nodeFetch)} / ${ms(p95.nodeFetch)} node-fetch`,
+        ratio: `${x(ratio(med.core, med.nodeFetch))} / ${x(ratio(p95.core, p95.nodeFetch))}`,
+        budget: '—',
+        verdict: 'info',
+      },
+      {
+        section: 'Requests',
+        measure: `${label}: Node's built-in fetch (undici) vs node:http (median / p95)`,
+        ours: `${ms(med.builtinFetch)} / ${ms(p95.builtinFetch)} fetch`,
+        baseline: `${ms(med.node)} / ${ms(p95.node)} node:http`,
+        ratio: `${x(ratio(med.builtinFetch, med.node))} / ${x(ratio(p95.builtinFetch, p95.node))}`,
+        budget: '—',
+        verdict: 'info',
       },
       {
         section: 'Requests',
@@ -339,7 +390,7 @@ async function main(): Promise<number> {
   const phases = new Set((process.env.PTE_BENCH_PHASES ?? 'bundle,requests,inspector,host').split(',').map((s) => s.trim()));
   const idleSeconds = envInt('PTE_BENCH_IDLE_SECONDS', 60);
   const requests = envInt('PTE_BENCH_REQUESTS', 200);
-  const activations = envInt('PTE_BENCH_ACTIVATIONS', 7);
+  const activations = envInt('PTE_BENCH_ACTIVATIONS', 11);
   const testsModule = path.join(repo, 'out', 'test', 'bench', 'inHost.js');
   const runDir = makeRunDir(LABEL);
   const keep = process.env.PTE_KEEP_TMP === '1';

@@ -337,6 +337,13 @@ async function activateStep(cfg: SessionConfig): Promise<{ result: ActivationRes
   }
   const totalMs = performance.now() - t;
   settleAttributions();
+  let onDemandLoadMs: number | undefined;
+  const onDemand = path.join(path.dirname(cfg.mainPath), 'features.js');
+  if (fs.existsSync(onDemand)) {
+    const started = performance.now();
+    require(onDemand);
+    onDemandLoadMs = performance.now() - started;
+  }
   if (profiler && cfg.profileFile) fs.writeFileSync(cfg.profileFile, JSON.stringify(await profiler()));
   const during = netEvents.slice(netBefore).filter((e) => e.activation);
   return {
@@ -351,6 +358,7 @@ async function activateStep(cfg: SessionConfig): Promise<{ result: ActivationRes
       secrets: tally(secretCalls.filter((c) => c.activation)),
       globalState: tally(stateCalls.filter((c) => c.activation)),
       timersCreated: activationTimers,
+      onDemandLoadMs,
       ...(cfg.traceApi ? { apiTimes: Object.fromEntries([...apiTimes].sort((a, b) => b[1].ms - a[1].ms)) } : {}),
     },
   };

@@ -23,11 +23,12 @@ export interface ExtensionUnderTest {
 
 /** A copy of what the VSIX ships (per .vscodeignore), so a rebuild of dist/ meanwhile changes nothing. */
 export function copyOurs(repo: string, dest: string): ExtensionUnderTest {
-  const files = ['package.json', 'dist/extension.js'];
+  const files = ['package.json'];
   const add = (dir: string, re: RegExp) => {
     const abs = path.join(repo, dir);
     if (fs.existsSync(abs)) for (const f of fs.readdirSync(abs)) if (re.test(f)) files.push(`${dir}/${f}`);
   };
+  add('dist', /\.js$/); // extension.js (activation) and features.js (loaded on first use)
   add('dist/webview', /\.js$/);
   add('dist/vendor', /\.m?js$/);
   add('media', /\.(svg|css|png)$/);

@@ -1,16 +1,20 @@
-// Token-request overhead: the same client-credentials and refresh requests made three ways against
-// the sandbox on loopback, interleaved so drift hits all three alike:
+// Token-request overhead: the same client-credentials and refresh requests made several ways against
+// the sandbox on loopback, interleaved in balanced orders so drift and carry-over hit all of them alike:
 //   core  the extension's own clientCredentialsGrant / refreshTokenGrant (node-fetch, validation)
 //   node  a minimal node:http request with the same form and headers (same default agent)
 //   curl  curl spawned per request, as a Postman/curl snippet runs (spawn included), plus curl's
 //         own -w %{time_total} (connection + transfer only)
+// and two references that locate the core's overhead: the same POST with node-fetch alone (the
+// HTTP client the core uses, without the core's timeout, validation and parsing) and with Node's
+// built-in fetch (undici).
 import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import { buildAuthorizationRequest } from '../../../src/core/authorize';
 import { authorizationCodeGrant, basicAuthorization, clientCredentialsGrant, refreshTokenGrant, type OAuthCall } from '../../../src/core/oauth';
 import { startSandbox, type Sandbox } from '../../sandbox';
 
-export type Method = 'core' | 'node' | 'curl' | 'curlTotal';
+export type Method = 'core' | 'node' | 'nodeFetch' | 'builtinFetch' | 'curl' | 'curlTotal';
+type Runner = Exclude<Method, 'curlTotal'>;
 
 export interface GrantTimings {
   /** Wall time per request, ms, by method (curlTotal: curl's own time_total). */
@@ -65,6 +69,21 @@ function plainPost(url: string, form: URLSearchParams, authorization: string): P
   });
 }
 
+/** The same POST through a fetch implementation: response text parsed as JSON. */
+async function fetchPost(
+  fetchImpl: (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<{ status: number; text(): Promise<string> }>,
+  url: string,
+  form: URLSearchParams,
+  authorization: string,
+): Promise<PlainResponse> {
+  const res = await fetchImpl(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json', Authorization: authorization },
+    body: form.toString(),
+  });
+  return { status: res.status, body: JSON.parse(await res.text()) as Record<string, unknown> };
+}
+
 interface CurlResult {
   wallMs: number;
   totalMs: number;
@@ -98,20 +117,33 @@ function curlPost(url: string, fields: Record<string, string>, user: string): Pr
 }
 
 function emptyTimings(): GrantTimings {
-  return { samples: { core: [], node: [], curl: [], curlTotal: [] } };
+  return { samples: { core: [], node: [], nodeFetch: [], builtinFetch: [], curl: [], curlTotal: [] } };
 }
 
-/** Runs `fn` for each method in a rotating order, `rounds` times; records only after warm-up. */
+/**
+ * Orders of n methods in which every method comes right after every other one equally often (a
+ * Williams design). Whatever one request leaves behind (curl's spawned process exiting, garbage)
+ * then lands on each method alike; a plain rotation would put the same method after curl nearly
+ * every round.
+ */
+export function balancedOrders(n: number): number[][] {
+  const first = Array.from({ length: n }, (_, k) => (k === 0 ? 0 : k % 2 === 1 ? (k + 1) / 2 : n - k / 2));
+  const rows = first.map((_, r) => first.map((a) => (a + r) % n));
+  return n % 2 === 0 ? rows : [...rows, ...rows.map((row) => [...row].reverse())];
+}
+
+/** Runs every method once per round, in balanced orders, `rounds` times; records only after warm-up. */
 async function interleave(
   rounds: number,
   warmup: number,
   timings: GrantTimings,
-  fns: Record<'core' | 'node' | 'curl', () => Promise<number | { wall: number; total: number }>>,
+  fns: Record<Runner, () => Promise<number | { wall: number; total: number }>>,
 ): Promise<void> {
-  const order: Array<'core' | 'node' | 'curl'> = ['core', 'node', 'curl'];
+  const methods: Runner[] = ['core', 'node', 'nodeFetch', 'builtinFetch', 'curl'];
+  const orders = balancedOrders(methods.length);
   for (let i = 0; i < warmup + rounds; i++) {
-    for (let k = 0; k < order.length; k++) {
-      const m = order[(i + k) % order.length];
+    for (const k of orders[i % orders.length]) {
+      const m = methods[k];
       const r = await fns[m]();
       if (i < warmup) continue;
       if (typeof r === 'number') timings.samples[m].push(r);
@@ -124,6 +156,14 @@ async function interleave(
 }
 
 export async function measureRequests(opts: { n: number; warmup: number; log: (s: string) => void }): Promise<RequestFigures> {
+  const { default: nodeFetch } = await import('node-fetch');
+  const timed = async (post: () => Promise<PlainResponse>, check: (r: PlainResponse) => void) => {
+    const t = performance.now();
+    const r = await post();
+    const elapsed = performance.now() - t;
+    check(r);
+    return elapsed;
+  };
   const sandbox: Sandbox = await startSandbox();
   try {
     const tokenUrl = `${sandbox.pingone.issuer}/token`;
@@ -137,7 +177,11 @@ export async function measureRequests(opts: { n: number; warmup: number; log: (s
     };
     const workerAuth = basicAuthorization(worker.clientId, worker.clientSecret as string);
     const cc = emptyTimings();
-    opts.log(`client credentials: ${opts.warmup} warm-up + ${opts.n} requests each through core, node:http and curl`);
+    const ccForm = () => new URLSearchParams({ grant_type: 'client_credentials' });
+    const ccCheck = (what: string) => (r: PlainResponse) => {
+      if (r.status !== 200 || typeof r.body.access_token !== 'string') throw new Error(`${what} client credentials: HTTP ${r.status}`);
+    };
+    opts.log(`client credentials: ${opts.warmup} warm-up + ${opts.n} requests each through core, node:http, node-fetch, built-in fetch and curl`);
     await interleave(opts.n, opts.warmup, cc, {
       core: async () => {
         const t = performance.now();
@@ -151,6 +195,8 @@ export async function measureRequests(opts: { n: number; warmup: number; log: (s
         if (r.status !== 200 || typeof r.body.access_token !== 'string') throw new Error(`node:http client credentials: HTTP ${r.status}`);
         return elapsed;
       },
+      nodeFetch: () => timed(() => fetchPost(nodeFetch, tokenUrl, ccForm(), workerAuth), ccCheck('node-fetch')),
+      builtinFetch: () => timed(() => fetchPost(globalThis.fetch, tokenUrl, ccForm(), workerAuth), ccCheck('built-in fetch')),
       curl: async () => {
         const r = await curlPost(tokenUrl, { grant_type: 'client_credentials' }, `${worker.clientId}:${worker.clientSecret}`);
         if (typeof r.body.access_token !== 'string') throw new Error('curl client credentials: no access_token');
@@ -185,6 +231,11 @@ export async function measureRequests(opts: { n: number; warmup: number; log: (s
     };
     const webAuth = basicAuthorization(web.clientId, web.clientSecret as string);
     const rf = emptyTimings();
+    const refreshForm = () => new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken });
+    const refreshCheck = (what: string) => (r: PlainResponse) => {
+      if (r.status !== 200) throw new Error(`${what} refresh: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+      next(r.body.refresh_token);
+    };
     opts.log(`refresh: ${opts.warmup} warm-up + ${opts.n} requests each, each with the newest (rotated) refresh token`);
     await interleave(opts.n, opts.warmup, rf, {
       core: async () => {
@@ -202,13 +253,15 @@ export async function measureRequests(opts: { n: number; warmup: number; log: (s
         next(r.body.refresh_token);
         return elapsed;
       },
+      nodeFetch: () => timed(() => fetchPost(nodeFetch, tokenUrl, refreshForm(), webAuth), refreshCheck('node-fetch')),
+      builtinFetch: () => timed(() => fetchPost(globalThis.fetch, tokenUrl, refreshForm(), webAuth), refreshCheck('built-in fetch')),
       curl: async () => {
         const r = await curlPost(tokenUrl, { grant_type: 'refresh_token', refresh_token: refreshToken }, `${web.clientId}:${web.clientSecret}`);
         next(r.body.refresh_token);
         return { wall: r.wallMs, total: r.totalMs };
       },
     });
-    const total = 3 * (opts.n + opts.warmup);
+    const total = 5 * (opts.n + opts.warmup);
     const refreshNote =
       rotations >= total - 1
         ? `PingOne-shaped client "${web.clientId}" signed in once (authorization code + PKCE); the refresh token rotated on every one of ${total} refreshes`

@@ -52,6 +52,11 @@ export interface ActivationResult {
   secrets: Record<string, number>;
   /** ExtensionContext.globalState calls during activate() (metadata; informational). */
   globalState: Record<string, number>;
+  /**
+   * After activation: require() of dist/features.js beside the main file, when there is one. The
+   * extension does this once, on the first command, grant or inspector; activation does not.
+   */
+  onDemandLoadMs?: number;
   /** Timers created by the extension's code during activate(). */
   timersCreated: number;
   /** With traceApi: ms and calls per vscode API function during activation. */
