@@ -127,7 +127,19 @@ export async function ensureCodeServer(options: { root?: string; log?: Logger } 
   fs.mkdirSync(staging, { recursive: true });
   fs.writeFileSync(
     path.join(staging, 'package.json'),
-    JSON.stringify({ name: 'pte-code-server-host', private: true, description: 'code-server test host (generated)' }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        name: 'pte-code-server-host',
+        private: true,
+        description: 'code-server test host (generated)',
+        // Install scripts this install approves (npm 12 runs only approved ones): code-server's
+        // postinstall and argon2's native build. The postinstall's own nested install (lib/vscode)
+        // follows code-server's package.json, not this one.
+        allowScripts: { 'code-server': true, argon2: true },
+      },
+      null,
+      2,
+    ) + '\n',
   );
   const installLog = path.join(staging, 'npm-install.log');
   log(`npm install code-server@${CODE_SERVER_VERSION} (output: ${installLog})`);
