@@ -8,6 +8,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
+import { collectTextSamples, contrastFindings, type DomOverride } from '../support/contrast';
 import { requireContext, type E2eContext } from './context';
 import { SEED_NAMES } from './stack';
 import { Workbench } from './workbench';
@@ -18,6 +19,24 @@ function countdownSeconds(text: string): number {
   assert.ok(m, `unexpected countdown text "${text}"`);
   return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3]);
 }
+
+/**
+ * The inspector's states for the contrast check: as the page shows the fresh token, then with the
+ * status, countdown and signature in their warning and error states (the attributes the page sets
+ * for them, which the inspector-dom suite tests) and an error message shown.
+ */
+const STATES: Record<string, DomOverride[]> = {
+  'as shown': [],
+  warning: [
+    { selector: '#status, #countdown', attribute: 'data-state', value: 'warning' },
+    { selector: '.signature', attribute: 'data-state', value: 'not_verifiable' },
+  ],
+  'expired, bad signature, an error': [
+    { selector: '#status, #countdown', attribute: 'data-state', value: 'expired' },
+    { selector: '.signature', attribute: 'data-state', value: 'invalid' },
+    { selector: '#error', attribute: 'hidden', value: null, text: 'Refresh failed: invalid_grant. Sign in again.' },
+  ],
+};
 
 /** What a fresh one-hour token's tree description says, allowing for the seconds since it was issued. */
 const ABOUT_AN_HOUR = /^expires in (59 min|1 h)\b/;
@@ -137,6 +156,51 @@ describe('PingOne Token Explorer in VS Code (VSIX installed in code-server)', fu
     });
     const shot = await w.screenshot('screenshot-inspector.png');
     console.log(`      inspector screenshot: ${shot}`);
+  });
+
+  it('keeps every text in the inspector readable in light, high-contrast and dark themes (WCAG AA)', async function () {
+    this.timeout(120_000);
+    const w = workbench();
+    const page = w.inspector();
+    // Each theme as the user picks it (Preferences: Color Theme), ending on the dark one the
+    // other steps and the screenshots use.
+    const themes = [
+      { pick: 'Light Modern', kind: 'vscode-light' },
+      { pick: 'Light High Contrast', kind: 'vscode-high-contrast-light' },
+      { pick: 'Dark High Contrast', kind: 'vscode-high-contrast' },
+      { pick: 'Dark Modern', kind: 'vscode-dark' },
+    ];
+    const report: string[] = [];
+    // What the forced states change, to put back afterwards.
+    const original = await page.locator('body').evaluate((b): DomOverride[] => {
+      const attr = (selector: string, attribute: string): DomOverride => ({ selector, attribute, value: b.querySelector(selector)?.getAttribute(attribute) ?? null });
+      return [
+        attr('#status', 'data-state'),
+        attr('#countdown', 'data-state'),
+        attr('.signature', 'data-state'),
+        { ...attr('#error', 'hidden'), text: b.querySelector('#error')?.textContent ?? '' },
+      ];
+    });
+    for (const theme of themes) {
+      await w.runCommand('Preferences: Color Theme');
+      await w.pick(theme.pick, { placeholder: 'Select Color Theme' });
+      await page.locator(`body[data-vscode-theme-kind="${theme.kind}"]`).waitFor({ state: 'attached' });
+      await page.locator('#claims-access_token').waitFor({ state: 'visible' });
+      const body = page.locator('body');
+      // Buttons fade to the new theme's colours (a 0.1 s transition): read them once it has run.
+      await body.evaluate(() => Promise.all(document.getAnimations().filter((a) => a instanceof CSSTransition).map((a) => a.finished)));
+      const base = await body.evaluate((b) => getComputedStyle(b).backgroundColor);
+      if (theme.kind === 'vscode-light') console.log(`      light theme screenshot: ${await w.screenshot('screenshot-inspector-light.png')}`);
+      for (const [state, overrides] of Object.entries(STATES)) {
+        const samples = await body.evaluate(collectTextSamples, overrides);
+        assert.ok(samples.length > 20, `${theme.pick}: only ${samples.length} text elements found`);
+        for (const f of contrastFindings(samples, base)) {
+          report.push(`${theme.pick}, ${state}: ${f.where} ${f.foreground} on ${f.background} = ${f.ratio.toFixed(2)}:1 (needs ${f.required}:1)`);
+        }
+      }
+    }
+    await page.locator('body').evaluate(collectTextSamples, original);
+    assert.deepEqual(report, [], `text below WCAG AA contrast:\n${report.join('\n')}`);
   });
 
   it('refreshes the token set from its context menu: still one row, with a new access token', async () => {

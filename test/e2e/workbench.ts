@@ -137,21 +137,33 @@ export class Workbench {
     return this.page.locator('.quick-input-widget');
   }
 
-  /** F1, the command's title, Enter: as a person runs a command. */
+  /**
+   * F1, the command's title, then Enter, as a person runs a command; when another command ranks
+   * first ("Preferences: Browse Color Themes in Marketplace" above "Preferences: Color Theme"),
+   * a click on the command's own row.
+   */
   async runCommand(title: string): Promise<void> {
     await this.page.keyboard.press('F1');
     const input = this.quickInput().locator('input');
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${title}`);
-    // Enter runs the focused (first) entry: wait until it is this command.
-    await this.quickInput().locator(`.monaco-list-row.focused[aria-label^=${css(title)}]`).waitFor({ state: 'visible' });
-    await input.press('Enter');
+    const rows = this.quickInput().locator('.monaco-list-row');
+    const row = rows.and(this.page.locator(`[aria-label^=${css(title)}]`)).first();
+    await row.waitFor({ state: 'visible' });
+    const focused = rows.and(this.page.locator('.focused'));
+    // Enter runs the focused row: use it when that is this command (the first row, once the list settles).
+    if ((await focused.getAttribute('aria-label'))?.startsWith(title)) await input.press('Enter');
+    else await row.click();
   }
 
-  /** Waits for a quick pick offering `label`, filters to it and accepts it. */
-  async pick(label: string): Promise<void> {
+  /**
+   * Waits for a quick pick offering `label`, filters to it and accepts it. In a long list, where
+   * `label` may be scrolled out of view, name the pick by its `placeholder` instead.
+   */
+  async pick(label: string, opts: { placeholder?: string } = {}): Promise<void> {
     const row = this.quickInput().locator(`.monaco-list-row[aria-label^=${css(label)}]`);
-    await row.first().waitFor({ state: 'visible' });
+    if (opts.placeholder) await this.quickInput().locator(`input[placeholder^=${css(opts.placeholder)}]`).waitFor({ state: 'visible' });
+    else await row.first().waitFor({ state: 'visible' });
     const input = this.quickInput().locator('input');
     await input.fill(label);
     await this.quickInput().locator(`.monaco-list-row.focused[aria-label^=${css(label)}]`).waitFor({ state: 'visible' });
