@@ -25,7 +25,8 @@ import type { JwksCache } from './verify';
  * The grant machinery is required on first use (a lazy require the extension build points at
  * dist/features.js): listing and drawing stored tokens never loads it.
  */
-const grants = () => require('./grants') as typeof import('./grants');
+let grantsModule: typeof import('./grants') | undefined;
+const grants = () => (grantsModule ??= require('./grants') as typeof import('./grants'));
 
 export interface StateStore {
   get<T>(key: string): T | undefined;
