@@ -1,5 +1,7 @@
 // The extension loads in a real extension host and registers every command its manifest lists.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 
 const EXTENSION_ID = 'pingone-tools.pingone-token-explorer';
@@ -20,6 +22,22 @@ describe('activation', () => {
     assert.ok(ext, `extension ${EXTENSION_ID} is not installed in this host`);
     await ext.activate();
     assert.equal(ext.isActive, true);
+  });
+
+  it('leaves the command handlers, the inspector and the grant code unloaded until first use', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is not installed in this host`);
+    await ext.activate();
+    const onDemand = path.join(ext.extensionPath, 'dist', 'features.js');
+    assert.ok(fs.existsSync(onDemand), `${onDemand} was not built`);
+    assert.equal(require.cache[onDemand], undefined, 'dist/features.js was loaded during activation');
+    // The first command loads it, and works: the API's decode is local, so use a command that is not.
+    const missing = await vscode.commands.executeCommand('pingone.getToken', 'no-such-application').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    assert.match(String((missing as Error | undefined)?.message), /application/i);
+    assert.ok(require.cache[onDemand], 'dist/features.js was not loaded by the first command');
   });
 
   it('registers every command listed in package.json contributes.commands', async () => {
