@@ -200,7 +200,24 @@ function npmEnv(): NodeJS.ProcessEnv {
   }
   env.npm_config_yes = 'true'; // node-pty's postinstall runs `npx node-gyp`
   env.npm_config_unsafe_perm = 'true'; // code-server's postinstall insists on it as root
+  const nodedir = localNodeHeaders();
+  if (nodedir) env.npm_config_nodedir = nodedir;
   return env;
+}
+
+/**
+ * Where node-gyp finds Node's headers to build argon2 and node-pty without downloading them from
+ * nodejs.org: the npm setting when there is one (passed on explicitly: node-gyp reads
+ * npm_config_nodedir itself, whatever npm does with the setting), else the headers installed
+ * beside this Node (Debian's and NodeSource's packages put them in /usr/include/node), else
+ * undefined (node-gyp downloads them).
+ */
+function localNodeHeaders(): string | undefined {
+  const configured = spawnSync('npm', ['config', 'get', 'nodedir'], { encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' } });
+  const value = configured.status === 0 ? configured.stdout.trim() : '';
+  if (value && value !== 'undefined' && value !== 'null') return value;
+  const prefix = path.resolve(path.dirname(process.execPath), '..');
+  return fs.existsSync(path.join(prefix, 'include', 'node', 'node.h')) ? prefix : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
