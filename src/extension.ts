@@ -6,7 +6,7 @@
 import vscode = require('vscode');
 import { PingOneTokenExplorerApi, createApi } from './api';
 import type { CommandContext } from './commands/context';
-import { COMMAND_IDS, CommandHandler, CommandId, ImmediateCommandId, OnDemandCommandId } from './commands/ids';
+import { COMMAND_IDS, CommandHandler, ImmediateCommandId, OnDemandCommandId, isOnDemand } from './commands/ids';
 import { SYNCED_KEYS, TokenService } from './core/service';
 import { AutoRefresh } from './platform/autoRefresh';
 import { Log } from './platform/log';
@@ -20,7 +20,6 @@ import { ExplorerTree } from './tree/explorerTree';
  */
 let loaded: typeof import('./features') | undefined;
 const features = () => (loaded ??= require('./features') as typeof import('./features'));
-const IMMEDIATE: readonly CommandId[] = ['pingone.refreshView', 'pingone.showLog'] satisfies ImmediateCommandId[];
 
 export function activate(context: vscode.ExtensionContext): PingOneTokenExplorerApi {
   const log = new Log();
@@ -52,6 +51,10 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
   };
 
   const ctx: CommandContext = { extensionUri: context.extensionUri, service, log, autoRefresh };
+  const immediate: Record<ImmediateCommandId, CommandHandler> = {
+    'pingone.refreshView': () => service.reload(),
+    'pingone.showLog': () => log.channel.show(),
+  };
   let handlers: Record<OnDemandCommandId, CommandHandler> | undefined;
   const onDemand = (id: OnDemandCommandId) =>
     vscode.commands.registerCommand(id, (...args: unknown[]) => (handlers ??= features().commandHandlers(ctx))[id](...args));
@@ -79,9 +82,8 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('pingone') || e.affectsConfiguration('http')) service.reload();
     }),
-    vscode.commands.registerCommand('pingone.refreshView', () => service.reload()),
-    vscode.commands.registerCommand('pingone.showLog', () => log.channel.show()),
-    ...COMMAND_IDS.filter((id): id is OnDemandCommandId => !IMMEDIATE.includes(id)).map(onDemand),
+    ...Object.entries(immediate).map(([id, handler]) => vscode.commands.registerCommand(id, handler)),
+    ...COMMAND_IDS.filter(isOnDemand).map(onDemand),
   );
 
   return createApi({

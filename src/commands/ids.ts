@@ -32,7 +32,12 @@ export const COMMAND_IDS = [
 export type CommandId = (typeof COMMAND_IDS)[number];
 
 /** Commands activation handles itself, without loading the rest. */
-export type ImmediateCommandId = 'pingone.refreshView' | 'pingone.showLog';
+export const IMMEDIATE_COMMAND_IDS = ['pingone.refreshView', 'pingone.showLog'] as const satisfies readonly CommandId[];
+export type ImmediateCommandId = (typeof IMMEDIATE_COMMAND_IDS)[number];
 export type OnDemandCommandId = Exclude<CommandId, ImmediateCommandId>;
+
+export function isOnDemand(id: CommandId): id is OnDemandCommandId {
+  return !(IMMEDIATE_COMMAND_IDS as readonly CommandId[]).includes(id);
+}
 
 export type CommandHandler = (...args: unknown[]) => unknown;
