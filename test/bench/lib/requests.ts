@@ -157,9 +157,10 @@ async function interleave(
 
 export async function measureRequests(opts: { n: number; warmup: number; log: (s: string) => void }): Promise<RequestFigures> {
   const { default: nodeFetch } = await import('node-fetch');
-  const timed = async (post: () => Promise<PlainResponse>, check: (r: PlainResponse) => void) => {
+  /** Wall time of one request; the answer is checked after the clock stops. */
+  const timed = async <R>(request: () => Promise<R>, check: (r: R) => void = () => undefined) => {
     const t = performance.now();
-    const r = await post();
+    const r = await request();
     const elapsed = performance.now() - t;
     check(r);
     return elapsed;
@@ -183,18 +184,8 @@ export async function measureRequests(opts: { n: number; warmup: number; log: (s
     };
     opts.log(`client credentials: ${opts.warmup} warm-up + ${opts.n} requests each through core, node:http, node-fetch, built-in fetch and curl`);
     await interleave(opts.n, opts.warmup, cc, {
-      core: async () => {
-        const t = performance.now();
-        await clientCredentialsGrant(tokenUrl, workerCall);
-        return performance.now() - t;
-      },
-      node: async () => {
-        const t = performance.now();
-        const r = await plainPost(tokenUrl, new URLSearchParams({ grant_type: 'client_credentials' }), workerAuth);
-        const elapsed = performance.now() - t;
-        if (r.status !== 200 || typeof r.body.access_token !== 'string') throw new Error(`node:http client credentials: HTTP ${r.status}`);
-        return elapsed;
-      },
+      core: () => timed(() => clientCredentialsGrant(tokenUrl, workerCall)),
+      node: () => timed(() => plainPost(tokenUrl, ccForm(), workerAuth), ccCheck('node:http')),
       nodeFetch: () => timed(() => fetchPost(nodeFetch, tokenUrl, ccForm(), workerAuth), ccCheck('node-fetch')),
       builtinFetch: () => timed(() => fetchPost(globalThis.fetch, tokenUrl, ccForm(), workerAuth), ccCheck('built-in fetch')),
       curl: async () => {
@@ -238,21 +229,8 @@ export async function measureRequests(opts: { n: number; warmup: number; log: (s
     };
     opts.log(`refresh: ${opts.warmup} warm-up + ${opts.n} requests each, each with the newest (rotated) refresh token`);
     await interleave(opts.n, opts.warmup, rf, {
-      core: async () => {
-        const t = performance.now();
-        const r = await refreshTokenGrant(tokenUrl, webCall, { refreshToken });
-        const elapsed = performance.now() - t;
-        next(r.refreshToken);
-        return elapsed;
-      },
-      node: async () => {
-        const t = performance.now();
-        const r = await plainPost(tokenUrl, new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }), webAuth);
-        const elapsed = performance.now() - t;
-        if (r.status !== 200) throw new Error(`node:http refresh: HTTP ${r.status} ${JSON.stringify(r.body)}`);
-        next(r.body.refresh_token);
-        return elapsed;
-      },
+      core: () => timed(() => refreshTokenGrant(tokenUrl, webCall, { refreshToken }), (r) => next(r.refreshToken)),
+      node: () => timed(() => plainPost(tokenUrl, refreshForm(), webAuth), refreshCheck('node:http')),
       nodeFetch: () => timed(() => fetchPost(nodeFetch, tokenUrl, refreshForm(), webAuth), refreshCheck('node-fetch')),
       builtinFetch: () => timed(() => fetchPost(globalThis.fetch, tokenUrl, refreshForm(), webAuth), refreshCheck('built-in fetch')),
       curl: async () => {
