@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import type { PingOneTokenExplorerApi } from '../../src/api';
 import type { Sandbox } from '../sandbox';
-import { activateApi, browserFor, rejectsWith, reset, sandbox } from './helpers';
+import { activateApi, browserFor, rejectsWith, reset, sandbox, sandboxEnvironment, webApplication, workerApplication } from './helpers';
 
 describe('public API', () => {
   let api: PingOneTokenExplorerApi;
@@ -19,13 +19,8 @@ describe('public API', () => {
   after(() => reset(api));
 
   async function worker() {
-    const env = await api.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: s.envId, authBaseUrl: s.pingone.authBase });
-    const app = await api.addApplication(env.id, {
-      name: 'Worker',
-      clientId: s.clients.worker.clientId,
-      clientSecret: s.clients.worker.clientSecret,
-      authMethod: 'client_secret_basic',
-    });
+    const env = await api.addEnvironment(sandboxEnvironment(s));
+    const app = await api.addApplication(env.id, workerApplication(s));
     return { env, app };
   }
 
@@ -86,14 +81,8 @@ describe('public API', () => {
   });
 
   it('signs in with code + PKCE, refreshes with rotation, introspects, calls userinfo and revokes', async () => {
-    const env = await api.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: s.envId, authBaseUrl: s.pingone.authBase });
-    const app = await api.addApplication(env.id, {
-      name: 'Web',
-      clientId: s.clients.web.clientId,
-      clientSecret: s.clients.web.clientSecret,
-      authMethod: 'client_secret_basic',
-      scopes: 'openid profile email',
-    });
+    const env = await api.addEnvironment(sandboxEnvironment(s));
+    const app = await api.addApplication(env.id, webApplication(s));
     const info = await api.signIn(app.id, { openExternal: browserFor(s) });
     assert.equal(info.hasRefreshToken, true);
     assert.equal(info.hasIdToken, true);
@@ -111,7 +100,7 @@ describe('public API', () => {
   });
 
   it('signs a test user in headlessly through the flows API', async () => {
-    const env = await api.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: s.envId, authBaseUrl: s.pingone.authBase });
+    const env = await api.addEnvironment(sandboxEnvironment(s));
     const app = await api.addApplication(env.id, { name: 'Native', clientId: s.clients.native.clientId, authMethod: 'none', scopes: 'openid profile' });
     const info = await api.signInWithPassword(app.id, { username: s.user.username, password: s.user.password });
     assert.equal(info.hasIdToken, true);
@@ -121,7 +110,7 @@ describe('public API', () => {
   });
 
   it('exchanges a code obtained elsewhere', async () => {
-    const env = await api.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: s.envId, authBaseUrl: s.pingone.authBase });
+    const env = await api.addEnvironment(sandboxEnvironment(s));
     const app = await api.addApplication(env.id, { name: 'Native', clientId: s.clients.native.clientId, authMethod: 'none' });
     // Build the request by hand, as another tool would.
     const { createPkce } = await import('../../src/core/random');

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { PingOneTokenExplorerApi } from '../../src/api';
 import type { Sandbox } from '../sandbox';
-import { activateApi, rejectsWith, reset, sandbox } from './helpers';
+import { activateApi, rejectsWith, reset, sandbox, sandboxEnvironment, workerApplication } from './helpers';
 
 const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(command, ...args);
 
@@ -22,13 +22,8 @@ describe('commands', () => {
   after(() => reset(api));
 
   async function setUp() {
-    const env = await run<{ id: string }>('pingone.addEnvironment', { name: 'Sandbox', kind: 'pingone', environmentId: s.envId, authBaseUrl: s.pingone.authBase });
-    const app = await run<{ id: string }>('pingone.addApplication', env.id, {
-      name: 'Worker',
-      clientId: s.clients.worker.clientId,
-      clientSecret: s.clients.worker.clientSecret,
-      authMethod: 'client_secret_basic',
-    });
+    const env = await run<{ id: string }>('pingone.addEnvironment', sandboxEnvironment(s));
+    const app = await run<{ id: string }>('pingone.addApplication', env.id, workerApplication(s));
     return { env, app };
   }
 

@@ -3,6 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import fetch from 'node-fetch';
 import type { PingOneTokenExplorerApi } from '../../src/api';
+import type { ApplicationInput } from '../../src/core/application';
+import type { EnvironmentInput } from '../../src/core/environment';
 import { Sandbox, startSandbox } from '../sandbox';
 
 export const EXTENSION_ID = 'pingone-tools.pingone-token-explorer';
@@ -18,6 +20,27 @@ let shared: Promise<Sandbox> | undefined;
 export function sandbox(): Promise<Sandbox> {
   shared ??= startSandbox();
   return shared;
+}
+
+/** The sandbox's PingOne-shaped environment, as a user would add it. */
+export function sandboxEnvironment(s: Sandbox, name = 'Sandbox'): EnvironmentInput {
+  return { name, kind: 'pingone', environmentId: s.envId, authBaseUrl: s.pingone.authBase };
+}
+
+/** The sandbox's worker app (client credentials, client_secret_basic). */
+export function workerApplication(s: Sandbox, name = 'Worker'): ApplicationInput {
+  return { name, clientId: s.clients.worker.clientId, clientSecret: s.clients.worker.clientSecret, authMethod: 'client_secret_basic' };
+}
+
+/** The sandbox's web app (sign-in with code + PKCE, rotating refresh tokens, client_secret_basic). */
+export function webApplication(s: Sandbox, name = 'Web'): ApplicationInput {
+  return {
+    name,
+    clientId: s.clients.web.clientId,
+    clientSecret: s.clients.web.clientSecret,
+    authMethod: 'client_secret_basic',
+    scopes: 'openid profile email',
+  };
 }
 
 /** Removes everything the API knows, so each test starts from an empty store. */

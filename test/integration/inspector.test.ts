@@ -17,7 +17,7 @@ import { InspectorPanel, type InspectorDeps } from '../../src/webview/inspector/
 import type { InspectorModel, ToWebview } from '../../src/webview/inspector/protocol';
 import type { Sandbox } from '../sandbox';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
-import { EXTENSION_ID, browserFor, sandbox } from './helpers';
+import { EXTENSION_ID, browserFor, sandbox, sandboxEnvironment, webApplication, workerApplication } from './helpers';
 
 type Show = Extract<ToWebview, { type: 'show' }>;
 
@@ -73,7 +73,7 @@ describe('inspector panel (real extension host, sandbox tokens)', function () {
 
   beforeEach(async function () {
     service = new TokenService({ state: new MemoryState(), secrets: new MemorySecrets(), http: () => ({ timeoutMs: 5000 }) });
-    env = await service.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: s.envId, authBaseUrl: s.pingone.authBase });
+    env = await service.addEnvironment(sandboxEnvironment(s));
     logs = [];
   });
 
@@ -90,24 +90,13 @@ describe('inspector panel (real extension host, sandbox tokens)', function () {
 
   /** Client credentials from the worker app: an access token only. */
   async function workerSet(): Promise<{ app: Application; info: TokenSetInfo }> {
-    const app = await service.addApplication(env.id, {
-      name: 'Worker',
-      clientId: s.clients.worker.clientId,
-      clientSecret: s.clients.worker.clientSecret,
-      authMethod: 'client_secret_basic',
-    });
+    const app = await service.addApplication(env.id, workerApplication(s));
     return { app, info: await service.clientCredentials(app.id) };
   }
 
   /** Sign-in with code + PKCE through the web app: access, ID and (rotating) refresh tokens. */
   async function webSet(): Promise<{ app: Application; info: TokenSetInfo }> {
-    const app = await service.addApplication(env.id, {
-      name: 'Portal',
-      clientId: s.clients.web.clientId,
-      clientSecret: s.clients.web.clientSecret,
-      authMethod: 'client_secret_basic',
-      scopes: 'openid profile email',
-    });
+    const app = await service.addApplication(env.id, webApplication(s, 'Portal'));
     const info = await service.signIn(app.id, { openExternal: browserFor(s) });
     assert.equal(info.hasRefreshToken, true);
     assert.equal(info.hasIdToken, true);
@@ -345,7 +334,7 @@ describe('inspector panel (real extension host, sandbox tokens)', function () {
     const inspector = await open({ tokenSetId: info.id });
     const posted = record(inspector);
 
-    await service.addEnvironment({ name: 'Another', kind: 'pingone', environmentId: s.envId, authBaseUrl: s.pingone.authBase });
+    await service.addEnvironment(sandboxEnvironment(s, 'Another'));
     await inspector.settled();
     assert.deepEqual(shows(posted), [], 'an unrelated change re-posts nothing');
 

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
-import { activateApi, reset, sandbox } from './helpers';
+import { activateApi, reset, sandbox, sandboxEnvironment, workerApplication } from './helpers';
 
 /** A minimal forward proxy for plain-HTTP absolute-URI requests; records what passed through. */
 async function startProxy(): Promise<{ url: string; seen: string[]; close(): Promise<void> }> {
@@ -38,8 +38,8 @@ describe('proxy settings', () => {
     const config = vscode.workspace.getConfiguration('http');
     await config.update('proxy', proxy.url, vscode.ConfigurationTarget.Global);
     try {
-      const env = await api.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: s.envId, authBaseUrl: s.pingone.authBase });
-      const app = await api.addApplication(env.id, { name: 'W', clientId: s.clients.worker.clientId, clientSecret: s.clients.worker.clientSecret, authMethod: 'client_secret_basic' });
+      const env = await api.addEnvironment(sandboxEnvironment(s));
+      const app = await api.addApplication(env.id, workerApplication(s, 'W'));
       await api.clientCredentials(app.id);
       assert.ok(proxy.seen.some((l) => l.startsWith('POST ') && l.endsWith('/as/token')), `proxy saw: ${proxy.seen.join(', ') || 'nothing'}`);
       // Storing the first token fires SecretStorage's change event; the endpoints stay cached.
