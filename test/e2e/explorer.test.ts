@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { collectTextSamples, contrastFindings, type DomOverride } from '../support/contrast';
 import { requireContext, type E2eContext } from './context';
 import { SEED_NAMES } from './stack';
-import { Workbench } from './workbench';
+import { Workbench, screenshotFailures } from './workbench';
 
 /** "expires in 59 min 58 s" → 3598 (seconds). */
 function countdownSeconds(text: string): number {
@@ -58,12 +58,7 @@ describe('PingOne Token Explorer in VS Code (VSIX installed in code-server)', fu
     wb = await Workbench.open(ctx, { label: 'explorer', profileDir });
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) {
-      const file = await wb.failureScreenshot(this.currentTest.fullTitle());
-      if (file) console.log(`      screenshot of the failure: ${file}`);
-    }
-  });
+  screenshotFailures(() => wb);
 
   after(async () => {
     await wb?.close();
@@ -170,9 +165,10 @@ describe('PingOne Token Explorer in VS Code (VSIX installed in code-server)', fu
       { pick: 'Dark High Contrast', kind: 'vscode-high-contrast' },
       { pick: 'Dark Modern', kind: 'vscode-dark' },
     ];
+    const body = page.locator('body');
     const report: string[] = [];
     // What the forced states change, to put back afterwards.
-    const original = await page.locator('body').evaluate((b): DomOverride[] => {
+    const original = await body.evaluate((b): DomOverride[] => {
       const attr = (selector: string, attribute: string): DomOverride => ({ selector, attribute, value: b.querySelector(selector)?.getAttribute(attribute) ?? null });
       return [
         attr('#status', 'data-state'),
@@ -186,7 +182,6 @@ describe('PingOne Token Explorer in VS Code (VSIX installed in code-server)', fu
       await w.pick(theme.pick, { placeholder: 'Select Color Theme' });
       await page.locator(`body[data-vscode-theme-kind="${theme.kind}"]`).waitFor({ state: 'attached' });
       await page.locator('#claims-access_token').waitFor({ state: 'visible' });
-      const body = page.locator('body');
       // Buttons fade to the new theme's colours (a 0.1 s transition): read them once it has run.
       await body.evaluate(() => Promise.all(document.getAnimations().filter((a) => a instanceof CSSTransition).map((a) => a.finished)));
       const base = await body.evaluate((b) => getComputedStyle(b).backgroundColor);
@@ -199,7 +194,7 @@ describe('PingOne Token Explorer in VS Code (VSIX installed in code-server)', fu
         }
       }
     }
-    await page.locator('body').evaluate(collectTextSamples, original);
+    await body.evaluate(collectTextSamples, original);
     assert.deepEqual(report, [], `text below WCAG AA contrast:\n${report.join('\n')}`);
   });
 

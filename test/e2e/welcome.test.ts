@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { requireContext, type E2eContext } from './context';
 import { SEED_NAMES } from './stack';
-import { Workbench } from './workbench';
+import { Workbench, screenshotFailures } from './workbench';
 
 describe('PingOne view with nothing configured (welcome view)', function () {
   this.timeout(60_000);
@@ -20,12 +20,7 @@ describe('PingOne view with nothing configured (welcome view)', function () {
     wb = await Workbench.open(ctx, { label: 'welcome', profileDir: path.join(ctx.runDir, 'browser-profile-welcome') });
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) {
-      const file = await wb.failureScreenshot(this.currentTest.fullTitle());
-      if (file) console.log(`      screenshot of the failure: ${file}`);
-    }
-  });
+  screenshotFailures(() => wb);
 
   after(async () => {
     await wb?.close();

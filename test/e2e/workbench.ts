@@ -282,3 +282,14 @@ export class Workbench {
     return file;
   }
 }
+
+/** In a mocha suite: after each failed test, a screenshot of the workbench `current()` returns. */
+export function screenshotFailures(current: () => Workbench | undefined): void {
+  afterEach(async function () {
+    const wb = current();
+    if (this.currentTest?.state === 'failed' && wb) {
+      const file = await wb.failureScreenshot(this.currentTest.fullTitle());
+      if (file) console.log(`      screenshot of the failure: ${file}`);
+    }
+  });
+}
