@@ -37,16 +37,26 @@ export function buildAuthorizationRequest(
   return { url: url.toString(), state, nonce, pkce, redirectUri: opts.redirectUri };
 }
 
-/** Validates the parameters of the redirect back to us and returns the authorization code. */
+/**
+ * Validates the parameters of the redirect back to us and returns the authorization code.
+ * RFC 9207: `iss`, when present, must equal the issuer exactly; when the server advertises
+ * `authorization_response_iss_parameter_supported`, a response without `iss` is refused (§2.4).
+ */
 export function validateAuthorizationResponse(
   params: URLSearchParams,
-  expected: { state: string; issuer?: string },
+  expected: { state: string; issuer?: string; requireIss?: boolean },
 ): string {
   const iss = params.get('iss');
-  if (iss !== null && expected.issuer !== undefined && iss.replace(/\/+$/, '') !== expected.issuer) {
+  if (iss !== null && expected.issuer !== undefined && iss !== expected.issuer) {
     throw new ExplorerError(
       'invalid_response',
-      `The sign-in response came from issuer "${iss}", not "${expected.issuer}": it was rejected (possible mix-up attack).`,
+      `The sign-in response came from issuer "${iss.slice(0, 200)}", not "${expected.issuer}": it was rejected (possible mix-up attack).`,
+    );
+  }
+  if (iss === null && expected.requireIss) {
+    throw new ExplorerError(
+      'invalid_response',
+      'The sign-in response has no "iss" parameter, though the server says it always sends one (RFC 9207): it was rejected (possible mix-up attack). Start the sign-in again.',
     );
   }
   const state = params.get('state');

@@ -8,4 +8,4 @@ export { resolveEndpoints } from './endpoints';
 export { flowsSignIn } from './flows';
 export { LoopbackListener } from './loopback';
 export { authorizationCodeGrant, clientCredentialsGrant, fetchUserinfo, introspectToken, refreshTokenGrant, revokeToken } from './oauth';
-export { JwksCache, validateIdToken } from './verify';
+export { JwksCache, checkRefreshedIdToken, validateIdToken } from './verify';

@@ -72,31 +72,109 @@ function secretsOf(client: ClientCredentials, form: URLSearchParams): string[] {
   return values.filter((v): v is string => !!v);
 }
 
-/** Turns a non-2xx answer into an ExplorerError: the OAuth error when the body has one. */
-export function errorFromResponse(res: HttpResponse, what: string, secrets: string[] = []): ExplorerError {
+/** Which endpoint answered: the advice for a bare status depends on it. */
+export interface ErrorContext {
+  endpoint: 'token' | 'revocation' | 'introspection' | 'userinfo' | 'other';
+  /** The form that was sent (for the grant type and whether a scope was asked for). */
+  form?: URLSearchParams;
+}
+
+/** RFC 6749 §5.2: error codes are printable ASCII without `"` and `\`; real ones are short. */
+const OAUTH_ERROR_CODE = /^[\x20\x21\x23-\x5B\x5D-\x7E]{1,64}$/;
+const MAX_DESCRIPTION = 300;
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/**
+ * Turns a non-2xx answer into an ExplorerError: the OAuth error when the body has one, otherwise
+ * what the status means at this endpoint. Everything taken from the body is redacted against the
+ * call's secrets and capped in length.
+ */
+export function errorFromResponse(res: HttpResponse, what: string, secrets: string[] = [], context: ErrorContext = { endpoint: 'other' }): ExplorerError {
   const body = tryParseJson(res);
+  const clean = (text: string, max: number) => clip(redact(text, secrets), max);
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const b = body as Record<string, unknown>;
-    if (typeof b.error === 'string' && b.error) {
-      const description = typeof b.error_description === 'string' ? redact(b.error_description, secrets) : undefined;
-      const hint = OAUTH_HINTS[b.error] ?? '';
-      return new ExplorerError(
-        b.error,
-        `${what} failed: ${b.error}${description ? ` (${description})` : ''}.${hint ? ` ${hint}` : ''}`,
-        { status: res.status, description },
-      );
+    if (typeof b.error === 'string' && OAUTH_ERROR_CODE.test(b.error)) {
+      const code = redact(b.error, secrets);
+      const description = typeof b.error_description === 'string' && b.error_description ? clean(b.error_description, MAX_DESCRIPTION) : undefined;
+      const hint = OAUTH_HINTS[code] ?? '';
+      return new ExplorerError(code, `${what} failed: ${code}${description ? ` (${description})` : ''}.${hint ? ` ${hint}` : ''}`, {
+        status: res.status,
+        description,
+      });
     }
     // PingOne platform API error shape: {id, code, message, details}.
-    if (typeof b.code === 'string' && typeof b.message === 'string') {
-      return new ExplorerError('http_error', `${what} failed: HTTP ${res.status} ${b.code}: ${redact(b.message, secrets)}`, {
+    if (typeof b.code === 'string' && typeof b.message === 'string' && OAUTH_ERROR_CODE.test(b.code)) {
+      return new ExplorerError('http_error', `${what} failed: HTTP ${res.status} ${redact(b.code, secrets)}: ${clean(b.message, MAX_DESCRIPTION)}`, {
         status: res.status,
       });
     }
   }
+  return statusError(res, what, context);
+}
+
+/** A non-2xx answer without an error the client can read: say what the status means here. */
+function statusError(res: HttpResponse, what: string, context: ErrorContext): ExplorerError {
+  const status = res.status;
+  const answered = `the server answered HTTP ${status} with ${describeBody(res)}`;
+  const authenticated = context.endpoint === 'token' || context.endpoint === 'revocation' || context.endpoint === 'introspection';
+  const grant = context.form?.get('grant_type');
+  if ((status === 401 || status === 403) && authenticated) {
+    // RFC 6749 §5.2: at these endpoints 401 is the answer to a failed client authentication.
+    return new ExplorerError(
+      'invalid_client',
+      `${what} failed: ${answered} and no error code. At this endpoint that means the server did not accept the application's credentials: check the client ID, the client secret and the token endpoint auth method (client_secret_basic or client_secret_post) configured for the application.`,
+      { status },
+    );
+  }
+  if (status === 400 && grant === 'refresh_token' && !context.form?.has('scope')) {
+    // A well-formed refresh without a scope can only be refused because the grant is dead.
+    return new ExplorerError(
+      'invalid_grant',
+      `${what} failed: ${answered} and no error code. For a refresh that means the refresh token is expired, revoked or already used (inferred: the server did not say): sign in again.`,
+      { status },
+    );
+  }
+  if (status === 400) {
+    return new ExplorerError(
+      'http_error',
+      `${what} failed: ${answered}, refusing the request without saying why. Check the application's grant types and scopes on the server.`,
+      { status },
+    );
+  }
+  if (status === 401 || status === 403) {
+    return new ExplorerError('http_error', `${what} failed: ${answered}: the server refused access without saying why.`, { status });
+  }
+  if (status === 404 || status === 405) {
+    return new ExplorerError(
+      'http_error',
+      `${what} failed: ${answered}: there is no such endpoint at this URL. Check the environment's URL or ID.`,
+      { status },
+    );
+  }
+  if (status >= 300 && status < 400) {
+    const location = res.header('location');
+    const where = !location ? '' : URL.canParse(location) ? ` to ${new URL(location).host}` : ' to another path';
+    return new ExplorerError(
+      'http_error',
+      `${what} failed: the server answered with a redirect (HTTP ${status}${where}) instead of an answer. Check the environment's URL (https, the full path).`,
+      { status },
+    );
+  }
+  if (status >= 500) {
+    return new ExplorerError(
+      'http_error',
+      `${what} failed: ${answered}: the server failed. Try again later; if it persists, it may be down or behind a proxy that rejects the request.`,
+      { status },
+    );
+  }
   return new ExplorerError(
     'http_error',
-    `${what} failed: the server answered HTTP ${res.status} with ${describeBody(res)}. Check the environment's URL; the server may be down or behind a proxy.`,
-    { status: res.status },
+    `${what} failed: ${answered}. Check the environment's URL; the server may be down or behind a proxy.`,
+    { status },
   );
 }
 
@@ -129,8 +207,8 @@ function optionalString(body: Record<string, unknown>, key: string, what: string
 }
 
 /** Validates a token endpoint answer (RFC 6749 §5.1). */
-export function parseTokenResponse(res: HttpResponse, what: string, secrets: string[] = []): TokenResponse {
-  if (res.status < 200 || res.status > 299) throw errorFromResponse(res, what, secrets);
+export function parseTokenResponse(res: HttpResponse, what: string, secrets: string[] = [], form?: URLSearchParams): TokenResponse {
+  if (res.status < 200 || res.status > 299) throw errorFromResponse(res, what, secrets, { endpoint: 'token', form });
   const body = requireJsonObject(res, what);
   const accessToken = optionalString(body, 'access_token', what);
   if (!accessToken) {
@@ -159,17 +237,24 @@ export function parseTokenResponse(res: HttpResponse, what: string, secrets: str
  * POSTs a form to an endpoint that takes client authentication (token, revocation, introspection
  * use the same method). A non-2xx answer becomes an ExplorerError unless `raw` asks for it as is.
  */
-async function postWithClientAuth(url: string, call: OAuthCall, form: URLSearchParams, what: string, raw = false): Promise<HttpResponse> {
+async function postWithClientAuth(
+  url: string,
+  call: OAuthCall,
+  form: URLSearchParams,
+  what: string,
+  endpoint: ErrorContext['endpoint'],
+  raw = false,
+): Promise<HttpResponse> {
   const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
   applyClientAuth(call.client, headers, form);
   const res = await httpRequest({ method: 'POST', url, headers, body: form }, call.http);
-  if (!raw && (res.status < 200 || res.status > 299)) throw errorFromResponse(res, what, secretsOf(call.client, form));
+  if (!raw && (res.status < 200 || res.status > 299)) throw errorFromResponse(res, what, secretsOf(call.client, form), { endpoint, form });
   return res;
 }
 
 async function tokenRequest(tokenEndpoint: string, call: OAuthCall, form: URLSearchParams, what: string): Promise<TokenResponse> {
-  const res = await postWithClientAuth(tokenEndpoint, call, form, what, true);
-  return parseTokenResponse(res, what, secretsOf(call.client, form));
+  const res = await postWithClientAuth(tokenEndpoint, call, form, what, 'token', true);
+  return parseTokenResponse(res, what, secretsOf(call.client, form), form);
 }
 
 function tokenForm(opts: { token: string; hint?: TokenTypeHint }): URLSearchParams {
@@ -218,7 +303,7 @@ export async function revokeToken(
   call: OAuthCall,
   opts: { token: string; hint?: TokenTypeHint },
 ): Promise<void> {
-  await postWithClientAuth(revocationEndpoint, call, tokenForm(opts), 'Revocation');
+  await postWithClientAuth(revocationEndpoint, call, tokenForm(opts), 'Revocation', 'revocation');
 }
 
 /** RFC 7662. Returns the server's JSON; `active` must be a boolean. */
@@ -227,7 +312,7 @@ export async function introspectToken(
   call: OAuthCall,
   opts: { token: string; hint?: TokenTypeHint },
 ): Promise<Record<string, unknown> & { active: boolean }> {
-  const res = await postWithClientAuth(introspectionEndpoint, call, tokenForm(opts), 'Introspection');
+  const res = await postWithClientAuth(introspectionEndpoint, call, tokenForm(opts), 'Introspection', 'introspection');
   const body = requireJsonObject(res, 'Introspection');
   if (typeof body.active !== 'boolean') {
     throw new ExplorerError('invalid_response', 'Introspection: the answer has no boolean "active" member.');
@@ -235,11 +320,16 @@ export async function introspectToken(
   return body as Record<string, unknown> & { active: boolean };
 }
 
-/** OIDC userinfo with the access token as a Bearer credential. Returns the claims. */
+/**
+ * OIDC userinfo with the access token as a Bearer credential. Returns the claims. When the token
+ * set has an ID token, its `sub` must be the userinfo's (OIDC Core §5.3.2, rp-userinfo-bad-sub-claim):
+ * otherwise the claims may be another user's.
+ */
 export async function fetchUserinfo(
   userinfoEndpoint: string,
   http: HttpSettings,
   accessToken: string,
+  expectedSub?: string,
 ): Promise<Record<string, unknown>> {
   const res = await httpRequest({ method: 'GET', url: userinfoEndpoint, headers: { Authorization: `Bearer ${accessToken}` } }, http);
   if (res.status === 401 && !tryParseJson(res)) {
@@ -252,11 +342,17 @@ export async function fetchUserinfo(
       { status: 401, description },
     );
   }
-  if (res.status < 200 || res.status > 299) throw errorFromResponse(res, 'Userinfo', [accessToken]);
+  if (res.status < 200 || res.status > 299) throw errorFromResponse(res, 'Userinfo', [accessToken], { endpoint: 'userinfo' });
   if (res.contentType === 'application/jwt') {
     throw new ExplorerError('invalid_response', 'Userinfo: the server answered with a signed JWT; only JSON userinfo is supported.');
   }
   const body = requireJsonObject(res, 'Userinfo');
   if (typeof body.sub !== 'string') throw new ExplorerError('invalid_response', 'Userinfo: the answer has no "sub" claim.');
+  if (expectedSub !== undefined && body.sub !== expectedSub) {
+    throw new ExplorerError(
+      'invalid_response',
+      'Userinfo was rejected: it describes a different user than the ID token of this sign-in ("sub" differs), so its claims cannot be trusted. Sign in again.',
+    );
+  }
   return body;
 }

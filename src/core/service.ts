@@ -13,6 +13,7 @@
 import { Application, ApplicationInput, isLoopbackRedirect, validateApplication } from './application';
 import type { AuthorizationRequest } from './authorize';
 import type { Endpoints } from './endpoints';
+import { differOnlyBySlash, unsupportedAuthMethod } from './serverMetadata';
 import { Environment, EnvironmentInput, validateEnvironment } from './environment';
 import { ExplorerError, invalidInput, isExplorerError } from './errors';
 import type { HttpSettings } from './http';
@@ -20,6 +21,7 @@ import type { ClientCredentials, OAuthCall } from './oauth';
 import { SingleFlight, Sequencer } from './sequencer';
 import { Grant, TokenSet, TokenStatus, applyRefresh, scopeList, scopeWidening, tokenSetFromResponse, tokenStatus } from './tokenSet';
 import type { JwksCache } from './verify';
+import { decodeJwt } from './jwt';
 
 /**
  * The grant machinery is required on first use (a lazy require the extension build points at
@@ -369,15 +371,43 @@ export class TokenService {
     const env = this.getEnvironment(environmentId);
     let p = this.endpointCache.get(env.id);
     if (!p) {
-      p = grants().resolveEndpoints(env, { ...this.deps.http(), signal: opts.signal });
+      p = grants()
+        .resolveEndpoints(env, { ...this.deps.http(), signal: opts.signal })
+        .then((endpoints) => this.adoptIssuer(env, endpoints));
       this.endpointCache.set(env.id, p);
+      const settled = p;
       // A failed resolution is not cached: the next call tries again.
-      p.catch(() => this.endpointCache.get(env.id) === p && this.endpointCache.delete(env.id));
+      settled.then(
+        (endpoints) => this.resolvedEndpoints.set(env.id, endpoints),
+        () => this.endpointCache.get(env.id) === settled && this.endpointCache.delete(env.id),
+      );
     }
     return p;
   }
 
-  private async call(app: Application, opts: CallOptions): Promise<OAuthCall> {
+  /** Endpoints already resolved in this window, without a request (for tooltips and warnings). */
+  knownEndpoints(environmentId: string): Endpoints | undefined {
+    return this.resolvedEndpoints.get(environmentId);
+  }
+
+  private readonly resolvedEndpoints = new Map<string, Endpoints>();
+
+  /**
+   * The server's issuer differs from the stored one only by a trailing slash (as entered, or as
+   * earlier versions stored it): it is the real identifier, so the environment takes it and the
+   * user is told. Any other difference was refused by discovery.
+   */
+  private async adoptIssuer(env: Environment, endpoints: Endpoints): Promise<Endpoints> {
+    if (!differOnlyBySlash(endpoints.issuer, env.issuer)) return endpoints;
+    await this.updateList<Environment>(KEYS.environments, (l) => l.map((e) => (e.id === env.id ? { ...e, issuer: endpoints.issuer } : e)));
+    this.report(`Environment "${env.name}": the server's issuer is "${endpoints.issuer}", so the environment now uses it (it was "${env.issuer}").`);
+    this.changed();
+    return endpoints;
+  }
+
+  private async call(app: Application, opts: CallOptions, endpoints?: Endpoints): Promise<OAuthCall> {
+    const unsupported = endpoints && unsupportedAuthMethod(endpoints, app.authMethod);
+    if (unsupported) throw invalidInput('authMethod', unsupported);
     const client: ClientCredentials = { clientId: app.clientId, authMethod: app.authMethod };
     if (app.authMethod !== 'none') client.clientSecret = await this.deps.secrets.get(KEYS.clientSecret(app.id));
     return { client, http: { ...this.deps.http(), signal: opts.signal } };
@@ -403,7 +433,7 @@ export class TokenService {
     this.requireGrant(app, 'client_credentials');
     const scope = opts.scope ?? app.scopes;
     const endpoints = await this.endpoints(app.environmentId, opts);
-    const response = await grants().clientCredentialsGrant(endpoints.token, await this.call(app, opts), { scope });
+    const response = await grants().clientCredentialsGrant(endpoints.token, await this.call(app, opts, endpoints), { scope });
     const set = tokenSetFromResponse(
       response,
       { id: this.newId(), applicationId: app.id, environmentId: app.environmentId },
@@ -421,11 +451,12 @@ export class TokenService {
   ): Promise<TokenSetInfo> {
     const app = this.getApplication(applicationId);
     const endpoints = await this.endpoints(app.environmentId, opts);
-    const response = await grants().authorizationCodeGrant(endpoints.token, await this.call(app, opts), opts);
+    const call = await this.call(app, opts, endpoints);
+    const response = await grants().authorizationCodeGrant(endpoints.token, call, opts);
     if (response.idToken) {
       await grants().validateIdToken(
         response.idToken,
-        { issuer: endpoints.issuer, clientId: app.clientId, nonce: opts.nonce, jwksUrl: endpoints.jwks, now: this.now() },
+        { issuer: endpoints.issuer, clientId: app.clientId, clientSecret: call.client.clientSecret, nonce: opts.nonce, jwksUrl: endpoints.jwks, now: this.now() },
         this.jwks,
       );
     }
@@ -469,7 +500,11 @@ export class TokenService {
       await opts.openExternal(request.url);
       const result = await listener.wait();
       try {
-        const code = grants().validateAuthorizationResponse(result.params, { state: request.state, issuer: endpoints.issuer });
+        const code = grants().validateAuthorizationResponse(result.params, {
+          state: request.state,
+          issuer: endpoints.issuer,
+          requireIss: endpoints.issParameterSupported,
+        });
         const info = await this.exchangeCode(app.id, {
           code,
           redirectUri,
@@ -537,7 +572,7 @@ export class TokenService {
       );
     }
     const endpoints = await this.endpoints(app.environmentId, opts);
-    const call = await this.call(app, opts);
+    const call = await this.call(app, opts, endpoints);
     const now = () => this.now();
     if (!current.refreshToken) {
       if (current.grant !== 'client_credentials') {
@@ -550,7 +585,12 @@ export class TokenService {
     try {
       const response = await grants().refreshTokenGrant(endpoints.token, call, { refreshToken: current.refreshToken, scope: opts.scope });
       if (response.idToken) {
-        await grants().validateIdToken(response.idToken, { issuer: endpoints.issuer, clientId: app.clientId, jwksUrl: endpoints.jwks, now: now() }, this.jwks);
+        const claims = await grants().validateIdToken(
+          response.idToken,
+          { issuer: endpoints.issuer, clientId: app.clientId, clientSecret: call.client.clientSecret, jwksUrl: endpoints.jwks, now: now() },
+          this.jwks,
+        );
+        if (current.idToken) grants().checkRefreshedIdToken(decodeJwt(current.idToken).payload, claims);
       }
       return await this.saveTokenSet(applyRefresh(current, response, now(), opts.scope));
     } catch (err) {
@@ -566,7 +606,7 @@ export class TokenService {
       const app = this.getApplication(set.applicationId);
       const endpoints = await this.endpoints(app.environmentId, opts);
       const url = this.requireEndpoint(endpoints, 'revocation', 'revocation');
-      const call = await this.call(app, opts);
+      const call = await this.call(app, opts, endpoints);
       if (set.refreshToken) await grants().revokeToken(url, call, { token: set.refreshToken, hint: 'refresh_token' });
       await grants().revokeToken(url, call, { token: set.accessToken, hint: 'access_token' });
       return this.saveTokenSet({ ...set, mark: 'revoked' });
@@ -581,7 +621,7 @@ export class TokenService {
     const which = opts.token ?? 'access_token';
     const token = which === 'refresh_token' ? set.refreshToken : set.accessToken;
     if (!token) throw invalidInput('token', 'This token set has no refresh token to introspect.');
-    return grants().introspectToken(url, await this.call(app, opts), { token, hint: which });
+    return grants().introspectToken(url, await this.call(app, opts, endpoints), { token, hint: which });
   }
 
   async userinfo(tokenSetId: string, opts: CallOptions = {}): Promise<Record<string, unknown>> {
@@ -592,7 +632,9 @@ export class TokenService {
     }
     const endpoints = await this.endpoints(app.environmentId, opts);
     const url = this.requireEndpoint(endpoints, 'userinfo', 'userinfo');
-    return grants().fetchUserinfo(url, { ...this.deps.http(), signal: opts.signal }, set.accessToken);
+    // The ID token of this set was validated when it arrived; userinfo must describe the same user.
+    const sub = set.idToken ? decodeJwt(set.idToken).payload.sub : undefined;
+    return grants().fetchUserinfo(url, { ...this.deps.http(), signal: opts.signal }, set.accessToken, typeof sub === 'string' ? sub : undefined);
   }
 
   /** Whether the refresh action applies: a refresh token, or a client-credentials set to re-issue. */
