@@ -136,6 +136,7 @@ export class TokenService {
   /** Also forget cached endpoints and key sets (after a settings change, or on the user's Refresh). */
   reload(): void {
     this.endpointCache.clear();
+    this.resolvedEndpoints.clear();
     this.keySets?.clear();
     this.storedDataChanged();
   }
@@ -273,6 +274,7 @@ export class TokenService {
     const env = validateEnvironment(input, id);
     await this.updateList<Environment>(KEYS.environments, (l) => l.map((e) => (e.id === id ? env : e)));
     this.endpointCache.delete(id);
+    this.resolvedEndpoints.delete(id);
     this.changed();
     return env;
   }
@@ -282,6 +284,7 @@ export class TokenService {
     for (const app of this.listApplications(id)) await this.removeApplicationData(app.id);
     await this.updateList<Environment>(KEYS.environments, (l) => l.filter((e) => e.id !== id));
     this.endpointCache.delete(id);
+    this.resolvedEndpoints.delete(id);
     this.changed();
   }
 
@@ -378,7 +381,11 @@ export class TokenService {
       const settled = p;
       // A failed resolution is not cached: the next call tries again.
       settled.then(
-        (endpoints) => this.resolvedEndpoints.set(env.id, endpoints),
+        (endpoints) => {
+          this.resolvedEndpoints.set(env.id, endpoints);
+          // The tree shows a warning on applications whose auth method the server does not list.
+          if (this.listApplications(env.id).some((a) => this.authMethodWarning(a))) this.changed();
+        },
         () => this.endpointCache.get(env.id) === settled && this.endpointCache.delete(env.id),
       );
     }
@@ -388,6 +395,12 @@ export class TokenService {
   /** Endpoints already resolved in this window, without a request (for tooltips and warnings). */
   knownEndpoints(environmentId: string): Endpoints | undefined {
     return this.resolvedEndpoints.get(environmentId);
+  }
+
+  /** Why the server will refuse the application's auth method, once discovery has said which it accepts. */
+  authMethodWarning(app: Application): string | undefined {
+    const endpoints = this.resolvedEndpoints.get(app.environmentId);
+    return endpoints && unsupportedAuthMethod(endpoints, app.authMethod);
   }
 
   private readonly resolvedEndpoints = new Map<string, Endpoints>();

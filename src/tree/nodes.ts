@@ -29,7 +29,7 @@ export class EnvironmentNode extends vscode.TreeItem {
 
 export class ApplicationNode extends vscode.TreeItem {
   readonly type = 'application';
-  constructor(readonly application: Application, tokenCount: number, environmentKind?: Environment['kind']) {
+  constructor(readonly application: Application, tokenCount: number, environmentKind?: Environment['kind'], warning?: string) {
     super(application.name, tokenCount ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     // VS Code keeps an item's collapsible state by id; a new id when the first token set arrives
     // lets the row open to show it instead of staying a collapsed leaf.
@@ -38,12 +38,16 @@ export class ApplicationNode extends vscode.TreeItem {
     if (environmentKind === 'pingone' && application.grants.includes('authorization_code')) tags.push('flowsApi');
     this.contextValue = tags.join(' ');
     this.description = application.clientId;
-    this.iconPath = new vscode.ThemeIcon(application.authMethod === 'none' ? 'device-mobile' : 'key');
+    this.iconPath = warning
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+      : new vscode.ThemeIcon(application.authMethod === 'none' ? 'device-mobile' : 'key');
     this.tooltip = new vscode.MarkdownString(
-      `**${esc(application.name)}**\n\nClient ID: \`${application.clientId}\`\n\nAuth method: \`${application.authMethod}\`` +
+      (warning ? `$(warning) ${esc(warning)}\n\n` : '') +
+        `**${esc(application.name)}**\n\nClient ID: \`${application.clientId}\`\n\nAuth method: \`${application.authMethod}\`` +
         `\n\nGrants: ${application.grants.join(', ')}` +
         (application.scopes ? `\n\nScopes: \`${application.scopes}\`` : '') +
         (application.redirectUri ? `\n\nRedirect URI: \`${application.redirectUri}\`` : ''),
+      true,
     );
   }
 }

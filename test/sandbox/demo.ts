@@ -93,6 +93,18 @@ export const PINGFEDERATE_CLIENTS = {
   },
 } satisfies Record<string, SandboxClient>;
 
+/** Clients of the generic OpenID provider (issuer with a trailing slash, bodiless error answers). */
+export const OIDC_CLIENTS = {
+  oidcWeb: {
+    clientId: 'oidc-web',
+    clientSecret: 'oidc-web-secret',
+    authMethod: 'client_secret_basic',
+    redirectUris: [LOOPBACK_REDIRECT],
+    grantTypes: ['authorization_code', 'refresh_token'],
+    scopes: USER_SCOPES.join(' '),
+  },
+} satisfies Record<string, SandboxClient>;
+
 /** oidc-provider client metadata for one sandbox client. */
 export function clientMetadata(c: SandboxClient): Record<string, unknown> {
   const code = c.grantTypes.includes('authorization_code');

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 import { driveAuthorization } from './browser';
-import { DEFAULT_ENV_ID, DEMO_USER, ORG_ID, PINGFEDERATE_CLIENTS, PINGONE_API, PINGONE_CLIENTS, USER_SCOPES } from './demo';
+import { DEFAULT_ENV_ID, DEMO_USER, OIDC_CLIENTS, ORG_ID, PINGFEDERATE_CLIENTS, PINGONE_API, PINGONE_CLIENTS, USER_SCOPES } from './demo';
 import { createFlows } from './flows';
 import { platformError, sendPlatformError } from './http';
 import { generateSigningKey } from './keys';
@@ -41,6 +41,11 @@ export interface Sandbox {
   envId: string;
   pingone: { authBase: string; issuer: string };
   pingfederate: { issuer: string };
+  /**
+   * A generic OpenID provider shaped like the ones this project did not write: its issuer ends in
+   * "/" (as Auth0 tenants publish theirs) and it answers failed token requests with a bare status.
+   */
+  oidc: { issuer: string };
   clients: {
     worker: SandboxClient;
     web: SandboxClient;
@@ -48,6 +53,7 @@ export interface Sandbox {
     native: SandboxClient;
     pfWorker: SandboxClient;
     pfWeb: SandboxClient;
+    oidcWeb: SandboxClient;
   };
   user: { username: string; password: string; sub: string; email: string; name: string };
   /** Counts of requests that reached each token endpoint, by grant_type, since start (or since resetStats). */
@@ -90,6 +96,9 @@ const PINGFEDERATE_ROUTES = {
 };
 
 const PF_PREFIX = '/pf';
+const OIDC_PREFIX = '/oidc';
+
+const OIDC_ROUTES = { ...PINGONE_ROUTES };
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
@@ -146,6 +155,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const pfIssuer = `${url}${PF_PREFIX}`;
   const signonPattern = new RegExp(`^/${envId}/signon/([^/]+)$`);
   const pfSignonPattern = new RegExp(`^${PF_PREFIX}/signon/([^/]+)$`);
+  const oidcIssuer = `${url}${OIDC_PREFIX}/`;
+  const oidcSignonPattern = new RegExp(`^${OIDC_PREFIX}/signon/([^/]+)$`);
   const flowsPattern = new RegExp(`^/${envId}/flows/([^/]+)$`);
 
   let byGrant: Record<string, number> = {};
@@ -158,6 +169,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const p1Key = generateSigningKey();
   let pingone: OidcProvider;
   let pingfederate: OidcProvider;
+  let oidc: OidcProvider;
   try {
     pingone = await createProvider({
       issuer,
@@ -188,6 +200,21 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       notFound,
       quiet,
     });
+    oidc = await createProvider({
+      issuer: oidcIssuer,
+      mountPath: OIDC_PREFIX,
+      key: generateSigningKey(),
+      clients: Object.values(OIDC_CLIENTS),
+      routes: OIDC_ROUTES,
+      scopes: USER_SCOPES,
+      accessTokenTtlSeconds,
+      rotateRefreshTokens: true,
+      signonPath: (uid) => `${OIDC_PREFIX}/signon/${uid}`,
+      countTokenRequest,
+      notFound,
+      quiet,
+      emptyErrorBodies: true,
+    });
   } catch (err) {
     await close();
     throw err;
@@ -195,6 +222,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   const pingoneApp = mount(pingone, p1Prefix);
   const pingfederateApp = mount(pingfederate, PF_PREFIX);
+  const oidcApp = mount(oidc, OIDC_PREFIX);
   const flows = createFlows({ url, envId, provider: pingone, signonPattern, ttlSeconds: INTERACTION_TTL_SECONDS });
 
   route = async (req, res) => {
@@ -211,6 +239,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if ((match = path.match(flowsPattern))) return flows.handle(req, res, match[1]!);
     if ((match = path.match(pfSignonPattern))) return handleSignon(pingfederate, req, res, match[1]!);
     if (within(path, PF_PREFIX)) return pingfederateApp(req, res);
+    if ((match = path.match(oidcSignonPattern))) return handleSignon(oidc, req, res, match[1]!);
+    if (within(path, OIDC_PREFIX)) return oidcApp(req, res);
     return sendPlatformError(res, 404, 'NOT_FOUND', `The requested resource was not found: ${path}`);
   };
 
@@ -220,7 +250,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     envId,
     pingone: { authBase: url, issuer },
     pingfederate: { issuer: pfIssuer },
-    clients: structuredClone({ ...PINGONE_CLIENTS, ...PINGFEDERATE_CLIENTS }),
+    oidc: { issuer: oidcIssuer },
+    clients: structuredClone({ ...PINGONE_CLIENTS, ...PINGFEDERATE_CLIENTS, ...OIDC_CLIENTS }),
     user: { ...DEMO_USER },
     stats: () => ({
       tokenRequests: Object.values(byGrant).reduce((a, b) => a + b, 0),

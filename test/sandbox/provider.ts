@@ -33,6 +33,11 @@ export interface VariantSetup {
   /** Platform-style 404 body for unknown paths. */
   notFound: (path: string) => unknown;
   quiet: boolean;
+  /**
+   * Like some real servers, answer failed token, revocation and introspection requests with the
+   * status alone and an empty body (no OAuth error JSON).
+   */
+  emptyErrorBodies?: boolean;
 }
 
 /** Lifetime of a sign-on interaction (and so of a flows-API flow). */
@@ -181,6 +186,13 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
       if (!setup.rotateRefreshTokens && params.grant_type === 'refresh_token' && ctx.body?.refresh_token === params.refresh_token) {
         delete ctx.body.refresh_token;
       }
+    }
+    if (setup.emptyErrorBodies && ctx.status >= 400 && ['token', 'revocation', 'introspection'].includes(ctx.oidc?.route)) {
+      const status = ctx.status;
+      ctx.body = '';
+      ctx.status = status;
+      ctx.remove('Content-Type');
+      ctx.remove('WWW-Authenticate');
     } else if (ctx.status === 404 && !ctx._matchedRoute) {
       ctx.body = setup.notFound(ctx.req.originalUrl ?? ctx.path);
     }
