@@ -25,6 +25,12 @@ export interface Endpoints {
   tokenAuthMethods?: string[];
   /** RFC 9207: the server puts `iss` in every authorization response, so one without it is refused. */
   issParameterSupported?: boolean;
+  /** RFC 9126 pushed authorization requests. */
+  par?: string;
+  /** The server accepts authorization requests only through PAR. */
+  requirePar?: boolean;
+  /** The server accepts only signed request objects (RFC 9101). */
+  requireSignedRequestObject?: boolean;
   source: 'discovery' | 'fallback';
 }
 
@@ -40,6 +46,7 @@ export function fallbackEndpoints(env: Environment): Endpoints | undefined {
       introspection: `${as}/introspect`,
       revocation: `${as}/revoke`,
       endSession: `${as}/signoff`,
+      par: `${as}/par`,
       flowsBase: as.replace(/\/as$/, ''),
       source: 'fallback',
     };
@@ -54,6 +61,7 @@ export function fallbackEndpoints(env: Environment): Endpoints | undefined {
       jwks: `${b}/pf/JWKS`,
       introspection: `${b}/as/introspect.oauth2`,
       revocation: `${b}/as/revoke_token.oauth2`,
+      par: `${b}/as/par.oauth2`,
       source: 'fallback',
     };
   }
@@ -112,6 +120,9 @@ export async function discover(env: Environment, http: HttpSettings): Promise<En
         ? d.token_endpoint_auth_methods_supported.filter((m): m is string => typeof m === 'string')
         : undefined,
       issParameterSupported: d.authorization_response_iss_parameter_supported === true,
+      par: optionalUrl(d, 'pushed_authorization_request_endpoint'),
+      requirePar: d.require_pushed_authorization_requests === true,
+      requireSignedRequestObject: d.require_signed_request_object === true,
       source: 'discovery',
     };
   } catch (err) {

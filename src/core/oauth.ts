@@ -8,14 +8,12 @@ import { HttpResponse, HttpSettings, describeBody, httpRequest, tryParseJson } f
 import { redact } from './redact';
 
 import type { AuthMethod } from './application';
+import { ClientCredentials, applyClientAuth, basicAuthorization, invalidClientHint } from './clientAuth';
 
 export type { AuthMethod };
 
-export interface ClientCredentials {
-  clientId: string;
-  clientSecret?: string;
-  authMethod: AuthMethod;
-}
+export type { ClientCredentials };
+export { basicAuthorization };
 
 export interface TokenResponse {
   accessToken: string;
@@ -27,39 +25,6 @@ export interface TokenResponse {
   scope?: string;
 }
 
-/** RFC 6749 §2.3.1: form-urlencode id and secret, then base64 `id:secret`. */
-export function basicAuthorization(clientId: string, clientSecret: string): string {
-  const enc = (value: string) => new URLSearchParams({ value }).toString().slice('value='.length);
-  return `Basic ${Buffer.from(`${enc(clientId)}:${enc(clientSecret)}`).toString('base64')}`;
-}
-
-/** Adds client authentication to a request's headers and form body, per the client's method. */
-export function applyClientAuth(client: ClientCredentials, headers: Record<string, string>, form: URLSearchParams): void {
-  if (!client.clientId) throw invalidInput('clientId', 'The application has no client ID.');
-  switch (client.authMethod) {
-    case 'client_secret_basic':
-    case 'client_secret_post':
-      if (!client.clientSecret) {
-        throw invalidInput(
-          'clientSecret',
-          `The application uses ${client.authMethod} but has no client secret stored: edit the application and enter its secret.`,
-        );
-      }
-      if (client.authMethod === 'client_secret_basic') {
-        headers.Authorization = basicAuthorization(client.clientId, client.clientSecret);
-      } else {
-        form.set('client_id', client.clientId);
-        form.set('client_secret', client.clientSecret);
-      }
-      return;
-    case 'none':
-      form.set('client_id', client.clientId);
-      return;
-    default:
-      throw invalidInput('authMethod', `Unsupported client authentication "${String(client.authMethod)}".`);
-  }
-}
-
 export interface OAuthCall {
   client: ClientCredentials;
   http: HttpSettings;
@@ -68,15 +33,17 @@ export interface OAuthCall {
 /** Values that must never appear in an error message from this call. */
 function secretsOf(client: ClientCredentials, form: URLSearchParams): string[] {
   const values = [client.clientSecret];
-  for (const key of ['code', 'code_verifier', 'refresh_token', 'token', 'client_secret']) values.push(form.get(key) ?? undefined);
+  for (const key of ['code', 'code_verifier', 'refresh_token', 'token', 'client_secret', 'client_assertion', 'request']) values.push(form.get(key) ?? undefined);
   return values.filter((v): v is string => !!v);
 }
 
 /** Which endpoint answered: the advice for a bare status depends on it. */
 export interface ErrorContext {
-  endpoint: 'token' | 'revocation' | 'introspection' | 'userinfo' | 'other';
+  endpoint: 'token' | 'revocation' | 'introspection' | 'par' | 'userinfo' | 'other';
   /** The form that was sent (for the grant type and whether a scope was asked for). */
   form?: URLSearchParams;
+  /** What to check on `invalid_client`, for the client's auth method. */
+  invalidClientHint?: string;
 }
 
 /** RFC 6749 §5.2: error codes are printable ASCII without `"` and `\`; real ones are short. */
@@ -100,7 +67,7 @@ export function errorFromResponse(res: HttpResponse, what: string, secrets: stri
     if (typeof b.error === 'string' && OAUTH_ERROR_CODE.test(b.error)) {
       const code = redact(b.error, secrets);
       const description = typeof b.error_description === 'string' && b.error_description ? clean(b.error_description, MAX_DESCRIPTION) : undefined;
-      const hint = OAUTH_HINTS[code] ?? '';
+      const hint = (code === 'invalid_client' ? context.invalidClientHint : undefined) ?? OAUTH_HINTS[code] ?? '';
       return new ExplorerError(code, `${what} failed: ${code}${description ? ` (${description})` : ''}.${hint ? ` ${hint}` : ''}`, {
         status: res.status,
         description,
@@ -120,13 +87,13 @@ export function errorFromResponse(res: HttpResponse, what: string, secrets: stri
 function statusError(res: HttpResponse, what: string, context: ErrorContext): ExplorerError {
   const status = res.status;
   const answered = `the server answered HTTP ${status} with ${describeBody(res)}`;
-  const authenticated = context.endpoint === 'token' || context.endpoint === 'revocation' || context.endpoint === 'introspection';
+  const authenticated = ['token', 'revocation', 'introspection', 'par'].includes(context.endpoint);
   const grant = context.form?.get('grant_type');
   if ((status === 401 || status === 403) && authenticated) {
     // RFC 6749 §5.2: at these endpoints 401 is the answer to a failed client authentication.
     return new ExplorerError(
       'invalid_client',
-      `${what} failed: ${answered} and no error code. At this endpoint that means the server did not accept the application's credentials: check the client ID, the client secret and the token endpoint auth method (client_secret_basic or client_secret_post) configured for the application.`,
+      `${what} failed: ${answered} and no error code. At this endpoint that means the server did not accept the application's credentials. ${context.invalidClientHint ?? "Check the client ID, the client secret and the token endpoint auth method configured for the application."}`,
       { status },
     );
   }
@@ -246,14 +213,19 @@ async function postWithClientAuth(
   raw = false,
 ): Promise<HttpResponse> {
   const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
-  applyClientAuth(call.client, headers, form);
+  await applyClientAuth(call.client, { headers, form });
   const res = await httpRequest({ method: 'POST', url, headers, body: form }, call.http);
-  if (!raw && (res.status < 200 || res.status > 299)) throw errorFromResponse(res, what, secretsOf(call.client, form), { endpoint, form });
+  if (!raw && (res.status < 200 || res.status > 299)) throw errorFromResponse(res, what, secretsOf(call.client, form), errorContext(call, endpoint, form));
   return res;
+}
+
+function errorContext(call: OAuthCall, endpoint: ErrorContext['endpoint'], form: URLSearchParams): ErrorContext {
+  return { endpoint, form, invalidClientHint: invalidClientHint(call.client) };
 }
 
 async function tokenRequest(tokenEndpoint: string, call: OAuthCall, form: URLSearchParams, what: string): Promise<TokenResponse> {
   const res = await postWithClientAuth(tokenEndpoint, call, form, what, 'token', true);
+  if (res.status < 200 || res.status > 299) throw errorFromResponse(res, what, secretsOf(call.client, form), errorContext(call, 'token', form));
   return parseTokenResponse(res, what, secretsOf(call.client, form), form);
 }
 
@@ -355,4 +327,23 @@ export async function fetchUserinfo(
     );
   }
   return body;
+}
+
+/**
+ * RFC 9126: pushes the authorization request's parameters with the client's authentication and
+ * returns the single-use `request_uri` the browser is sent with.
+ */
+export async function pushAuthorizationRequest(
+  parEndpoint: string,
+  call: OAuthCall,
+  params: Record<string, string>,
+): Promise<{ requestUri: string; expiresIn?: number }> {
+  const form = new URLSearchParams(params);
+  const res = await postWithClientAuth(parEndpoint, call, form, 'Pushed authorization request', 'par');
+  const body = requireJsonObject(res, 'Pushed authorization request');
+  if (typeof body.request_uri !== 'string' || !body.request_uri) {
+    throw new ExplorerError('invalid_response', `Pushed authorization request: the server answered HTTP ${res.status} without a request_uri.`, { status: res.status });
+  }
+  const expiresIn = typeof body.expires_in === 'number' ? body.expires_in : undefined;
+  return { requestUri: body.request_uri, expiresIn };
 }

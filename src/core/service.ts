@@ -8,9 +8,11 @@
  *   state   pte.v1.applications            Application[]
  *   state   pte.v1.tokenIndex              TokenSetMeta[]   (no secrets: what the tree shows)
  *   secret  pte.v1.clientSecret/<appId>    the client secret
+ *   secret  pte.v1.clientKey/<appId>       private_key_jwt: the key ring (private JWKs)
  *   secret  pte.v1.tokenSet/<tokenSetId>   JSON TokenSet (tokens and metadata, written in one go)
  */
-import { Application, ApplicationInput, isLoopbackRedirect, validateApplication } from './application';
+import { Application, ApplicationInput, isLoopbackRedirect, usesSecret, validateApplication } from './application';
+import type { KeyRing } from './clientKeys';
 import type { AuthorizationRequest } from './authorize';
 import type { Endpoints } from './endpoints';
 import { differOnlyBySlash, unsupportedAuthMethod } from './serverMetadata';
@@ -66,6 +68,8 @@ export const KEYS = {
   applications: 'pte.v1.applications',
   tokenIndex: 'pte.v1.tokenIndex',
   clientSecret: (appId: string) => `pte.v1.clientSecret/${appId}`,
+  /** private_key_jwt: the application's key ring (private JWKs), JSON. */
+  clientKey: (appId: string) => `pte.v1.clientKey/${appId}`,
   tokenSet: (id: string) => `pte.v1.tokenSet/${id}`,
 } as const;
 
@@ -290,23 +294,73 @@ export class TokenService {
 
   async addApplication(environmentId: string, input: ApplicationInput): Promise<Application> {
     this.getEnvironment(environmentId);
-    const app = validateApplication(input, { id: this.newId(), environmentId }, { hasStoredSecret: false });
-    if (app.authMethod !== 'none' && input.clientSecret) await this.deps.secrets.store(KEYS.clientSecret(app.id), input.clientSecret);
+    let app = validateApplication(input, { id: this.newId(), environmentId }, { hasStoredSecret: false });
+    // The key is read (or generated) before anything is stored: a malformed key stores nothing.
+    const ring = app.authMethod === 'private_key_jwt' ? await this.newKeyRing(undefined, input.privateKey, app.signingAlg) : undefined;
+    if (ring) app = this.withActiveKey(app, ring);
+    if (ring) await this.deps.secrets.store(KEYS.clientKey(app.id), JSON.stringify(ring));
+    if (usesSecret(app.authMethod) && input.clientSecret) await this.deps.secrets.store(KEYS.clientSecret(app.id), input.clientSecret);
     await this.updateList<Application>(KEYS.applications, (l) => [...l, app]);
     this.changed();
     return app;
   }
 
-  /** Updates an application; a secret left out keeps the stored one. */
+  /** Updates an application; a secret or key left out keeps the stored one; a new key is added to the ring. */
   async updateApplication(id: string, input: ApplicationInput): Promise<Application> {
     const existing = this.getApplication(id);
     const hasStoredSecret = (await this.deps.secrets.get(KEYS.clientSecret(id))) !== undefined;
-    const app = validateApplication(input, { id, environmentId: existing.environmentId }, { hasStoredSecret });
+    let app = validateApplication(input, { id, environmentId: existing.environmentId }, { hasStoredSecret, keyId: existing.keyId });
+    let ring = await this.keyRing(id);
+    if (app.authMethod === 'private_key_jwt' && (input.privateKey || !ring)) ring = await this.newKeyRing(ring, input.privateKey, app.signingAlg);
+    if (app.authMethod === 'private_key_jwt' && ring) app = this.withActiveKey(app, ring);
+    if (ring && app.authMethod === 'private_key_jwt') await this.deps.secrets.store(KEYS.clientKey(id), JSON.stringify(ring));
     if (app.authMethod === 'none') await this.deps.secrets.delete(KEYS.clientSecret(id));
     else if (input.clientSecret) await this.deps.secrets.store(KEYS.clientSecret(id), input.clientSecret);
     await this.updateList<Application>(KEYS.applications, (l) => l.map((a) => (a.id === id ? app : a)));
     this.changed();
     return app;
+  }
+
+  // ---- private keys (private_key_jwt) --------------------------------------------------------------
+
+  private async keyRing(appId: string): Promise<KeyRing | undefined> {
+    return grants().parseKeyRing(await this.deps.secrets.get(KEYS.clientKey(appId)));
+  }
+
+  private async newKeyRing(ring: KeyRing | undefined, pasted: string | undefined, alg: string | undefined): Promise<KeyRing> {
+    const key = pasted ? await grants().parsePrivateKey(pasted, alg, this.now()) : await grants().generatePrivateKey(alg, this.now());
+    return grants().addToRing(ring, key);
+  }
+
+  private withActiveKey(app: Application, ring: KeyRing): Application {
+    const key = ring.keys.find((k) => k.kid === ring.active);
+    return key ? { ...app, keyId: key.kid, signingAlg: key.alg } : app;
+  }
+
+  /** The public JWKS to register for the application in the tenant (every key of its ring). */
+  async publicJwks(applicationId: string): Promise<{ keys: Array<Record<string, unknown>> }> {
+    const app = this.getApplication(applicationId);
+    if (app.authMethod !== 'private_key_jwt') throw invalidInput('authMethod', `"${app.name}" does not use private_key_jwt, so it has no key pair.`);
+    return grants().publicJwks(await this.keyRing(applicationId)) as { keys: Array<Record<string, unknown>> };
+  }
+
+  /** Generates a new signing key; the old public keys stay in the JWKS until removed. Returns the new public JWK. */
+  async rotateKey(applicationId: string, opts: { signingAlg?: string } = {}): Promise<Record<string, unknown>> {
+    const app = this.getApplication(applicationId);
+    if (app.authMethod !== 'private_key_jwt') throw invalidInput('authMethod', `"${app.name}" does not use private_key_jwt, so it has no key to rotate.`);
+    const ring = await this.newKeyRing(await this.keyRing(applicationId), undefined, opts.signingAlg ?? app.signingAlg);
+    await this.deps.secrets.store(KEYS.clientKey(applicationId), JSON.stringify(ring));
+    await this.updateList<Application>(KEYS.applications, (l) => l.map((a) => (a.id === applicationId ? this.withActiveKey(a, ring) : a)));
+    this.changed();
+    return grants().publicJwks(ring).keys.find((k) => k.kid === ring.active) as Record<string, unknown>;
+  }
+
+  /** Removes a rotated-out key from the ring (and so from the public JWKS). */
+  async removeKey(applicationId: string, kid: string): Promise<void> {
+    const ring = await this.keyRing(applicationId);
+    if (!ring) throw invalidInput('kid', 'The application has no keys.');
+    await this.deps.secrets.store(KEYS.clientKey(applicationId), JSON.stringify(grants().removeFromRing(ring, kid)));
+    this.changed();
   }
 
   async hasClientSecret(applicationId: string): Promise<boolean> {
@@ -325,6 +379,7 @@ export class TokenService {
     }
     await this.updateList<TokenSetMeta>(KEYS.tokenIndex, (l) => l.filter((t) => t.applicationId !== appId));
     await this.deps.secrets.delete(KEYS.clientSecret(appId));
+    await this.deps.secrets.delete(KEYS.clientKey(appId));
     await this.updateList<Application>(KEYS.applications, (l) => l.filter((a) => a.id !== appId));
   }
 
@@ -421,8 +476,19 @@ export class TokenService {
   private async call(app: Application, opts: CallOptions, endpoints?: Endpoints): Promise<OAuthCall> {
     const unsupported = endpoints && unsupportedAuthMethod(endpoints, app.authMethod);
     if (unsupported) throw invalidInput('authMethod', unsupported);
-    const client: ClientCredentials = { clientId: app.clientId, authMethod: app.authMethod };
-    if (app.authMethod !== 'none') client.clientSecret = await this.deps.secrets.get(KEYS.clientSecret(app.id));
+    const client: ClientCredentials = {
+      clientId: app.clientId,
+      authMethod: app.authMethod,
+      signingAlg: app.signingAlg,
+      assertionAudience: app.assertionAudience,
+      tokenEndpoint: endpoints?.token,
+      issuer: endpoints?.issuer,
+    };
+    if (usesSecret(app.authMethod)) client.clientSecret = await this.deps.secrets.get(KEYS.clientSecret(app.id));
+    if (app.authMethod === 'private_key_jwt') {
+      const ring = await this.keyRing(app.id);
+      client.privateKey = ring?.keys.find((k) => k.kid === ring.active)?.privateJwk;
+    }
     return { client, http: { ...this.deps.http(), signal: opts.signal } };
   }
 
@@ -505,10 +571,12 @@ export class TokenService {
       const localRedirectUri = `http://${host}:${actualPort}${path}`;
       opts.onListening?.(localRedirectUri);
       const redirectUri = opts.mapRedirectUri ? await opts.mapRedirectUri(localRedirectUri) : localRedirectUri;
-      const request: AuthorizationRequest = grants().buildAuthorizationRequest(endpoints.authorization, {
+      const request: AuthorizationRequest = await grants().createAuthorizationRequest(endpoints, await this.call(app, opts, endpoints), {
         clientId: app.clientId,
         redirectUri,
         scope: opts.scope ?? app.scopes ?? 'openid',
+        plan: grants().planAuthorization(app, endpoints),
+        now: this.now(),
       });
       await opts.openExternal(request.url);
       const result = await listener.wait();

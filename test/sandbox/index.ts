@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 import { driveAuthorization } from './browser';
-import { DEFAULT_ENV_ID, DEMO_USER, OIDC_CLIENTS, ORG_ID, PINGFEDERATE_CLIENTS, PINGONE_API, PINGONE_CLIENTS, USER_SCOPES } from './demo';
+import { DEFAULT_ENV_ID, DEMO_USER, OIDC_CLIENTS, ORG_ID, PINGFEDERATE_CLIENTS, PINGONE_API, PINGONE_CLIENTS, PINGONE_JWT_CLIENTS, USER_SCOPES, clientJwksPath } from './demo';
 import { createFlows } from './flows';
 import { platformError, sendPlatformError } from './http';
 import { generateSigningKey } from './keys';
@@ -17,10 +17,16 @@ import { handleUserinfo } from './userinfo';
 export interface SandboxClient {
   clientId: string;
   clientSecret?: string;
-  authMethod: 'client_secret_basic' | 'client_secret_post' | 'none';
+  authMethod: 'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'private_key_jwt' | 'none';
   redirectUris: string[];
   grantTypes: string[];
   scopes: string;
+  /** private_key_jwt: the public keys come from the sandbox's test-only JWKS document (see setClientJwks). */
+  jwksFromSandbox?: boolean;
+  /** The client must push its authorization requests (PingOne's parRequirement: REQUIRED). */
+  requirePushedAuthorization?: boolean;
+  /** The client must sign its authorization requests (PingOne's requireSignedRequestObject). */
+  requireSignedRequestObject?: boolean;
 }
 
 export interface SandboxOptions {
@@ -54,7 +60,16 @@ export interface Sandbox {
     pfWorker: SandboxClient;
     pfWeb: SandboxClient;
     oidcWeb: SandboxClient;
+    secretJwt: SandboxClient;
+    privateKeyJwt: SandboxClient;
+    par: SandboxClient;
+    jar: SandboxClient;
   };
+  /**
+   * Test-only: the public JWKS a private_key_jwt client is registered with (what pasting the JWKS
+   * into the tenant's application does). Takes effect for the next request.
+   */
+  setClientJwks(clientId: string, jwks: { keys: unknown[] }): Promise<void>;
   user: { username: string; password: string; sub: string; email: string; name: string };
   /** Counts of requests that reached each token endpoint, by grant_type, since start (or since resetStats). */
   stats(): { tokenRequests: number; byGrant: Record<string, number> };
@@ -175,7 +190,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       issuer,
       mountPath: p1Prefix,
       key: p1Key,
-      clients: Object.values(PINGONE_CLIENTS),
+      clients: [...Object.values(PINGONE_CLIENTS), ...Object.values(PINGONE_JWT_CLIENTS)],
       routes: PINGONE_ROUTES,
       scopes: [...USER_SCOPES, 'p1:read:user', 'p1:update:user'],
       accessTokenTtlSeconds,
@@ -225,10 +240,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const oidcApp = mount(oidc, OIDC_PREFIX);
   const flows = createFlows({ url, envId, provider: pingone, signonPattern, ttlSeconds: INTERACTION_TTL_SECONDS });
 
+  const clientJwks = new Map<string, { keys: unknown[] }>();
   route = async (req, res) => {
     const requestUrl = new URL(req.url ?? '/', url);
     const path = requestUrl.pathname;
     let match: RegExpMatchArray | null;
+    if (path.startsWith(clientJwksPath(''))) {
+      const jwks = clientJwks.get(decodeURIComponent(path.slice(clientJwksPath('').length))) ?? { keys: [] };
+      return void res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(jwks));
+    }
     if (path === `${p1Prefix}/userinfo`) return handleUserinfo(req, res, { provider: pingone, issuer, key: p1Key });
     if (path === `${p1Prefix}/resume` && req.method === 'GET') return flows.resume(req, res, requestUrl);
     if (path === `${p1Prefix}/authorize` && req.method === 'GET' && requestUrl.searchParams.get('response_mode') === 'pi.flow') {
@@ -251,7 +271,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     pingone: { authBase: url, issuer },
     pingfederate: { issuer: pfIssuer },
     oidc: { issuer: oidcIssuer },
-    clients: structuredClone({ ...PINGONE_CLIENTS, ...PINGFEDERATE_CLIENTS, ...OIDC_CLIENTS }),
+    clients: structuredClone({ ...PINGONE_CLIENTS, ...PINGFEDERATE_CLIENTS, ...OIDC_CLIENTS, ...PINGONE_JWT_CLIENTS }),
+    setClientJwks: async (clientId, jwks) => {
+      clientJwks.set(clientId, structuredClone(jwks));
+      // oidc-provider keeps a client's fetched key set for at least 60 s; registering keys in the
+      // tenant takes effect at once, so mark it stale.
+      const client = await pingone.Client.find(clientId);
+      if (client?.asymmetricKeyStore) client.asymmetricKeyStore.freshUntil = 0;
+    },
     user: { ...DEMO_USER },
     stats: () => ({
       tokenRequests: Object.values(byGrant).reduce((a, b) => a + b, 0),

@@ -56,7 +56,7 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
   const provider = new Provider(setup.issuer, {
     adapter: createMemoryAdapter((value) =>
       looksLikeJwt(value) ? (verifyRs256(value, setup.key)?.jti as string | undefined) : undefined),
-    clients: setup.clients.map(clientMetadata),
+    clients: setup.clients.map((c) => clientMetadata(c, new URL(setup.issuer).origin)),
     jwks: { keys: [setup.key.jwk] },
     cookies: {
       keys: [randomBytes(32).toString('base64url')],
@@ -100,6 +100,8 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
     },
     features: {
       devInteractions: { enabled: false },
+      // Signed request objects (JAR) by value, for clients that require them.
+      requestObjects: { request: true, requestUri: false, requireUriRegistration: false },
       clientCredentials: { enabled: true },
       revocation: { enabled: true },
       introspection: {
