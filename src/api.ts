@@ -127,6 +127,8 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
     removeApplication: (id) => service.removeApplication(id),
     updateApplication: async (id, patch) => {
       const { id: _id, environmentId: _env, keyId: _kid, ...current } = service.getApplication(id);
+      // A new auth method brings its own signing algorithm (HS* for secrets, the key's for private keys).
+      if (patch.authMethod !== undefined && patch.authMethod !== current.authMethod && patch.signingAlg === undefined) delete current.signingAlg;
       return appInfo((await service.updateApplication(id, { ...current, ...patch })).id);
     },
     getPublicJwks: (id) => service.publicJwks(id),

@@ -36,6 +36,7 @@ export class ApplicationNode extends vscode.TreeItem {
     this.id = `app:${application.id}:${tokenCount ? 'tokens' : 'empty'}`;
     const tags = ['application', ...application.grants.map((g) => (g === 'client_credentials' ? 'clientCredentials' : 'authorizationCode'))];
     if (environmentKind === 'pingone' && application.grants.includes('authorization_code')) tags.push('flowsApi');
+    if (application.authMethod === 'private_key_jwt') tags.push('privateKeyJwt');
     this.contextValue = tags.join(' ');
     this.description = application.clientId;
     this.iconPath = warning
@@ -44,6 +45,10 @@ export class ApplicationNode extends vscode.TreeItem {
     this.tooltip = new vscode.MarkdownString(
       (warning ? `$(warning) ${esc(warning)}\n\n` : '') +
         `**${esc(application.name)}**\n\nClient ID: \`${application.clientId}\`\n\nAuth method: \`${application.authMethod}\`` +
+        (application.signingAlg ? ` (${application.signingAlg})` : '') +
+        (application.keyId ? `\n\nSigning key: \`${application.keyId}\`` : '') +
+        (application.pushedAuthorization ? `\n\nPushed authorization requests: ${application.pushedAuthorization}` : '') +
+        (application.requestObject ? `\n\nSigned request objects: ${application.requestObject}` : '') +
         `\n\nGrants: ${application.grants.join(', ')}` +
         (application.scopes ? `\n\nScopes: \`${application.scopes}\`` : '') +
         (application.redirectUri ? `\n\nRedirect URI: \`${application.redirectUri}\`` : ''),
