@@ -43,6 +43,8 @@ export interface ApplicationInput {
   pushedAuthorization?: RequestPolicy | string;
   /** Signed request objects: `auto` (default) when the server requires them. */
   requestObject?: RequestPolicy | string;
+  /** DPoP-bound tokens (RFC 9449). Off by default: a bound token cannot be used as a plain bearer token. */
+  dpop?: boolean;
 }
 
 export interface Application {
@@ -60,6 +62,7 @@ export interface Application {
   keyId?: string;
   pushedAuthorization?: RequestPolicy;
   requestObject?: RequestPolicy;
+  dpop?: boolean;
 }
 
 export function validateAuthMethod(value: unknown): AuthMethod {
@@ -142,6 +145,8 @@ export function validateApplication(
   if (par !== 'auto') app.pushedAuthorization = par;
   const jar = validatePolicy(input.requestObject, 'requestObject');
   if (jar !== 'auto') app.requestObject = jar;
+  if (input.dpop !== undefined && typeof input.dpop !== 'boolean') throw invalidInput('dpop', 'dpop is true or false.');
+  if (input.dpop) app.dpop = true;
   if (jar === 'always' && authMethod !== 'private_key_jwt' && !usesSecret(authMethod)) {
     throw invalidInput('requestObject', 'A signed request object needs a private key (private_key_jwt) or a client secret to sign with; this application has neither.');
   }

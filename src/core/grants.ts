@@ -10,3 +10,4 @@ export { LoopbackListener } from './loopback';
 export { authorizationCodeGrant, clientCredentialsGrant, fetchUserinfo, introspectToken, refreshTokenGrant, revokeToken } from './oauth';
 export { JwksCache, checkRefreshedIdToken, validateIdToken } from './verify';
 export { addToRing, generatePrivateKey, parseKeyRing, parsePrivateKey, publicJwks, removeFromRing } from './clientKeys';
+export { createDpopProof, generateDpopKey } from './dpop';

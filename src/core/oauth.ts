@@ -8,7 +8,9 @@ import { HttpResponse, HttpSettings, describeBody, httpRequest, tryParseJson } f
 import { redact } from './redact';
 
 import type { AuthMethod } from './application';
+import type { JWK } from 'jose';
 import { ClientCredentials, applyClientAuth, basicAuthorization, invalidClientHint } from './clientAuth';
+import { createDpopProof } from './dpop';
 
 export type { AuthMethod };
 
@@ -28,6 +30,11 @@ export interface TokenResponse {
 export interface OAuthCall {
   client: ClientCredentials;
   http: HttpSettings;
+  /**
+   * DPoP (RFC 9449): the token set's key; every token request carries a fresh proof. `nonce` is
+   * the last one the server sent (DPoP-Nonce) and is updated as answers arrive.
+   */
+  dpop?: { key: JWK; nonce?: string };
 }
 
 /** Values that must never appear in an error message from this call. */
@@ -212,11 +219,26 @@ async function postWithClientAuth(
   endpoint: ErrorContext['endpoint'],
   raw = false,
 ): Promise<HttpResponse> {
-  const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
-  await applyClientAuth(call.client, { headers, form });
-  const res = await httpRequest({ method: 'POST', url, headers, body: form }, call.http);
+  const send = async () => {
+    const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    await applyClientAuth(call.client, { headers, form });
+    if (call.dpop && endpoint === 'token') headers.DPoP = await createDpopProof(call.dpop.key, { method: 'POST', url, nonce: call.dpop.nonce });
+    const answer = await httpRequest({ method: 'POST', url, headers, body: form }, call.http);
+    const nonce = answer.header('dpop-nonce');
+    if (call.dpop && nonce) call.dpop.nonce = nonce;
+    return answer;
+  };
+  let res = await send();
+  // RFC 9449 §8: a server that wants a nonce says use_dpop_nonce and sends one; retry once with it.
+  if (call.dpop && endpoint === 'token' && asksForDpopNonce(res)) res = await send();
   if (!raw && (res.status < 200 || res.status > 299)) throw errorFromResponse(res, what, secretsOf(call.client, form), errorContext(call, endpoint, form));
   return res;
+}
+
+function asksForDpopNonce(res: HttpResponse): boolean {
+  if ((res.status !== 400 && res.status !== 401) || !res.header('dpop-nonce')) return false;
+  const body = tryParseJson(res) as { error?: unknown } | undefined;
+  return body?.error === 'use_dpop_nonce' || /error="use_dpop_nonce"/.test(res.header('www-authenticate') ?? '');
 }
 
 function errorContext(call: OAuthCall, endpoint: ErrorContext['endpoint'], form: URLSearchParams): ErrorContext {
@@ -302,8 +324,17 @@ export async function fetchUserinfo(
   http: HttpSettings,
   accessToken: string,
   expectedSub?: string,
+  dpop?: { key: JWK; nonce?: string },
 ): Promise<Record<string, unknown>> {
-  const res = await httpRequest({ method: 'GET', url: userinfoEndpoint, headers: { Authorization: `Bearer ${accessToken}` } }, http);
+  const send = async () => {
+    if (!dpop) return httpRequest({ method: 'GET', url: userinfoEndpoint, headers: { Authorization: `Bearer ${accessToken}` } }, http);
+    const proof = await createDpopProof(dpop.key, { method: 'GET', url: userinfoEndpoint, nonce: dpop.nonce, accessToken });
+    const answer = await httpRequest({ method: 'GET', url: userinfoEndpoint, headers: { Authorization: `DPoP ${accessToken}`, DPoP: proof } }, http);
+    dpop.nonce = answer.header('dpop-nonce') ?? dpop.nonce;
+    return answer;
+  };
+  let res = await send();
+  if (dpop && asksForDpopNonce(res)) res = await send();
   if (res.status === 401 && !tryParseJson(res)) {
     const challenge = res.header('www-authenticate') ?? '';
     const error = /error="([^"]+)"/.exec(challenge)?.[1] ?? 'invalid_token';

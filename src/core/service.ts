@@ -21,7 +21,7 @@ import { ExplorerError, invalidInput, isExplorerError } from './errors';
 import type { HttpSettings } from './http';
 import type { ClientCredentials, OAuthCall } from './oauth';
 import { SingleFlight, Sequencer } from './sequencer';
-import { Grant, TokenSet, TokenStatus, applyRefresh, scopeList, scopeWidening, tokenSetFromResponse, tokenStatus } from './tokenSet';
+import { Grant, TokenSet, TokenStatus, applyRefresh, isDpopBound, scopeList, scopeWidening, tokenSetFromResponse, tokenStatus } from './tokenSet';
 import type { JwksCache } from './verify';
 import { decodeJwt } from './jwt';
 
@@ -56,6 +56,8 @@ export interface ServiceDeps {
 export type TokenSetInfo = Pick<TokenSet, 'id' | 'applicationId' | 'environmentId' | 'grant' | 'scope' | 'issuedAt' | 'expiresAt'> & {
   hasRefreshToken: boolean;
   hasIdToken: boolean;
+  /** The access token is DPoP-bound: every use needs a proof (see dpopProof). */
+  dpop?: boolean;
   status: TokenStatus;
   /** Opted in to auto-refresh (effective only while the setting is on). */
   autoRefresh: boolean;
@@ -415,6 +417,7 @@ export class TokenService {
       hasRefreshToken: !!set.refreshToken,
       hasIdToken: !!set.idToken,
       mark: set.mark,
+      ...(isDpopBound(set) ? { dpop: true } : {}),
     };
     await this.updateList<TokenSetMeta>(KEYS.tokenIndex, (l) =>
       l.some((t) => t.id === set.id) ? l.map((t) => (t.id === set.id ? { ...meta, autoRefresh: t.autoRefresh } : t)) : [...l, meta],
@@ -473,7 +476,11 @@ export class TokenService {
     return endpoints;
   }
 
-  private async call(app: Application, opts: CallOptions, endpoints?: Endpoints): Promise<OAuthCall> {
+  /**
+   * What every client-authenticated call needs. `dpopKey`: the key a token set is bound to; a new
+   * one is made for a DPoP application's new token set.
+   */
+  private async call(app: Application, opts: CallOptions, endpoints?: Endpoints, dpopKey?: Record<string, unknown>): Promise<OAuthCall> {
     const unsupported = endpoints && unsupportedAuthMethod(endpoints, app.authMethod);
     if (unsupported) throw invalidInput('authMethod', unsupported);
     const client: ClientCredentials = {
@@ -489,7 +496,8 @@ export class TokenService {
       const ring = await this.keyRing(app.id);
       client.privateKey = ring?.keys.find((k) => k.kid === ring.active)?.privateJwk;
     }
-    return { client, http: { ...this.deps.http(), signal: opts.signal } };
+    const key = dpopKey ?? (app.dpop ? await grants().generateDpopKey() : undefined);
+    return { client, http: { ...this.deps.http(), signal: opts.signal }, ...(key ? { dpop: { key } } : {}) };
   }
 
   private requireEndpoint(endpoints: Endpoints, key: 'introspection' | 'revocation' | 'userinfo', label: string): string {
@@ -512,7 +520,8 @@ export class TokenService {
     this.requireGrant(app, 'client_credentials');
     const scope = opts.scope ?? app.scopes;
     const endpoints = await this.endpoints(app.environmentId, opts);
-    const response = await grants().clientCredentialsGrant(endpoints.token, await this.call(app, opts, endpoints), { scope });
+    const call = await this.call(app, opts, endpoints);
+    const response = await grants().clientCredentialsGrant(endpoints.token, call, { scope });
     const set = tokenSetFromResponse(
       response,
       { id: this.newId(), applicationId: app.id, environmentId: app.environmentId },
@@ -520,7 +529,7 @@ export class TokenService {
       this.now(),
       scope,
     );
-    return this.saveTokenSet(set);
+    return this.saveTokenSet(withDpopKey(set, call));
   }
 
   /** Exchanges a code obtained elsewhere (pasted, or from `signIn`). */
@@ -546,7 +555,7 @@ export class TokenService {
       this.now(),
       opts.scope,
     );
-    return this.saveTokenSet(set);
+    return this.saveTokenSet(withDpopKey(set, call));
   }
 
   /**
@@ -653,7 +662,7 @@ export class TokenService {
       );
     }
     const endpoints = await this.endpoints(app.environmentId, opts);
-    const call = await this.call(app, opts, endpoints);
+    const call = await this.call(app, opts, endpoints, current.dpopKey);
     const now = () => this.now();
     if (!current.refreshToken) {
       if (current.grant !== 'client_credentials') {
@@ -715,7 +724,15 @@ export class TokenService {
     const url = this.requireEndpoint(endpoints, 'userinfo', 'userinfo');
     // The ID token of this set was validated when it arrived; userinfo must describe the same user.
     const sub = set.idToken ? decodeJwt(set.idToken).payload.sub : undefined;
-    return grants().fetchUserinfo(url, { ...this.deps.http(), signal: opts.signal }, set.accessToken, typeof sub === 'string' ? sub : undefined);
+    const dpop = set.dpopKey && isDpopBound(set) ? { key: set.dpopKey } : undefined;
+    return grants().fetchUserinfo(url, { ...this.deps.http(), signal: opts.signal }, set.accessToken, typeof sub === 'string' ? sub : undefined, dpop);
+  }
+
+  /** A fresh DPoP proof for a request to a resource with this token set's access token (RFC 9449 §7). */
+  async dpopProof(tokenSetId: string, request: { method: string; url: string }): Promise<string> {
+    const set = await this.getTokenSet(tokenSetId);
+    if (!set.dpopKey || !isDpopBound(set)) throw invalidInput('tokenSetId', 'This token set is not DPoP-bound: its access token is a plain bearer token.');
+    return grants().createDpopProof(set.dpopKey, { method: request.method.toUpperCase(), url: request.url, accessToken: set.accessToken }, this.now());
   }
 
   /** Whether the refresh action applies: a refresh token, or a client-credentials set to re-issue. */
@@ -726,6 +743,11 @@ export class TokenService {
   static scopes(scope: string | undefined): string[] {
     return scopeList(scope);
   }
+}
+
+/** The token set with the DPoP key its tokens were requested with, when they are bound to it. */
+function withDpopKey(set: TokenSet, call: OAuthCall): TokenSet {
+  return call.dpop && isDpopBound(set) ? { ...set, dpopKey: call.dpop.key as Record<string, unknown> } : set;
 }
 
 /** Where to listen for the redirect: the app's loopback redirect URI (fixed port or any), or the default. */

@@ -133,6 +133,15 @@ export const PINGONE_JWT_CLIENTS = {
     jwksFromSandbox: true,
     requireSignedRequestObject: true,
   },
+  dpop: {
+    clientId: 'sandbox-dpop',
+    clientSecret: 'sandbox-dpop-secret',
+    authMethod: 'client_secret_basic',
+    redirectUris: [LOOPBACK_REDIRECT],
+    grantTypes: ['client_credentials', 'authorization_code', 'refresh_token'],
+    scopes: `${USER_SCOPES.join(' ')} p1:read:user`,
+    dpopBound: true,
+  },
 } satisfies Record<string, SandboxClient>;
 
 /** Clients of the generic OpenID provider (issuer with a trailing slash, bodiless error answers). */
@@ -159,6 +168,7 @@ export function clientMetadata(c: SandboxClient, origin = ''): Record<string, un
     ...(c.jwksFromSandbox ? { jwks_uri: `${origin}${clientJwksPath(c.clientId)}` } : {}),
     ...(c.requirePushedAuthorization ? { require_pushed_authorization_requests: true } : {}),
     ...(c.requireSignedRequestObject ? { require_signed_request_object: true } : {}),
+    ...(c.dpopBound ? { dpop_bound_access_tokens: true } : {}),
     client_id: c.clientId,
     ...(c.clientSecret ? { client_secret: c.clientSecret } : {}),
     token_endpoint_auth_method: c.authMethod,

@@ -27,6 +27,8 @@ export interface SandboxClient {
   requirePushedAuthorization?: boolean;
   /** The client must sign its authorization requests (PingOne's requireSignedRequestObject). */
   requireSignedRequestObject?: boolean;
+  /** Its access tokens must be DPoP-bound (RFC 9449 dpop_bound_access_tokens). */
+  dpopBound?: boolean;
 }
 
 export interface SandboxOptions {
@@ -64,6 +66,7 @@ export interface Sandbox {
     privateKeyJwt: SandboxClient;
     par: SandboxClient;
     jar: SandboxClient;
+    dpop: SandboxClient;
   };
   /**
    * Test-only: the public JWKS a private_key_jwt client is registered with (what pasting the JWKS

@@ -102,6 +102,8 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
       devInteractions: { enabled: false },
       // Signed request objects (JAR) by value, for clients that require them.
       requestObjects: { request: true, requestUri: false, requireUriRegistration: false },
+      // DPoP-bound tokens (RFC 9449), with server nonces always required, so clients must retry once.
+      dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true },
       clientCredentials: { enabled: true },
       revocation: { enabled: true },
       introspection: {

@@ -237,3 +237,63 @@ describe('JWT client authentication, PAR and JAR against the sandbox', function 
     });
   });
 });
+
+describe('DPoP-bound tokens (RFC 9449) against the sandbox', function () {
+  let sandbox: Sandbox;
+  let service: TokenService;
+  let secrets: MemorySecrets;
+
+  before(async () => {
+    sandbox = await startSandbox();
+  });
+  after(() => sandbox.close());
+  beforeEach(() => {
+    secrets = new MemorySecrets();
+    service = new TokenService({ state: new MemoryState(), secrets, http: () => ({ timeoutMs: 5000 }) });
+  });
+
+  async function dpopApp() {
+    const env = await service.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: sandbox.pingone.authBase });
+    const c = sandbox.clients.dpop;
+    return service.addApplication(env.id, { name: 'DPoP', clientId: c.clientId, clientSecret: c.clientSecret, authMethod: c.authMethod, scopes: 'openid profile', dpop: true });
+  }
+
+  it('signs in with a proof (retrying once for the server nonce), binds the tokens to the set\'s key, refreshes with a new proof, calls userinfo with a proof', async () => {
+    const a = await dpopApp();
+    const info = await service.signIn(a.id, { openExternal: browser(sandbox) });
+    assert.equal(info.dpop, true);
+    const set = await service.getTokenSet(info.id);
+    assert.equal(set.tokenType, 'DPoP');
+    const { dpopThumbprint } = await import('../../src/core/dpop');
+    const jkt = await dpopThumbprint(set.dpopKey as never);
+    assert.equal((decodeJwt(set.accessToken).payload.cnf as { jkt: string }).jkt, jkt, 'bound to the key stored with the set');
+    await service.refresh(info.id);
+    const refreshed = await service.getTokenSet(info.id);
+    assert.notEqual(refreshed.refreshToken, set.refreshToken);
+    assert.deepEqual(refreshed.dpopKey, set.dpopKey, 'the same key for the life of the set');
+    assert.equal((decodeJwt(refreshed.accessToken).payload.cnf as { jkt: string }).jkt, jkt);
+    assert.equal((await service.userinfo(info.id)).sub, sandbox.user.sub);
+  });
+
+  it('gets a DPoP-bound client-credentials token, and gives a proof for a resource request (with ath)', async () => {
+    const a = await dpopApp();
+    const info = await service.clientCredentials(a.id, { scope: 'p1:read:user' });
+    assert.equal(info.dpop, true);
+    const proof = await service.dpopProof(info.id, { method: 'get', url: 'https://api.pingone.com/v1/environments?limit=1#x' });
+    const { header, payload } = decodeJwt(proof);
+    assert.equal(header.typ, 'dpop+jwt');
+    assert.equal(payload.htm, 'GET');
+    assert.equal(payload.htu, 'https://api.pingone.com/v1/environments');
+    assert.ok(typeof payload.ath === 'string' && typeof payload.jti === 'string');
+    assert.equal((header.jwk as Record<string, unknown>).d, undefined, 'only the public key travels');
+  });
+
+  it('a plain bearer set has no proof to give', async () => {
+    const env = await service.addEnvironment({ name: 'S', kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: sandbox.pingone.authBase });
+    const w = sandbox.clients.worker;
+    const a = await service.addApplication(env.id, { name: 'W', clientId: w.clientId, clientSecret: w.clientSecret, authMethod: w.authMethod });
+    const info = await service.clientCredentials(a.id);
+    assert.equal(info.dpop, undefined);
+    await assert.rejects(service.dpopProof(info.id, { method: 'GET', url: 'https://x.example/' }), /not DPoP-bound/);
+  });
+});
