@@ -40,6 +40,8 @@ export interface ApplicationInfo {
   assertionAudience?: 'token_endpoint' | 'issuer';
   pushedAuthorization: 'auto' | 'always' | 'never';
   requestObject: 'auto' | 'always' | 'never';
+  /** New token sets are DPoP-bound (RFC 9449). */
+  dpop: boolean;
 }
 
 export interface Tokens {
@@ -78,6 +80,8 @@ export interface PingOneTokenExplorerApi {
   deleteTokenSet(tokenSetId: string): Promise<void>;
   listTokenSets(applicationId?: string): TokenSetInfo[];
   getTokens(tokenSetId: string): Promise<Tokens>;
+  /** A fresh DPoP proof for a request with a DPoP-bound token set's access token (send it as the `DPoP` header). */
+  dpopProof(tokenSetId: string, request: { method: string; url: string }): Promise<string>;
   decode(jwt: string): { header: Record<string, unknown>; payload: Record<string, unknown> };
   inspect(tokenSetIdOrJwt: string): Promise<void>;
 }
@@ -114,6 +118,7 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
       assertionAudience: a.assertionAudience,
       pushedAuthorization: a.pushedAuthorization ?? 'auto',
       requestObject: a.requestObject ?? 'auto',
+      dpop: a.dpop === true,
     };
   };
   return {
@@ -155,6 +160,7 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
         expiresAt: t.expiresAt,
       };
     },
+    dpopProof: (id, request) => service.dpopProof(id, request),
     decode: (jwt) => {
       const { header, payload } = decodeJwt(jwt);
       return { header, payload };

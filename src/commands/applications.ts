@@ -64,8 +64,38 @@ async function promptApplication(ctx: CommandContext, existing?: Application): P
         existing?.redirectUri ?? 'http://127.0.0.1/callback',
       )
     : undefined;
+  const options = await promptOptions(title, grants, existing);
   const name = await input('A name for this application', (v) => validateName(v), existing?.name ?? clientId);
-  return { name, clientId, clientSecret, authMethod, grants, scopes: scopes || undefined, redirectUri: redirectUri || undefined, ...key };
+  return { name, clientId, clientSecret, authMethod, grants, scopes: scopes || undefined, redirectUri: redirectUri || undefined, ...key, ...options };
+}
+
+/**
+ * The options most applications leave alone: DPoP-bound tokens, and forcing pushed or signed
+ * authorization requests (by default both follow what the server's discovery requires).
+ */
+async function promptOptions(title: string, grants: Grant[], existing?: Application): Promise<Pick<ApplicationInput, 'dpop' | 'pushedAuthorization' | 'requestObject'>> {
+  const items = [
+    { label: 'DPoP-bound tokens', description: 'RFC 9449: tokens work only with a proof from a key VS Code keeps', option: 'dpop', picked: existing?.dpop === true },
+    ...(grants.includes('authorization_code')
+      ? [
+          { label: 'Always push authorization requests (PAR)', description: 'PingOne parRequirement: REQUIRED', option: 'par', picked: existing?.pushedAuthorization === 'always' },
+          { label: 'Always sign authorization requests (JAR)', description: 'PingOne requireSignedRequestObject', option: 'jar', picked: existing?.requestObject === 'always' },
+        ]
+      : []),
+  ];
+  const chosen = required(
+    await vscode.window.showQuickPick(items, {
+      title,
+      canPickMany: true,
+      ignoreFocusOut: true,
+      placeHolder: 'Options (usually none: PAR and signed requests are used automatically when the server requires them)',
+    }),
+  ).map((i) => i.option);
+  return {
+    dpop: chosen.includes('dpop'),
+    pushedAuthorization: chosen.includes('par') ? 'always' : existing?.pushedAuthorization === 'never' ? 'never' : 'auto',
+    requestObject: chosen.includes('jar') ? 'always' : existing?.requestObject === 'never' ? 'never' : 'auto',
+  };
 }
 
 /** private_key_jwt: generate a key (the default), or take a PEM/JWK pasted or from a file. */

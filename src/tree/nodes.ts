@@ -89,7 +89,7 @@ export class TokenSetNode extends vscode.TreeItem {
     if (info.status === 'sign-in-required') tags.push('signInRequired');
     if (TokenService.canRefresh(info)) tags.push(info.autoRefresh ? 'autoRefreshOn' : 'autoRefreshOff');
     this.contextValue = tags.join(' ');
-    this.description = `${statusText(info, now)}${autoRefreshing ? ' · auto-refresh' : ''}`;
+    this.description = `${statusText(info, now)}${info.dpop ? ' · DPoP' : ''}${autoRefreshing ? ' · auto-refresh' : ''}`;
     this.iconPath = statusIcon(info, now);
     this.command = { command: 'pingone.inspectToken', title: 'Inspect', arguments: [info.id] };
     this.builtAt = now;
@@ -107,6 +107,7 @@ export class TokenSetNode extends vscode.TreeItem {
         `Scope: ${info.scope ? `\`${info.scope}\`` : '—'}`,
         `Expires: ${exact}`,
         `Refresh token: ${info.hasRefreshToken ? 'yes' : 'no'} · ID token: ${info.hasIdToken ? 'yes' : 'no'}`,
+        info.dpop ? 'DPoP-bound: every use of the access token needs a fresh proof from this set\'s key (Copy as Authorization Header makes one).' : undefined,
         `Auto-refresh: ${autoRefreshing ? 'on' : info.autoRefresh ? 'opted in (turn on "pingone.autoRefresh.enabled")' : 'off'}`,
       ]
         .filter(Boolean)
