@@ -218,6 +218,7 @@ const testBuild = {
     ...entries('test/e2e', (f) => f.endsWith('.test.ts')),
     ...entries('test/bench', (f) => !/[\\/]lib[\\/]/.test(f)),
     'test/sandbox/cli.ts',
+    'test/support/windowProcess.ts',
   ].filter((f) => fs.existsSync(f)),
   outdir: 'out',
   outbase: '.',

@@ -3,10 +3,12 @@
  * commands, the inspector) and returns the public API. Activation reads no secret and makes no
  * request: everything here is registration.
  */
+import * as path from 'node:path';
 import vscode = require('vscode');
 import { PingOneTokenExplorerApi, createApi } from './api';
 import type { CommandContext } from './commands/context';
 import { COMMAND_IDS, CommandHandler, ImmediateCommandId, OnDemandCommandId, isOnDemand } from './commands/ids';
+import { FileLock } from './core/lock';
 import { SYNCED_KEYS, TokenService } from './core/service';
 import { AutoRefresh } from './platform/autoRefresh';
 import { Log } from './platform/log';
@@ -31,6 +33,8 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
       const proxy = proxyConfig();
       return { timeoutMs: requestTimeoutMs(), log: (entry) => log.request(entry), agent: (url) => agents.agentFor(url, proxy) };
     },
+    // Every window of this editor shares the global storage folder: refreshes take turns there.
+    lock: new FileLock(path.join(context.globalStorageUri.fsPath, 'locks')),
   });
   context.globalState.setKeysForSync(SYNCED_KEYS);
 

@@ -16,9 +16,10 @@ import type { Endpoints } from './endpoints';
 import { Environment, EnvironmentInput, validateEnvironment } from './environment';
 import { ExplorerError, invalidInput, isExplorerError } from './errors';
 import type { HttpSettings } from './http';
+import type { CrossWindowLock } from './lock';
 import type { ClientCredentials, OAuthCall } from './oauth';
 import { SingleFlight, Sequencer } from './sequencer';
-import { Grant, TokenSet, TokenStatus, applyRefresh, scopeList, scopeWidening, tokenSetFromResponse, tokenStatus } from './tokenSet';
+import { Grant, TokenSet, TokenStatus, applyRefresh, sameVersion, scopeList, scopeWidening, tokenSetFromResponse, tokenStatus } from './tokenSet';
 import type { JwksCache } from './verify';
 
 /**
@@ -46,6 +47,8 @@ export interface ServiceDeps {
   http: () => HttpSettings;
   now?: () => number;
   newId?: () => string;
+  /** Taken around every refresh and revocation so that windows (extension hosts) take turns. */
+  lock?: CrossWindowLock;
 }
 
 /** What the tree and the public API see of a token set: no secrets. */
@@ -72,6 +75,15 @@ export const SYNCED_KEYS = [KEYS.environments, KEYS.applications];
 
 export interface CallOptions {
   signal?: AbortSignal;
+}
+
+export interface RefreshOptions extends CallOptions {
+  scope?: string;
+  /**
+   * Auto-refresh: refresh only while the stored set expires within this many ms; a set another
+   * window refreshed meanwhile is returned as it is, without a request.
+   */
+  onlyIfExpiringWithinMs?: number;
 }
 
 export interface SignInOptions extends CallOptions {
@@ -341,9 +353,12 @@ export class TokenService {
     this.changed();
   }
 
-  /** Stores a token set: secrets first (one write), then the index entry that the tree reads. */
-  private async saveTokenSet(set: TokenSet): Promise<TokenSetInfo> {
-    await this.deps.secrets.store(KEYS.tokenSet(set.id), JSON.stringify(set));
+  /**
+   * Stores a token set: secrets first (one write), then the index entry that the tree reads.
+   * `indexOnly` brings the index in line with a set another window already stored.
+   */
+  private async saveTokenSet(set: TokenSet, indexOnly = false): Promise<TokenSetInfo> {
+    if (!indexOnly) await this.deps.secrets.store(KEYS.tokenSet(set.id), JSON.stringify(set));
     const meta: TokenSetMeta = {
       id: set.id,
       applicationId: set.applicationId,
@@ -357,7 +372,8 @@ export class TokenService {
       mark: set.mark,
     };
     await this.updateList<TokenSetMeta>(KEYS.tokenIndex, (l) =>
-      l.some((t) => t.id === set.id) ? l.map((t) => (t.id === set.id ? { ...meta, autoRefresh: t.autoRefresh } : t)) : [...l, meta],
+      // Fields this version does not know (written by a newer one) stay as they are.
+      l.some((t) => t.id === set.id) ? l.map((t) => (t.id === set.id ? { ...t, ...meta } : t)) : [...l, meta],
     );
     this.changed();
     return this.getTokenSetInfo(set.id);
@@ -516,18 +532,57 @@ export class TokenService {
   }
 
   /**
-   * Refresh. Concurrent callers share one request. The stored set is re-read first so a refresh
-   * made meanwhile (another window) is built on, not replayed. Nothing is written unless the
-   * response validated; `invalid_grant` marks the set "sign-in required" and keeps its tokens.
-   * Client-credentials sets have no refresh token: they are re-issued in place.
+   * Refresh. Concurrent callers in this window share one request; windows take turns through the
+   * cross-window lock. Under the lock the stored set is read again: if another window refreshed it
+   * since this caller started (a different refresh token or issue time), that result is returned
+   * without a request, so a rotated refresh token is never replayed. Nothing is written unless the
+   * response validated, and only over the set it was computed from; `invalid_grant` marks the set
+   * "sign-in required" and keeps its tokens. Client-credentials sets are re-issued in place.
    */
-  refresh(tokenSetId: string, opts: CallOptions & { scope?: string } = {}): Promise<TokenSetInfo> {
+  refresh(tokenSetId: string, opts: RefreshOptions = {}): Promise<TokenSetInfo> {
     const key = `${tokenSetId}\u0000${opts.scope ?? ''}`;
-    return this.refreshes.run(key, () => this.writes.queue(`tokenSet:${tokenSetId}`, () => this.doRefresh(tokenSetId, opts)));
+    return this.refreshes.run(key, () =>
+      this.writes.queue(`tokenSet:${tokenSetId}`, async () => {
+        const startedFrom = await this.getTokenSet(tokenSetId);
+        return this.crossWindow(tokenSetId, opts, () => this.doRefresh(tokenSetId, opts, startedFrom));
+      }),
+    );
   }
 
-  private async doRefresh(tokenSetId: string, opts: CallOptions & { scope?: string }): Promise<TokenSetInfo> {
+  /** Runs `task` holding the token set's cross-window lock (when there is one); waits at most the request time-out. */
+  private async crossWindow<T>(tokenSetId: string, opts: CallOptions, task: () => Promise<T>): Promise<T> {
+    if (!this.deps.lock) return task();
+    const { timeoutMs } = this.deps.http();
+    // Held at most for the few requests one refresh makes (discovery, token, key set, key set again).
+    const release = await this.deps.lock.acquire(`tokenSet-${tokenSetId}`, { waitMs: timeoutMs, holdMs: 4 * timeoutMs + 1000, signal: opts.signal });
+    try {
+      return await task();
+    } finally {
+      // A lock that cannot be removed expires at its deadline.
+      await release().catch(() => undefined);
+    }
+  }
+
+  /** Whether the stored set is already what the caller wanted: refreshed elsewhere since it started, or not due yet. */
+  private refreshedElsewhere(stored: TokenSet, startedFrom: TokenSet, opts: RefreshOptions): boolean {
+    if (!sameVersion(stored, startedFrom)) return true;
+    const lead = opts.onlyIfExpiringWithinMs;
+    return lead !== undefined && !stored.mark && stored.expiresAt !== undefined && stored.expiresAt - lead > this.now();
+  }
+
+  /**
+   * Writes `next`, computed from `basis`, only while the stored set is still `basis` (same refresh
+   * token and issue time). Otherwise another window moved it on: the stored set stands and is returned.
+   */
+  private async commitTokenSet(basis: TokenSet, next: TokenSet): Promise<TokenSetInfo> {
+    const stored = await this.getTokenSet(basis.id);
+    if (!sameVersion(stored, basis)) return this.saveTokenSet(stored, true);
+    return this.saveTokenSet(next);
+  }
+
+  private async doRefresh(tokenSetId: string, opts: RefreshOptions, startedFrom: TokenSet): Promise<TokenSetInfo> {
     const current = await this.getTokenSet(tokenSetId);
+    if (this.refreshedElsewhere(current, startedFrom, opts)) return this.saveTokenSet(current, true);
     const app = this.getApplication(current.applicationId);
     const widening = scopeWidening(current.scope, opts.scope);
     if (widening.length) {
@@ -545,32 +600,45 @@ export class TokenService {
       }
       const scope = opts.scope ?? current.scope;
       const response = await grants().clientCredentialsGrant(endpoints.token, call, { scope });
-      return this.saveTokenSet(applyRefresh(current, response, now(), scope));
+      return this.commitTokenSet(current, applyRefresh(current, response, now(), scope));
     }
     try {
       const response = await grants().refreshTokenGrant(endpoints.token, call, { refreshToken: current.refreshToken, scope: opts.scope });
       if (response.idToken) {
         await grants().validateIdToken(response.idToken, { issuer: endpoints.issuer, clientId: app.clientId, jwksUrl: endpoints.jwks, now: now() }, this.jwks);
       }
-      return await this.saveTokenSet(applyRefresh(current, response, now(), opts.scope));
+      return await this.commitTokenSet(current, applyRefresh(current, response, now(), opts.scope));
     } catch (err) {
-      if (isExplorerError(err, 'invalid_grant')) await this.saveTokenSet({ ...current, mark: 'sign-in-required' });
+      if (isExplorerError(err, 'invalid_grant')) {
+        // Refused because another window rotated the token meanwhile? Then its tokens are the answer.
+        const stored = await this.getTokenSet(tokenSetId);
+        if (!sameVersion(stored, current)) return this.saveTokenSet(stored, true);
+        await this.saveTokenSet({ ...stored, mark: 'sign-in-required' });
+      }
       throw err;
     }
   }
 
   /** Revokes the refresh token (which also ends its access tokens at most servers) and the access token. */
   async revoke(tokenSetId: string, opts: CallOptions = {}): Promise<TokenSetInfo> {
-    return this.writes.queue(`tokenSet:${tokenSetId}`, async () => {
-      const set = await this.getTokenSet(tokenSetId);
-      const app = this.getApplication(set.applicationId);
-      const endpoints = await this.endpoints(app.environmentId, opts);
-      const url = this.requireEndpoint(endpoints, 'revocation', 'revocation');
-      const call = await this.call(app, opts);
-      if (set.refreshToken) await grants().revokeToken(url, call, { token: set.refreshToken, hint: 'refresh_token' });
-      await grants().revokeToken(url, call, { token: set.accessToken, hint: 'access_token' });
-      return this.saveTokenSet({ ...set, mark: 'revoked' });
-    });
+    return this.writes.queue(`tokenSet:${tokenSetId}`, () =>
+      this.crossWindow(tokenSetId, opts, async () => {
+        let set = await this.getTokenSet(tokenSetId);
+        // Tokens that changed while they were being revoked (another window) are revoked too, once.
+        for (let attempt = 1; ; attempt++) {
+          const app = this.getApplication(set.applicationId);
+          const endpoints = await this.endpoints(app.environmentId, opts);
+          const url = this.requireEndpoint(endpoints, 'revocation', 'revocation');
+          const call = await this.call(app, opts);
+          if (set.refreshToken) await grants().revokeToken(url, call, { token: set.refreshToken, hint: 'refresh_token' });
+          await grants().revokeToken(url, call, { token: set.accessToken, hint: 'access_token' });
+          const stored = await this.getTokenSet(tokenSetId);
+          if (sameVersion(stored, set)) return this.saveTokenSet({ ...stored, mark: 'revoked' });
+          if (attempt === 2) throw new ExplorerError('conflict', 'The tokens changed in another window while they were being revoked: revoke them again.');
+          set = stored;
+        }
+      }),
+    );
   }
 
   async introspect(tokenSetId: string, opts: CallOptions & { token?: 'access_token' | 'refresh_token' } = {}): Promise<Record<string, unknown>> {
