@@ -6,6 +6,7 @@ import type { Environment } from './environment';
 import { validateBaseUrl } from './environment';
 import { ExplorerError, isExplorerError } from './errors';
 import { HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
+import { DISCOVERY_MAX_AGE_MS, cacheMaxAgeMs } from './metadataCache';
 
 export interface Endpoints {
   issuer: string;
@@ -21,6 +22,8 @@ export interface Endpoints {
   /** Auth methods the server says it accepts at the token endpoint, when discovery said so. */
   tokenAuthMethods?: string[];
   source: 'discovery' | 'fallback';
+  /** Discovery only: how long the document may be reused (its Cache-Control max-age, else 24 h). */
+  maxAgeMs?: number;
 }
 
 export function fallbackEndpoints(env: Environment): Endpoints | undefined {
@@ -99,6 +102,7 @@ export async function discover(env: Environment, http: HttpSettings): Promise<En
         ? d.token_endpoint_auth_methods_supported.filter((m): m is string => typeof m === 'string')
         : undefined,
       source: 'discovery',
+      maxAgeMs: cacheMaxAgeMs(res.header('cache-control'), DISCOVERY_MAX_AGE_MS),
     };
   } catch (err) {
     if (isExplorerError(err, 'invalid_input')) {

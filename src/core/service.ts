@@ -9,6 +9,8 @@
  *   state   pte.v1.tokenIndex              TokenSetMeta[]   (no secrets: what the tree shows)
  *   secret  pte.v1.clientSecret/<appId>    the client secret
  *   secret  pte.v1.tokenSet/<tokenSetId>   JSON TokenSet (tokens and metadata, written in one go)
+ *   state   pte.v1.discoveryCache          discovery documents by issuer, with fetch time (public)
+ *   state   pte.v1.jwksCache               key sets by URL, with fetch time (public)
  */
 import { Application, ApplicationInput, isLoopbackRedirect, validateApplication } from './application';
 import type { AuthorizationRequest } from './authorize';
@@ -17,6 +19,7 @@ import { Environment, EnvironmentInput, validateEnvironment } from './environmen
 import { ExplorerError, invalidInput, isExplorerError } from './errors';
 import type { HttpSettings } from './http';
 import type { CrossWindowLock } from './lock';
+import { PersistedCache } from './metadataCache';
 import type { ClientCredentials, OAuthCall } from './oauth';
 import { SingleFlight, Sequencer } from './sequencer';
 import { Grant, TokenSet, TokenStatus, applyRefresh, sameVersion, scopeList, scopeWidening, tokenSetFromResponse, tokenStatus } from './tokenSet';
@@ -68,6 +71,8 @@ export const KEYS = {
   tokenIndex: 'pte.v1.tokenIndex',
   clientSecret: (appId: string) => `pte.v1.clientSecret/${appId}`,
   tokenSet: (id: string) => `pte.v1.tokenSet/${id}`,
+  discoveryCache: 'pte.v1.discoveryCache',
+  jwksCache: 'pte.v1.jwksCache',
 } as const;
 
 /** Keys that may roam with Settings Sync: metadata without secrets or machine-local tokens. */
@@ -111,6 +116,9 @@ export class TokenService {
   private readonly writes = new Sequencer();
   private readonly refreshes = new SingleFlight();
   private readonly endpointCache = new Map<string, Promise<Endpoints>>();
+  /** Discovery documents and key sets kept across windows and restarts (public metadata). */
+  private readonly discovered: PersistedCache<Endpoints>;
+  private readonly keySetStore: PersistedCache<import('jose').JSONWebKeySet>;
   private keySets: JwksCache | undefined;
   private readonly listeners = new Set<() => void>();
   /** Entries that could not be read, reported once per load; never hide the others. */
@@ -119,11 +127,13 @@ export class TokenService {
   constructor(private readonly deps: ServiceDeps) {
     this.now = deps.now ?? Date.now;
     this.newId = deps.newId ?? (() => globalThis.crypto.randomUUID());
+    this.discovered = new PersistedCache(deps.state, KEYS.discoveryCache, this.now);
+    this.keySetStore = new PersistedCache(deps.state, KEYS.jwksCache, this.now);
   }
 
-  /** Key sets fetched for signature checks, cached per JWKS URL for this window. */
+  /** Key sets fetched for signature checks, cached per JWKS URL (and kept in the state store). */
   get jwks(): JwksCache {
-    return (this.keySets ??= new (grants().JwksCache)(this.deps.http));
+    return (this.keySets ??= new (grants().JwksCache)(this.deps.http, this.keySetStore, this.now));
   }
 
   // ---- change notification -------------------------------------------------------------------
@@ -147,6 +157,8 @@ export class TokenService {
   reload(): void {
     this.endpointCache.clear();
     this.keySets?.clear();
+    void this.discovered.clear().then(undefined, () => undefined);
+    void this.keySetStore.clear().then(undefined, () => undefined);
     this.storedDataChanged();
   }
 
@@ -385,7 +397,17 @@ export class TokenService {
     const env = this.getEnvironment(environmentId);
     let p = this.endpointCache.get(env.id);
     if (!p) {
-      p = grants().resolveEndpoints(env, { ...this.deps.http(), signal: opts.signal });
+      // Discovered by another window or before a restart, and still fresh: no request.
+      const cacheId = `${env.kind} ${env.issuer}`;
+      const kept = this.discovered.get(cacheId);
+      p = kept
+        ? Promise.resolve(kept)
+        : grants()
+            .resolveEndpoints(env, { ...this.deps.http(), signal: opts.signal })
+            .then(async (e) => {
+              if (e.source === 'discovery') await this.discovered.put(cacheId, e, e.maxAgeMs ?? 0).then(undefined, () => undefined);
+              return e;
+            });
       this.endpointCache.set(env.id, p);
       // A failed resolution is not cached: the next call tries again.
       p.catch(() => this.endpointCache.get(env.id) === p && this.endpointCache.delete(env.id));
