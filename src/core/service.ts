@@ -106,6 +106,9 @@ export interface SignInOptions extends CallOptions {
   mapRedirectUri?: (localRedirectUri: string) => PromiseLike<string>;
 }
 
+/** Discovery documents are kept per issuer (and kind: fallbacks differ), shared by environments. */
+const discoveryId = (env: Environment) => `${env.kind} ${env.issuer}`;
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -119,6 +122,8 @@ export class TokenService {
   /** Discovery documents and key sets kept across windows and restarts (public metadata). */
   private readonly discovered: PersistedCache<Endpoints>;
   private readonly keySetStore: PersistedCache<import('jose').JSONWebKeySet>;
+  /** Endpoints this window took from the kept documents rather than discovering them itself. */
+  private readonly keptEndpoints = new WeakSet<Endpoints>();
   private keySets: JwksCache | undefined;
   private readonly listeners = new Set<() => void>();
   /** Entries that could not be read, reported once per load; never hide the others. */
@@ -398,14 +403,14 @@ export class TokenService {
     let p = this.endpointCache.get(env.id);
     if (!p) {
       // Discovered by another window or before a restart, and still fresh: no request.
-      const cacheId = `${env.kind} ${env.issuer}`;
-      const kept = this.discovered.get(cacheId);
+      const kept = this.discovered.get(discoveryId(env));
+      if (kept) this.keptEndpoints.add(kept);
       p = kept
         ? Promise.resolve(kept)
         : grants()
             .resolveEndpoints(env, { ...this.deps.http(), signal: opts.signal })
             .then(async (e) => {
-              if (e.source === 'discovery') await this.discovered.put(cacheId, e, e.maxAgeMs ?? 0).then(undefined, () => undefined);
+              if (e.source === 'discovery') await this.discovered.put(discoveryId(env), e, e.maxAgeMs ?? 0).then(undefined, () => undefined);
               return e;
             });
       this.endpointCache.set(env.id, p);
@@ -413,6 +418,20 @@ export class TokenService {
       p.catch(() => this.endpointCache.get(env.id) === p && this.endpointCache.delete(env.id));
     }
     return p;
+  }
+
+  /**
+   * A request to endpoints kept from an earlier discovery (another window, before a restart) failed
+   * without an OAuth answer: discover once more. Returns the new endpoints when the token endpoint
+   * moved (the caller may then retry once), else undefined (the caller reports its error).
+   */
+  private async rediscoverAfterFailure(environmentId: string, used: Endpoints, err: unknown, opts: CallOptions): Promise<Endpoints | undefined> {
+    if (!this.keptEndpoints.has(used) || !(isExplorerError(err, 'network') || isExplorerError(err, 'http_error'))) return undefined;
+    this.keptEndpoints.delete(used);
+    this.endpointCache.delete(environmentId);
+    await this.discovered.delete(discoveryId(this.getEnvironment(environmentId))).then(undefined, () => undefined);
+    const fresh = await this.endpoints(environmentId, opts).catch(() => undefined);
+    return fresh && fresh.token !== used.token ? fresh : undefined;
   }
 
   private async call(app: Application, opts: CallOptions): Promise<OAuthCall> {
@@ -441,7 +460,14 @@ export class TokenService {
     this.requireGrant(app, 'client_credentials');
     const scope = opts.scope ?? app.scopes;
     const endpoints = await this.endpoints(app.environmentId, opts);
-    const response = await grants().clientCredentialsGrant(endpoints.token, await this.call(app, opts), { scope });
+    const call = await this.call(app, opts);
+    const response = await grants()
+      .clientCredentialsGrant(endpoints.token, call, { scope })
+      .catch(async (err: unknown) => {
+        const moved = await this.rediscoverAfterFailure(app.environmentId, endpoints, err, opts);
+        if (!moved) throw err;
+        return grants().clientCredentialsGrant(moved.token, call, { scope });
+      });
     const set = tokenSetFromResponse(
       response,
       { id: this.newId(), applicationId: app.id, environmentId: app.environmentId },

@@ -175,3 +175,36 @@ describe('key sets: Cache-Control and unknown keys', () => {
     assert.equal(cacheMaxAgeMs('private', 5), 5);
   });
 });
+
+describe('kept endpoints that moved', () => {
+  let sandbox: Sandbox;
+  before(async () => {
+    sandbox = await startSandbox();
+  });
+  after(() => sandbox.close());
+
+  it('a request to a kept endpoint that fails discovers again once and retries at the new endpoint', async () => {
+    const state = new MemoryState();
+    const secrets = new MemorySecrets();
+    let requests: RequestLogEntry[] = [];
+    const window = () => new TokenService({ state, secrets, http: () => ({ timeoutMs: 5000, log: (e) => requests.push(e) }) });
+    const first = window();
+    const env = await first.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: sandbox.pingone.authBase });
+    const c = sandbox.clients.worker;
+    const app = await first.addApplication(env.id, { name: 'w', clientId: c.clientId, clientSecret: c.clientSecret, authMethod: c.authMethod });
+    await first.clientCredentials(app.id);
+    // The kept document names a token endpoint that is gone (the server moved it since).
+    const kept = state.get<Record<string, { value: { token: string } }>>(KEYS.discoveryCache)!;
+    const [id] = Object.keys(kept);
+    kept[id].value.token = `${sandbox.url}/${sandbox.envId}/as/moved-away`;
+    await state.update(KEYS.discoveryCache, kept);
+    requests = [];
+    const info = await window().clientCredentials(app.id);
+    assert.equal(info.status, 'valid');
+    assert.deepEqual(
+      requests.map((r) => `${r.url.replace(sandbox.url, '')} ${r.status}`),
+      [`/${sandbox.envId}/as/moved-away 404`, `/${sandbox.envId}/as/.well-known/openid-configuration 200`, `/${sandbox.envId}/as/token 200`],
+    );
+    assert.equal(state.get<Record<string, { value: { token: string } }>>(KEYS.discoveryCache)![id].value.token, `${sandbox.url}/${sandbox.envId}/as/token`);
+  });
+});
