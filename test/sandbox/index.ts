@@ -50,8 +50,11 @@ export interface Sandbox {
     pfWeb: SandboxClient;
   };
   user: { username: string; password: string; sub: string; email: string; name: string };
-  /** Counts of requests that reached each token endpoint, by grant_type, since start (or since resetStats). */
-  stats(): { tokenRequests: number; byGrant: Record<string, number> };
+  /**
+   * Counts since start (or since resetStats): every HTTP request (`requests`, any path), and the
+   * requests that reached each token endpoint, by grant_type.
+   */
+  stats(): { requests: number; tokenRequests: number; byGrant: Record<string, number> };
   resetStats(): void;
   /**
    * Programmatic browser stand-in: GET the authorization URL (either variant), sign the demo user in
@@ -115,7 +118,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   // The issuers contain the port, so listen first and install the real handler afterwards.
   let route: Handler = (_req, res) => void res.writeHead(503).end();
+  let requests = 0;
   const server = createServer((req, res) => {
+    requests++;
     if (!quiet) {
       const line = `${req.method} ${req.url}`; // before mount() rewrites req.url
       res.on('finish', () => console.log(`[sandbox] ${line} → ${res.statusCode}`));
@@ -223,10 +228,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     clients: structuredClone({ ...PINGONE_CLIENTS, ...PINGFEDERATE_CLIENTS }),
     user: { ...DEMO_USER },
     stats: () => ({
+      requests,
       tokenRequests: Object.values(byGrant).reduce((a, b) => a + b, 0),
       byGrant: { ...byGrant },
     }),
     resetStats: () => {
+      requests = 0;
       byGrant = {};
     },
     authorize: (authorizationUrl, authorizeOpts) =>
