@@ -8,7 +8,7 @@ import vscode = require('vscode');
 import { PingOneTokenExplorerApi, createApi } from './api';
 import type { CommandContext } from './commands/context';
 import { COMMAND_IDS, CommandHandler, ImmediateCommandId, OnDemandCommandId, isOnDemand } from './commands/ids';
-import { FileLock } from './core/lock';
+import type { CrossWindowLock } from './core/lock';
 import { SYNCED_KEYS, TokenService } from './core/service';
 import { AutoRefresh } from './platform/autoRefresh';
 import { Log } from './platform/log';
@@ -26,6 +26,10 @@ const features = () => (loaded ??= require('./features') as typeof import('./fea
 export function activate(context: vscode.ExtensionContext): PingOneTokenExplorerApi {
   const log = new Log();
   const agents = new ProxyAgents();
+  // Every window of this editor shares the global storage folder: refreshes take turns there. The
+  // lock is loaded with the grant code, on the first refresh or revocation.
+  const lockFolder = path.join(context.globalStorageUri.fsPath, 'locks');
+  let fileLock: CrossWindowLock | undefined;
   const service = new TokenService({
     state: context.globalState,
     secrets: context.secrets,
@@ -33,8 +37,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
       const proxy = proxyConfig();
       return { timeoutMs: requestTimeoutMs(), log: (entry) => log.request(entry), agent: (url) => agents.agentFor(url, proxy) };
     },
-    // Every window of this editor shares the global storage folder: refreshes take turns there.
-    lock: new FileLock(path.join(context.globalStorageUri.fsPath, 'locks')),
+    lock: { acquire: (key, opts) => (fileLock ??= new (features().FileLock)(lockFolder)).acquire(key, opts) },
   });
   context.globalState.setKeysForSync(SYNCED_KEYS);
 
