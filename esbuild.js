@@ -214,10 +214,12 @@ const testBuild = {
   entryPoints: [
     ...entries('test/unit', (f) => f.endsWith('.test.ts')),
     ...entries('test/integration', (f) => f.endsWith('.test.ts') || /[\\/]index\.ts$/.test(f)),
+    ...entries('test/restart', (f) => f.endsWith('.test.ts') || /[\\/]index\.ts$/.test(f)),
     ...entries('test/host', (f) => !/[\\/]lib[\\/]/.test(f)),
     ...entries('test/e2e', (f) => f.endsWith('.test.ts')),
     ...entries('test/bench', (f) => !/[\\/]lib[\\/]/.test(f)),
     'test/sandbox/cli.ts',
+    'test/support/windowProcess.ts',
   ].filter((f) => fs.existsSync(f)),
   outdir: 'out',
   outbase: '.',

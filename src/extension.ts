@@ -3,10 +3,12 @@
  * commands, the inspector) and returns the public API. Activation reads no secret and makes no
  * request: everything here is registration.
  */
+import * as path from 'node:path';
 import vscode = require('vscode');
 import { PingOneTokenExplorerApi, createApi } from './api';
 import type { CommandContext } from './commands/context';
 import { COMMAND_IDS, CommandHandler, ImmediateCommandId, OnDemandCommandId, isOnDemand } from './commands/ids';
+import type { CrossWindowLock } from './core/lock';
 import { SYNCED_KEYS, TokenService } from './core/service';
 import { AutoRefresh } from './platform/autoRefresh';
 import { Log } from './platform/log';
@@ -24,6 +26,10 @@ const features = () => (loaded ??= require('./features') as typeof import('./fea
 export function activate(context: vscode.ExtensionContext): PingOneTokenExplorerApi {
   const log = new Log();
   const agents = new ProxyAgents();
+  // Every window of this editor shares the global storage folder: refreshes take turns there. The
+  // lock is loaded with the grant code, on the first refresh or revocation.
+  const lockFolder = path.join(context.globalStorageUri.fsPath, 'locks');
+  let fileLock: CrossWindowLock | undefined;
   const service = new TokenService({
     state: context.globalState,
     secrets: context.secrets,
@@ -31,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
       const proxy = proxyConfig();
       return { timeoutMs: requestTimeoutMs(), log: (entry) => log.request(entry), agent: (url) => agents.agentFor(url, proxy) };
     },
+    lock: { acquire: (key, opts) => (fileLock ??= new (features().FileLock)(lockFolder)).acquire(key, opts) },
   });
   context.globalState.setKeysForSync(SYNCED_KEYS);
 

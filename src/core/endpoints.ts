@@ -9,6 +9,7 @@ import { HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
 import { differOnlyBySlash, discoveryUrl } from './serverMetadata';
 
 export { differOnlyBySlash, discoveryUrl, unsupportedAuthMethod } from './serverMetadata';
+import { DISCOVERY_MAX_AGE_MS, cacheMaxAgeMs } from './metadataCache';
 
 export interface Endpoints {
   issuer: string;
@@ -32,6 +33,8 @@ export interface Endpoints {
   /** The server accepts only signed request objects (RFC 9101). */
   requireSignedRequestObject?: boolean;
   source: 'discovery' | 'fallback';
+  /** Discovery only: how long the document may be reused (its Cache-Control max-age, else 24 h). */
+  maxAgeMs?: number;
 }
 
 export function fallbackEndpoints(env: Environment): Endpoints | undefined {
@@ -124,6 +127,7 @@ export async function discover(env: Environment, http: HttpSettings): Promise<En
       requirePar: d.require_pushed_authorization_requests === true,
       requireSignedRequestObject: d.require_signed_request_object === true,
       source: 'discovery',
+      maxAgeMs: cacheMaxAgeMs(res.header('cache-control'), DISCOVERY_MAX_AGE_MS),
     };
   } catch (err) {
     if (isExplorerError(err, 'invalid_input')) {

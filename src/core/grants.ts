@@ -6,6 +6,7 @@
 export { buildAuthorizationRequest, createAuthorizationRequest, planAuthorization, validateAuthorizationResponse } from './authorize';
 export { resolveEndpoints } from './endpoints';
 export { flowsSignIn } from './flows';
+export { FileLock } from './lock';
 export { LoopbackListener } from './loopback';
 export { authorizationCodeGrant, clientCredentialsGrant, fetchUserinfo, introspectToken, refreshTokenGrant, revokeToken } from './oauth';
 export { JwksCache, checkRefreshedIdToken, validateIdToken } from './verify';

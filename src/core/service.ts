@@ -10,6 +10,8 @@
  *   secret  pte.v1.clientSecret/<appId>    the client secret
  *   secret  pte.v1.clientKey/<appId>       private_key_jwt: the key ring (private JWKs)
  *   secret  pte.v1.tokenSet/<tokenSetId>   JSON TokenSet (tokens and metadata, written in one go)
+ *   state   pte.v1.discoveryCache          discovery documents by issuer, with fetch time (public)
+ *   state   pte.v1.jwksCache               key sets by URL, with fetch time (public)
  */
 import { Application, ApplicationInput, isLoopbackRedirect, usesSecret, validateApplication } from './application';
 import type { KeyRing } from './clientKeys';
@@ -19,9 +21,11 @@ import { differOnlyBySlash, unsupportedAuthMethod } from './serverMetadata';
 import { Environment, EnvironmentInput, validateEnvironment } from './environment';
 import { ExplorerError, invalidInput, isExplorerError } from './errors';
 import type { HttpSettings } from './http';
+import type { CrossWindowLock } from './lock';
+import { PersistedCache } from './metadataCache';
 import type { ClientCredentials, OAuthCall } from './oauth';
 import { SingleFlight, Sequencer } from './sequencer';
-import { Grant, TokenSet, TokenStatus, applyRefresh, isDpopBound, scopeList, scopeWidening, tokenSetFromResponse, tokenStatus } from './tokenSet';
+import { Grant, TokenSet, TokenStatus, applyRefresh, isDpopBound, sameVersion, scopeList, scopeWidening, tokenSetFromResponse, tokenStatus } from './tokenSet';
 import type { JwksCache } from './verify';
 import { decodeJwt } from './jwt';
 
@@ -50,6 +54,8 @@ export interface ServiceDeps {
   http: () => HttpSettings;
   now?: () => number;
   newId?: () => string;
+  /** Taken around every refresh and revocation so that windows (extension hosts) take turns. */
+  lock?: CrossWindowLock;
 }
 
 /** What the tree and the public API see of a token set: no secrets. */
@@ -73,6 +79,8 @@ export const KEYS = {
   /** private_key_jwt: the application's key ring (private JWKs), JSON. */
   clientKey: (appId: string) => `pte.v1.clientKey/${appId}`,
   tokenSet: (id: string) => `pte.v1.tokenSet/${id}`,
+  discoveryCache: 'pte.v1.discoveryCache',
+  jwksCache: 'pte.v1.jwksCache',
 } as const;
 
 /** Keys that may roam with Settings Sync: metadata without secrets or machine-local tokens. */
@@ -80,6 +88,15 @@ export const SYNCED_KEYS = [KEYS.environments, KEYS.applications];
 
 export interface CallOptions {
   signal?: AbortSignal;
+}
+
+export interface RefreshOptions extends CallOptions {
+  scope?: string;
+  /**
+   * Auto-refresh: refresh only while the stored set expires within this many ms; a set another
+   * window refreshed meanwhile is returned as it is, without a request.
+   */
+  onlyIfExpiringWithinMs?: number;
 }
 
 export interface SignInOptions extends CallOptions {
@@ -97,6 +114,9 @@ export interface SignInOptions extends CallOptions {
   mapRedirectUri?: (localRedirectUri: string) => PromiseLike<string>;
 }
 
+/** Discovery documents are kept per issuer (and kind: fallbacks differ), shared by environments. */
+const discoveryId = (env: Environment) => `${env.kind} ${env.issuer}`;
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -107,6 +127,11 @@ export class TokenService {
   private readonly writes = new Sequencer();
   private readonly refreshes = new SingleFlight();
   private readonly endpointCache = new Map<string, Promise<Endpoints>>();
+  /** Discovery documents and key sets kept across windows and restarts (public metadata). */
+  private readonly discovered: PersistedCache<Endpoints>;
+  private readonly keySetStore: PersistedCache<import('jose').JSONWebKeySet>;
+  /** Endpoints this window took from the kept documents rather than discovering them itself. */
+  private readonly keptEndpoints = new WeakSet<Endpoints>();
   private keySets: JwksCache | undefined;
   private readonly listeners = new Set<() => void>();
   /** Entries that could not be read, reported once per load; never hide the others. */
@@ -115,11 +140,13 @@ export class TokenService {
   constructor(private readonly deps: ServiceDeps) {
     this.now = deps.now ?? Date.now;
     this.newId = deps.newId ?? (() => globalThis.crypto.randomUUID());
+    this.discovered = new PersistedCache(deps.state, KEYS.discoveryCache, this.now);
+    this.keySetStore = new PersistedCache(deps.state, KEYS.jwksCache, this.now);
   }
 
-  /** Key sets fetched for signature checks, cached per JWKS URL for this window. */
+  /** Key sets fetched for signature checks, cached per JWKS URL (and kept in the state store). */
   get jwks(): JwksCache {
-    return (this.keySets ??= new (grants().JwksCache)(this.deps.http));
+    return (this.keySets ??= new (grants().JwksCache)(this.deps.http, this.keySetStore, this.now));
   }
 
   // ---- change notification -------------------------------------------------------------------
@@ -144,6 +171,8 @@ export class TokenService {
     this.endpointCache.clear();
     this.resolvedEndpoints.clear();
     this.keySets?.clear();
+    void this.discovered.clear().then(undefined, () => undefined);
+    void this.keySetStore.clear().then(undefined, () => undefined);
     this.storedDataChanged();
   }
 
@@ -403,9 +432,12 @@ export class TokenService {
     this.changed();
   }
 
-  /** Stores a token set: secrets first (one write), then the index entry that the tree reads. */
-  private async saveTokenSet(set: TokenSet): Promise<TokenSetInfo> {
-    await this.deps.secrets.store(KEYS.tokenSet(set.id), JSON.stringify(set));
+  /**
+   * Stores a token set: secrets first (one write), then the index entry that the tree reads.
+   * `indexOnly` brings the index in line with a set another window already stored.
+   */
+  private async saveTokenSet(set: TokenSet, indexOnly = false): Promise<TokenSetInfo> {
+    if (!indexOnly) await this.deps.secrets.store(KEYS.tokenSet(set.id), JSON.stringify(set));
     const meta: TokenSetMeta = {
       id: set.id,
       applicationId: set.applicationId,
@@ -420,7 +452,8 @@ export class TokenService {
       ...(isDpopBound(set) ? { dpop: true } : {}),
     };
     await this.updateList<TokenSetMeta>(KEYS.tokenIndex, (l) =>
-      l.some((t) => t.id === set.id) ? l.map((t) => (t.id === set.id ? { ...meta, autoRefresh: t.autoRefresh } : t)) : [...l, meta],
+      // Fields this version does not know (written by a newer one) stay as they are.
+      l.some((t) => t.id === set.id) ? l.map((t) => (t.id === set.id ? { ...t, ...meta } : t)) : [...l, meta],
     );
     this.changed();
     return this.getTokenSetInfo(set.id);
@@ -432,9 +465,19 @@ export class TokenService {
     const env = this.getEnvironment(environmentId);
     let p = this.endpointCache.get(env.id);
     if (!p) {
-      p = grants()
-        .resolveEndpoints(env, { ...this.deps.http(), signal: opts.signal })
-        .then((endpoints) => this.adoptIssuer(env, endpoints));
+      // Discovered by another window or before a restart, and still fresh: no request.
+      const kept = this.discovered.get(discoveryId(env));
+      if (kept) this.keptEndpoints.add(kept);
+      p = (
+        kept
+          ? Promise.resolve(kept)
+          : grants()
+              .resolveEndpoints(env, { ...this.deps.http(), signal: opts.signal })
+              .then(async (e) => {
+                if (e.source === 'discovery') await this.discovered.put(discoveryId(env), e, e.maxAgeMs ?? 0).then(undefined, () => undefined);
+                return e;
+              })
+      ).then((e) => this.adoptIssuer(env, e));
       this.endpointCache.set(env.id, p);
       const settled = p;
       // A failed resolution is not cached: the next call tries again.
@@ -474,6 +517,20 @@ export class TokenService {
     this.report(`Environment "${env.name}": the server's issuer is "${endpoints.issuer}", so the environment now uses it (it was "${env.issuer}").`);
     this.changed();
     return endpoints;
+  }
+
+  /**
+   * A request to endpoints kept from an earlier discovery (another window, before a restart) failed
+   * without an OAuth answer: discover once more. Returns the new endpoints when the token endpoint
+   * moved (the caller may then retry once), else undefined (the caller reports its error).
+   */
+  private async rediscoverAfterFailure(environmentId: string, used: Endpoints, err: unknown, opts: CallOptions): Promise<Endpoints | undefined> {
+    if (!this.keptEndpoints.has(used) || !(isExplorerError(err, 'network') || isExplorerError(err, 'http_error'))) return undefined;
+    this.keptEndpoints.delete(used);
+    this.endpointCache.delete(environmentId);
+    await this.discovered.delete(discoveryId(this.getEnvironment(environmentId))).then(undefined, () => undefined);
+    const fresh = await this.endpoints(environmentId, opts).catch(() => undefined);
+    return fresh && fresh.token !== used.token ? fresh : undefined;
   }
 
   /**
@@ -521,7 +578,13 @@ export class TokenService {
     const scope = opts.scope ?? app.scopes;
     const endpoints = await this.endpoints(app.environmentId, opts);
     const call = await this.call(app, opts, endpoints);
-    const response = await grants().clientCredentialsGrant(endpoints.token, call, { scope });
+    const response = await grants()
+      .clientCredentialsGrant(endpoints.token, call, { scope })
+      .catch(async (err: unknown) => {
+        const moved = await this.rediscoverAfterFailure(app.environmentId, endpoints, err, opts);
+        if (!moved) throw err;
+        return grants().clientCredentialsGrant(moved.token, { ...call, client: { ...call.client, tokenEndpoint: moved.token } }, { scope });
+      });
     const set = tokenSetFromResponse(
       response,
       { id: this.newId(), applicationId: app.id, environmentId: app.environmentId },
@@ -641,18 +704,57 @@ export class TokenService {
   }
 
   /**
-   * Refresh. Concurrent callers share one request. The stored set is re-read first so a refresh
-   * made meanwhile (another window) is built on, not replayed. Nothing is written unless the
-   * response validated; `invalid_grant` marks the set "sign-in required" and keeps its tokens.
-   * Client-credentials sets have no refresh token: they are re-issued in place.
+   * Refresh. Concurrent callers in this window share one request; windows take turns through the
+   * cross-window lock. Under the lock the stored set is read again: if another window refreshed it
+   * since this caller started (a different refresh token or issue time), that result is returned
+   * without a request, so a rotated refresh token is never replayed. Nothing is written unless the
+   * response validated, and only over the set it was computed from; `invalid_grant` marks the set
+   * "sign-in required" and keeps its tokens. Client-credentials sets are re-issued in place.
    */
-  refresh(tokenSetId: string, opts: CallOptions & { scope?: string } = {}): Promise<TokenSetInfo> {
+  refresh(tokenSetId: string, opts: RefreshOptions = {}): Promise<TokenSetInfo> {
     const key = `${tokenSetId}\u0000${opts.scope ?? ''}`;
-    return this.refreshes.run(key, () => this.writes.queue(`tokenSet:${tokenSetId}`, () => this.doRefresh(tokenSetId, opts)));
+    return this.refreshes.run(key, () =>
+      this.writes.queue(`tokenSet:${tokenSetId}`, async () => {
+        const startedFrom = await this.getTokenSet(tokenSetId);
+        return this.crossWindow(tokenSetId, opts, () => this.doRefresh(tokenSetId, opts, startedFrom));
+      }),
+    );
   }
 
-  private async doRefresh(tokenSetId: string, opts: CallOptions & { scope?: string }): Promise<TokenSetInfo> {
+  /** Runs `task` holding the token set's cross-window lock (when there is one); waits at most the request time-out. */
+  private async crossWindow<T>(tokenSetId: string, opts: CallOptions, task: () => Promise<T>): Promise<T> {
+    if (!this.deps.lock) return task();
+    const { timeoutMs } = this.deps.http();
+    // Held at most for the few requests one refresh makes (discovery, token, key set, key set again).
+    const release = await this.deps.lock.acquire(`tokenSet-${tokenSetId}`, { waitMs: timeoutMs, holdMs: 4 * timeoutMs + 1000, signal: opts.signal });
+    try {
+      return await task();
+    } finally {
+      // A lock that cannot be removed expires at its deadline.
+      await release().catch(() => undefined);
+    }
+  }
+
+  /** Whether the stored set is already what the caller wanted: refreshed elsewhere since it started, or not due yet. */
+  private refreshedElsewhere(stored: TokenSet, startedFrom: TokenSet, opts: RefreshOptions): boolean {
+    if (!sameVersion(stored, startedFrom)) return true;
+    const lead = opts.onlyIfExpiringWithinMs;
+    return lead !== undefined && !stored.mark && stored.expiresAt !== undefined && stored.expiresAt - lead > this.now();
+  }
+
+  /**
+   * Writes `next`, computed from `basis`, only while the stored set is still `basis` (same refresh
+   * token and issue time). Otherwise another window moved it on: the stored set stands and is returned.
+   */
+  private async commitTokenSet(basis: TokenSet, next: TokenSet): Promise<TokenSetInfo> {
+    const stored = await this.getTokenSet(basis.id);
+    if (!sameVersion(stored, basis)) return this.saveTokenSet(stored, true);
+    return this.saveTokenSet(next);
+  }
+
+  private async doRefresh(tokenSetId: string, opts: RefreshOptions, startedFrom: TokenSet): Promise<TokenSetInfo> {
     const current = await this.getTokenSet(tokenSetId);
+    if (this.refreshedElsewhere(current, startedFrom, opts)) return this.saveTokenSet(current, true);
     const app = this.getApplication(current.applicationId);
     const widening = scopeWidening(current.scope, opts.scope);
     if (widening.length) {
@@ -670,7 +772,7 @@ export class TokenService {
       }
       const scope = opts.scope ?? current.scope;
       const response = await grants().clientCredentialsGrant(endpoints.token, call, { scope });
-      return this.saveTokenSet(applyRefresh(current, response, now(), scope));
+      return this.commitTokenSet(current, applyRefresh(current, response, now(), scope));
     }
     try {
       const response = await grants().refreshTokenGrant(endpoints.token, call, { refreshToken: current.refreshToken, scope: opts.scope });
@@ -682,25 +784,38 @@ export class TokenService {
         );
         if (current.idToken) grants().checkRefreshedIdToken(decodeJwt(current.idToken).payload, claims);
       }
-      return await this.saveTokenSet(applyRefresh(current, response, now(), opts.scope));
+      return await this.commitTokenSet(current, applyRefresh(current, response, now(), opts.scope));
     } catch (err) {
-      if (isExplorerError(err, 'invalid_grant')) await this.saveTokenSet({ ...current, mark: 'sign-in-required' });
+      if (isExplorerError(err, 'invalid_grant')) {
+        // Refused because another window rotated the token meanwhile? Then its tokens are the answer.
+        const stored = await this.getTokenSet(tokenSetId);
+        if (!sameVersion(stored, current)) return this.saveTokenSet(stored, true);
+        await this.saveTokenSet({ ...stored, mark: 'sign-in-required' });
+      }
       throw err;
     }
   }
 
   /** Revokes the refresh token (which also ends its access tokens at most servers) and the access token. */
   async revoke(tokenSetId: string, opts: CallOptions = {}): Promise<TokenSetInfo> {
-    return this.writes.queue(`tokenSet:${tokenSetId}`, async () => {
-      const set = await this.getTokenSet(tokenSetId);
-      const app = this.getApplication(set.applicationId);
-      const endpoints = await this.endpoints(app.environmentId, opts);
-      const url = this.requireEndpoint(endpoints, 'revocation', 'revocation');
-      const call = await this.call(app, opts, endpoints);
-      if (set.refreshToken) await grants().revokeToken(url, call, { token: set.refreshToken, hint: 'refresh_token' });
-      await grants().revokeToken(url, call, { token: set.accessToken, hint: 'access_token' });
-      return this.saveTokenSet({ ...set, mark: 'revoked' });
-    });
+    return this.writes.queue(`tokenSet:${tokenSetId}`, () =>
+      this.crossWindow(tokenSetId, opts, async () => {
+        let set = await this.getTokenSet(tokenSetId);
+        // Tokens that changed while they were being revoked (another window) are revoked too, once.
+        for (let attempt = 1; ; attempt++) {
+          const app = this.getApplication(set.applicationId);
+          const endpoints = await this.endpoints(app.environmentId, opts);
+          const url = this.requireEndpoint(endpoints, 'revocation', 'revocation');
+          const call = await this.call(app, opts, endpoints);
+          if (set.refreshToken) await grants().revokeToken(url, call, { token: set.refreshToken, hint: 'refresh_token' });
+          await grants().revokeToken(url, call, { token: set.accessToken, hint: 'access_token' });
+          const stored = await this.getTokenSet(tokenSetId);
+          if (sameVersion(stored, set)) return this.saveTokenSet({ ...stored, mark: 'revoked' });
+          if (attempt === 2) throw new ExplorerError('conflict', 'The tokens changed in another window while they were being revoked: revoke them again.');
+          set = stored;
+        }
+      }),
+    );
   }
 
   async introspect(tokenSetId: string, opts: CallOptions & { token?: 'access_token' | 'refresh_token' } = {}): Promise<Record<string, unknown>> {

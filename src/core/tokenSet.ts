@@ -111,3 +111,11 @@ export function scopeWidening(granted: string | undefined, requested: string | u
   const have = new Set(scopeList(granted));
   return scopeList(requested).filter((s) => !have.has(s));
 }
+
+/**
+ * Whether two copies are the same version of a token set: same refresh token and issue time. A
+ * write computed from one version must not land over another (see TokenService.commitTokenSet).
+ */
+export function sameVersion(a: Pick<TokenSet, 'refreshToken' | 'issuedAt'>, b: Pick<TokenSet, 'refreshToken' | 'issuedAt'>): boolean {
+  return a.refreshToken === b.refreshToken && a.issuedAt === b.issuedAt;
+}

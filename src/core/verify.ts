@@ -7,6 +7,7 @@ import type { JSONWebKeySet } from 'jose';
 import { ExplorerError } from './errors';
 import { HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
 import { decodeJwt, looksLikeJwt } from './jwt';
+import { JWKS_MAX_AGE_MS, cacheMaxAgeMs } from './metadataCache';
 
 export type SignatureState =
   | { state: 'verified'; alg: string; kid?: string }
@@ -20,14 +21,27 @@ const loadJose = () => (jose ??= import('./joseLazy'));
 
 const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/;
 
-export class JwksCache {
-  private readonly sets = new Map<string, { jwks: JSONWebKeySet; fetchedAt: number }>();
+/** Where key sets outlive the window (the state store, see metadataCache.ts): fresh entries only. */
+export interface KeySetStore {
+  get(url: string): JSONWebKeySet | undefined;
+  put(url: string, jwks: JSONWebKeySet, maxAgeMs: number): PromiseLike<void>;
+}
 
-  constructor(private readonly http: () => HttpSettings) {}
+export class JwksCache {
+  private readonly sets = new Map<string, { jwks: JSONWebKeySet; fetchedAt: number; maxAgeMs: number }>();
+
+  constructor(
+    private readonly http: () => HttpSettings,
+    private readonly store?: KeySetStore,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async get(url: string, forceRefresh = false): Promise<JSONWebKeySet> {
     const cached = this.sets.get(url);
-    if (cached && !forceRefresh) return cached.jwks;
+    if (cached && !forceRefresh && this.now() < cached.fetchedAt + cached.maxAgeMs) return cached.jwks;
+    // Fetched by another window or before a restart, and still fresh (the store keeps the expiry).
+    const stored = forceRefresh ? undefined : this.store?.get(url);
+    if (stored) return stored;
     const res = await httpRequest({ method: 'GET', url }, this.http());
     const body = tryParseJson(res);
     if (res.status !== 200 || !body || typeof body !== 'object' || !Array.isArray((body as JSONWebKeySet).keys)) {
@@ -36,7 +50,11 @@ export class JwksCache {
       });
     }
     const jwks = body as JSONWebKeySet;
-    this.sets.set(url, { jwks, fetchedAt: Date.now() });
+    const maxAgeMs = cacheMaxAgeMs(res.header('cache-control'), JWKS_MAX_AGE_MS);
+    // `no-store` (0) is kept out of the store; this window still uses it for the default time.
+    this.sets.set(url, { jwks, fetchedAt: this.now(), maxAgeMs: maxAgeMs || JWKS_MAX_AGE_MS });
+    // Kept for other windows and the next start; a store that cannot be written only costs a fetch.
+    await this.store?.put(url, jwks, maxAgeMs)?.then(undefined, () => undefined);
     return jwks;
   }
 

@@ -44,7 +44,8 @@ export class AutoRefresh implements vscode.Disposable {
               .filter((t) => t.autoRefresh && (t.status === 'valid' || t.status === 'expired'))
               .map((t) => ({ id: t.id, expiresAt: t.expiresAt }))
           : [],
-      refresh: (id) => this.service.refresh(id),
+      // Another window may have refreshed the set meanwhile: then there is nothing to do.
+      refresh: (id) => this.service.refresh(id, { onlyIfExpiringWithinMs: leadMs }),
       onError: (id, err) => this.log.error(`Auto-refresh of ${id} failed, will retry: ${err instanceof Error ? err.message : String(err)}`),
       onStopped: (id, err) => {
         const message = err instanceof ExplorerError ? err.message : String(err);

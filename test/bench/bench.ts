@@ -7,6 +7,8 @@
 //               fresh hosts, against an empty extension; network and secret reads during it
 //   Requests    client-credentials and refresh through the extension's core vs plain node:http vs
 //               curl, against the sandbox on loopback (median and p95)
+//   Round trips HTTP requests per operation (first token after a restart, refresh, sign-in, ten
+//               concurrent refreshes in one window and in two) against the physical minimum
 //   Scale       the Explorer tree's full expansion for 1, 100 and 1,000 token sets (in the host);
 //               the inspector's first render for a 4 KB and a 16 KB JWT (headless Chromium)
 //   Idle        CPU time of the extension host over 60 s, PingOne view open, vs the empty extension
@@ -16,7 +18,7 @@
 //   PTE_BENCH_REQUESTS       requests per method and grant (default 200, after 20 warm-up)
 //   PTE_BENCH_ACTIVATIONS    activation samples per extension (default 11, after 1 warm-up)
 //   PTE_BENCH_PROFILE=1      also write a CPU profile of one more activation of ours (diagnostics)
-//   PTE_BENCH_PHASES         subset, e.g. "bundle,requests" (default: all of bundle,requests,inspector,host;
+//   PTE_BENCH_PHASES         subset, e.g. "bundle,requests" (default: all of bundle,requests,roundtrips,inspector,host;
 //                            host = activation,scale,idle, which can also be chosen one by one)
 //   PTE_KEEP_TMP=1           keep the run folder (logs, session files)
 import * as fs from 'node:fs';
@@ -31,6 +33,7 @@ import { measureBundle, type BundleFigures } from './lib/bundle';
 import { copyOurs, makeEmpty, measureIdle, startHost, type IdleFigures } from './lib/host';
 import { measureInspector, type InspectorFigures } from './lib/inspector';
 import { measureRequests, type GrantTimings, type RequestFigures } from './lib/requests';
+import { measureRoundTrips, type RoundTrip } from './lib/roundTrips';
 import type { ActivationResult, ScaleResult } from './lib/session';
 import { bytes, max, median, min, ms, percentile, ratio, x } from './lib/stats';
 import { markdownTable, textTable, type Row, type Verdict } from './lib/table';
@@ -45,7 +48,8 @@ const BUDGET = {
   bundleBytes: 150 * KB,
   vsixBytes: 250 * KB,
   activationRatio: 2,
-  requestRatio: 1.2,
+  /** The core against node-fetch with a keep-alive agent per origin, on the same requests. */
+  requestRatio: 1.1,
   tree1000Ms: 50,
 };
 
@@ -206,6 +210,7 @@ function requestRows(r: RequestFigures): Row[] {
       core: median(s.core),
       node: median(s.node),
       nodeFetch: median(s.nodeFetch),
+      nodeFetchKeepAlive: median(s.nodeFetchKeepAlive),
       builtinFetch: median(s.builtinFetch),
       curl: median(s.curl),
       curlTotal: median(s.curlTotal),
@@ -214,6 +219,7 @@ function requestRows(r: RequestFigures): Row[] {
       core: percentile(s.core, 95),
       node: percentile(s.node, 95),
       nodeFetch: percentile(s.nodeFetch, 95),
+      nodeFetchKeepAlive: percentile(s.nodeFetchKeepAlive, 95),
       builtinFetch: percentile(s.builtinFetch, 95),
       curl: percentile(s.curl, 95),
       curlTotal: percentile(s.curlTotal, 95),
@@ -221,22 +227,31 @@ function requestRows(r: RequestFigures): Row[] {
     rows.push(
       {
         section: 'Requests',
-        measure: `${label}: core vs plain node:http, median of ${s.core.length}`,
+        measure: `${label}: core vs node-fetch with a keep-alive agent per origin, median of ${s.core.length}`,
         ours: ms(med.core),
-        baseline: `${ms(med.node)} node:http`,
-        ratio: x(ratio(med.core, med.node)),
-        budget: '≤ 1.2x node:http',
-        verdict: verdict(ratio(med.core, med.node) <= BUDGET.requestRatio),
+        baseline: `${ms(med.nodeFetchKeepAlive)} node-fetch keep-alive`,
+        ratio: x(ratio(med.core, med.nodeFetchKeepAlive)),
+        budget: '≤ 1.1x node-fetch keep-alive',
+        verdict: verdict(ratio(med.core, med.nodeFetchKeepAlive) <= BUDGET.requestRatio),
         data: { median: med, p95 },
       },
       {
         section: 'Requests',
-        measure: `${label}: core vs plain node:http, p95`,
+        measure: `${label}: core vs node-fetch with a keep-alive agent per origin, p95`,
         ours: ms(p95.core),
-        baseline: `${ms(p95.node)} node:http`,
-        ratio: x(ratio(p95.core, p95.node)),
-        budget: '≤ 1.2x node:http',
-        verdict: verdict(ratio(p95.core, p95.node) <= BUDGET.requestRatio),
+        baseline: `${ms(p95.nodeFetchKeepAlive)} node-fetch keep-alive`,
+        ratio: x(ratio(p95.core, p95.nodeFetchKeepAlive)),
+        budget: '≤ 1.1x node-fetch keep-alive',
+        verdict: verdict(ratio(p95.core, p95.nodeFetchKeepAlive) <= BUDGET.requestRatio),
+      },
+      {
+        section: 'Requests',
+        measure: `${label}: core vs plain node:http (median / p95)`,
+        ours: `${ms(med.core)} / ${ms(p95.core)}`,
+        baseline: `${ms(med.node)} / ${ms(p95.node)} node:http`,
+        ratio: `${x(ratio(med.core, med.node))} / ${x(ratio(p95.core, p95.node))}`,
+        budget: '—',
+        verdict: 'info',
       },
       {
         section: 'Requests',
@@ -288,6 +303,19 @@ function requestRows(r: RequestFigures): Row[] {
   grant('client credentials', r.clientCredentials);
   grant('refresh (rotating)', r.refresh);
   return rows;
+}
+
+function roundTripRows(trips: RoundTrip[]): Row[] {
+  return trips.map((t) => ({
+    section: 'Round trips',
+    measure: `${t.operation}: HTTP requests`,
+    ours: String(t.measured),
+    baseline: `minimum ${t.minimum} (${t.floor})`,
+    ratio: x(t.measured / t.minimum),
+    budget: '= minimum',
+    verdict: verdict(t.measured === t.minimum),
+    data: { requests: t.requests },
+  }));
 }
 
 function scaleRows(scale: ScaleResult[]): Row[] {
@@ -387,7 +415,7 @@ async function main(): Promise<number> {
   exitOnSignals(LABEL);
   const started = Date.now();
   const repo = repoRoot();
-  const phases = new Set((process.env.PTE_BENCH_PHASES ?? 'bundle,requests,inspector,host').split(',').map((s) => s.trim()));
+  const phases = new Set((process.env.PTE_BENCH_PHASES ?? 'bundle,requests,roundtrips,inspector,host').split(',').map((s) => s.trim()));
   const idleSeconds = envInt('PTE_BENCH_IDLE_SECONDS', 60);
   const requests = envInt('PTE_BENCH_REQUESTS', 200);
   const activations = envInt('PTE_BENCH_ACTIVATIONS', 11);
@@ -400,10 +428,11 @@ async function main(): Promise<number> {
   const m = machine();
   log(`machine: ${m.cpus} CPUs, ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}; load average ${m.loadAverage}`);
 
-  const sections: Record<'bundle' | 'activation' | 'requests' | 'scale' | 'inspector' | 'idle', Row[]> = {
+  const sections: Record<'bundle' | 'activation' | 'requests' | 'roundTrips' | 'scale' | 'inspector' | 'idle', Row[]> = {
     bundle: [],
     activation: [],
     requests: [],
+    roundTrips: [],
     scale: [],
     inspector: [],
     idle: [],
@@ -424,6 +453,11 @@ async function main(): Promise<number> {
     sections.requests = requestRows(r);
     extra.refresh = r.refreshNote;
     extra.tokenRequestsSeen = r.tokenRequestsSeen;
+  }
+
+  if (phases.has('roundtrips')) {
+    log('— round trips');
+    sections.roundTrips = roundTripRows(await measureRoundTrips({ log, windowProcess: path.join(__dirname, '..', 'support', 'windowProcess.js') }));
   }
 
   let inspector: InspectorFigures | undefined;
@@ -514,7 +548,7 @@ async function main(): Promise<number> {
       extra.idle = { pageVisibility: { ours: idle.ours.pageVisibility, empty: idle.empty.pageVisibility }, visibleRows: idle.ours.visibleRows };
     }
   }
-  const rows = [...sections.bundle, ...sections.activation, ...sections.requests, ...sections.scale, ...sections.inspector, ...sections.idle];
+  const rows = [...sections.bundle, ...sections.activation, ...sections.requests, ...sections.roundTrips, ...sections.scale, ...sections.inspector, ...sections.idle];
 
   const seconds = (Date.now() - started) / 1000;
   const missed = rows.filter((r) => r.verdict === 'MISSED');

@@ -1,6 +1,7 @@
 // `npm test`: every check, in order, with one closing line that counts them all.
 //   1. type-check (tsc --noEmit)   2. unit tests (mocha, plain Node, sandbox on loopback)
 //   3. integration tests in a real VS Code extension host (code-server, installed on first use)
+//      and the restart suite (two sessions on one user-data folder and browser profile)
 //   4. browser end-to-end tests (Playwright + Debian Chromium against code-server with the VSIX)
 // Each stage prints its own output; a failing stage fails the run, later stages still run so one
 // run shows every failure. Set PTE_STAGES=unit,integration to run a subset.
@@ -9,7 +10,7 @@ import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '../../..');
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
-const stages = (process.env.PTE_STAGES ?? 'typecheck,unit,integration,e2e').split(',').map((s) => s.trim());
+const stages = (process.env.PTE_STAGES ?? 'typecheck,unit,integration,restart,e2e').split(',').map((s) => s.trim());
 
 interface Outcome {
   stage: string;
@@ -65,6 +66,9 @@ for (const stage of stages) {
       break;
     case 'integration':
       outcomes.push(launcher('integration', 'integration.js'));
+      break;
+    case 'restart':
+      outcomes.push(launcher('restart', 'restart.js'));
       break;
     case 'e2e':
       outcomes.push(launcher('e2e', 'e2e.js'));

@@ -74,8 +74,11 @@ export interface Sandbox {
    */
   setClientJwks(clientId: string, jwks: { keys: unknown[] }): Promise<void>;
   user: { username: string; password: string; sub: string; email: string; name: string };
-  /** Counts of requests that reached each token endpoint, by grant_type, since start (or since resetStats). */
-  stats(): { tokenRequests: number; byGrant: Record<string, number> };
+  /**
+   * Counts since start (or since resetStats): every HTTP request (`requests`, any path), and the
+   * requests that reached each token endpoint, by grant_type.
+   */
+  stats(): { requests: number; tokenRequests: number; byGrant: Record<string, number> };
   resetStats(): void;
   /**
    * Programmatic browser stand-in: GET the authorization URL (either variant), sign the demo user in
@@ -142,7 +145,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   // The issuers contain the port, so listen first and install the real handler afterwards.
   let route: Handler = (_req, res) => void res.writeHead(503).end();
+  let requests = 0;
   const server = createServer((req, res) => {
+    requests++;
     if (!quiet) {
       const line = `${req.method} ${req.url}`; // before mount() rewrites req.url
       res.on('finish', () => console.log(`[sandbox] ${line} → ${res.statusCode}`));
@@ -284,10 +289,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     },
     user: { ...DEMO_USER },
     stats: () => ({
+      requests,
       tokenRequests: Object.values(byGrant).reduce((a, b) => a + b, 0),
       byGrant: { ...byGrant },
     }),
     resetStats: () => {
+      requests = 0;
       byGrant = {};
     },
     authorize: (authorizationUrl, authorizeOpts) =>

@@ -128,7 +128,7 @@ describe('sandbox authorization server', function () {
       assert.match(String(payload.org), /^[0-9a-f-]{36}$/);
       assert.equal(payload.sub, undefined, 'client-credentials tokens have no sub');
       assert.equal(payload.exp! - payload.iat!, 3600);
-      assert.deepEqual(sb.stats(), { tokenRequests: 1, byGrant: { client_credentials: 1 } });
+      assert.deepEqual(sb.stats(), { requests: 2, tokenRequests: 1, byGrant: { client_credentials: 1 } }, 'the token request and the key set');
     });
 
     it('rejects a wrong secret and a wrong auth method with 401 invalid_client', async () => {

@@ -4,16 +4,17 @@
 //   node  a minimal node:http request with the same form and headers (same default agent)
 //   curl  curl spawned per request, as a Postman/curl snippet runs (spawn included), plus curl's
 //         own -w %{time_total} (connection + transfer only)
-// and two references that locate the core's overhead: the same POST with node-fetch alone (the
-// HTTP client the core uses, without the core's timeout, validation and parsing) and with Node's
-// built-in fetch (undici).
+// and references that locate the core's overhead: the same POST with node-fetch alone (the HTTP
+// client the core uses, without the core's timeout, validation and parsing), with node-fetch and a
+// keep-alive agent per origin (the floor the core is held to), and with Node's built-in fetch (undici).
 import { spawn } from 'node:child_process';
 import * as http from 'node:http';
+import type { Agent } from 'node:http';
 import { buildAuthorizationRequest } from '../../../src/core/authorize';
 import { authorizationCodeGrant, basicAuthorization, clientCredentialsGrant, refreshTokenGrant, type OAuthCall } from '../../../src/core/oauth';
 import { startSandbox, type Sandbox } from '../../sandbox';
 
-export type Method = 'core' | 'node' | 'nodeFetch' | 'builtinFetch' | 'curl' | 'curlTotal';
+export type Method = 'core' | 'node' | 'nodeFetch' | 'nodeFetchKeepAlive' | 'builtinFetch' | 'curl' | 'curlTotal';
 type Runner = Exclude<Method, 'curlTotal'>;
 
 export interface GrantTimings {
@@ -71,15 +72,17 @@ function plainPost(url: string, form: URLSearchParams, authorization: string): P
 
 /** The same POST through a fetch implementation: response text parsed as JSON. */
 async function fetchPost(
-  fetchImpl: (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<{ status: number; text(): Promise<string> }>,
+  fetchImpl: (url: string, init: { method: string; headers: Record<string, string>; body: string; agent?: Agent }) => Promise<{ status: number; text(): Promise<string> }>,
   url: string,
   form: URLSearchParams,
   authorization: string,
+  agent?: Agent,
 ): Promise<PlainResponse> {
   const res = await fetchImpl(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json', Authorization: authorization },
     body: form.toString(),
+    ...(agent ? { agent } : {}),
   });
   return { status: res.status, body: JSON.parse(await res.text()) as Record<string, unknown> };
 }
@@ -117,7 +120,7 @@ function curlPost(url: string, fields: Record<string, string>, user: string): Pr
 }
 
 function emptyTimings(): GrantTimings {
-  return { samples: { core: [], node: [], nodeFetch: [], builtinFetch: [], curl: [], curlTotal: [] } };
+  return { samples: { core: [], node: [], nodeFetch: [], nodeFetchKeepAlive: [], builtinFetch: [], curl: [], curlTotal: [] } };
 }
 
 /**
@@ -139,7 +142,7 @@ async function interleave(
   timings: GrantTimings,
   fns: Record<Runner, () => Promise<number | { wall: number; total: number }>>,
 ): Promise<void> {
-  const methods: Runner[] = ['core', 'node', 'nodeFetch', 'builtinFetch', 'curl'];
+  const methods: Runner[] = ['core', 'node', 'nodeFetch', 'nodeFetchKeepAlive', 'builtinFetch', 'curl'];
   const orders = balancedOrders(methods.length);
   for (let i = 0; i < warmup + rounds; i++) {
     for (const k of orders[i % orders.length]) {
@@ -166,6 +169,14 @@ export async function measureRequests(opts: { n: number; warmup: number; log: (s
     return elapsed;
   };
   const sandbox: Sandbox = await startSandbox();
+  // node-fetch with a keep-alive agent per origin: the floor for the core.
+  const keepAlive = new Map<string, Agent>();
+  const agentFor = (url: string) => {
+    const origin = new URL(url).origin;
+    let agent = keepAlive.get(origin);
+    if (!agent) keepAlive.set(origin, (agent = new http.Agent({ keepAlive: true })));
+    return agent;
+  };
   try {
     const tokenUrl = `${sandbox.pingone.issuer}/token`;
     const settings = { timeoutMs: 30_000 };
@@ -187,6 +198,7 @@ export async function measureRequests(opts: { n: number; warmup: number; log: (s
       core: () => timed(() => clientCredentialsGrant(tokenUrl, workerCall)),
       node: () => timed(() => plainPost(tokenUrl, ccForm(), workerAuth), ccCheck('node:http')),
       nodeFetch: () => timed(() => fetchPost(nodeFetch, tokenUrl, ccForm(), workerAuth), ccCheck('node-fetch')),
+      nodeFetchKeepAlive: () => timed(() => fetchPost(nodeFetch, tokenUrl, ccForm(), workerAuth, agentFor(tokenUrl)), ccCheck('node-fetch keep-alive')),
       builtinFetch: () => timed(() => fetchPost(globalThis.fetch, tokenUrl, ccForm(), workerAuth), ccCheck('built-in fetch')),
       curl: async () => {
         const r = await curlPost(tokenUrl, { grant_type: 'client_credentials' }, `${worker.clientId}:${worker.clientSecret}`);
@@ -232,6 +244,7 @@ export async function measureRequests(opts: { n: number; warmup: number; log: (s
       core: () => timed(() => refreshTokenGrant(tokenUrl, webCall, { refreshToken }), (r) => next(r.refreshToken)),
       node: () => timed(() => plainPost(tokenUrl, refreshForm(), webAuth), refreshCheck('node:http')),
       nodeFetch: () => timed(() => fetchPost(nodeFetch, tokenUrl, refreshForm(), webAuth), refreshCheck('node-fetch')),
+      nodeFetchKeepAlive: () => timed(() => fetchPost(nodeFetch, tokenUrl, refreshForm(), webAuth, agentFor(tokenUrl)), refreshCheck('node-fetch keep-alive')),
       builtinFetch: () => timed(() => fetchPost(globalThis.fetch, tokenUrl, refreshForm(), webAuth), refreshCheck('built-in fetch')),
       curl: async () => {
         const r = await curlPost(tokenUrl, { grant_type: 'refresh_token', refresh_token: refreshToken }, `${web.clientId}:${web.clientSecret}`);
@@ -239,13 +252,14 @@ export async function measureRequests(opts: { n: number; warmup: number; log: (s
         return { wall: r.wallMs, total: r.totalMs };
       },
     });
-    const total = 5 * (opts.n + opts.warmup);
+    const total = 6 * (opts.n + opts.warmup);
     const refreshNote =
       rotations >= total - 1
         ? `PingOne-shaped client "${web.clientId}" signed in once (authorization code + PKCE); the refresh token rotated on every one of ${total} refreshes`
         : `client "${web.clientId}"; the refresh token rotated ${rotations} times in ${total} refreshes`;
     return { n: opts.n, warmup: opts.warmup, clientCredentials: cc, refresh: rf, refreshNote, tokenRequestsSeen: sandbox.stats().tokenRequests };
   } finally {
+    for (const agent of keepAlive.values()) agent.destroy();
     await sandbox.close();
   }
 }

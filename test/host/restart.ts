@@ -1,0 +1,114 @@
+// Runs the restart suite (out/test/restart/*.test.js) in two editor sessions one after the other:
+// code-server and headless Chromium are started, the suite runs with PTE_RESTART_PHASE=store, both
+// are stopped, and they are started again on the same user-data folder and the same Chromium
+// profile for PTE_RESTART_PHASE=restarted: a full restart of the editor. One sandbox, run here,
+// outlives both sessions; its request counters are served to the tests on a second loopback port.
+//
+//   node esbuild.js && node esbuild.js --tests && node out/test/host/restart.js
+//
+// Environment: PTE_TEST_TIMEOUT_MS (default 300000), PTE_KEEP_TMP=1, PTE_HOST_CACHE, as for the
+// integration launcher. Exit code: 0 when both sessions passed, 1 otherwise.
+import * as fs from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { startSandbox } from '../sandbox';
+import { launchBrowser, openWorkbench } from './lib/browser';
+import { exitOnSignals, onCleanup } from './lib/cleanup';
+import { ensureCodeServer, freeLoopbackPort, startCodeServer, workbenchUrl } from './lib/codeServer';
+import { runLauncher } from './lib/launcher';
+import { ensureDir, makeRunDir, repoRoot } from './lib/paths';
+import { envInt, tailFile, waitFor } from './lib/proc';
+import { readResults, reportResults } from './lib/results';
+
+const LABEL = 'restart';
+const log = (line: string) => console.log(`[${LABEL}] ${line}`);
+
+async function main(): Promise<number> {
+  exitOnSignals(LABEL);
+  const repo = repoRoot();
+  const testsModule = path.join(repo, 'out', 'test', 'restart', 'index.js');
+  if (!fs.existsSync(testsModule) || !fs.existsSync(path.join(repo, 'dist', 'extension.js'))) {
+    console.error(`${LABEL}: build first: node esbuild.js && node esbuild.js --tests`);
+    return 1;
+  }
+  const install = await ensureCodeServer();
+  const deadline = Date.now() + envInt('PTE_TEST_TIMEOUT_MS', 300_000);
+  const runDir = makeRunDir(LABEL);
+  const logsDir = ensureDir(runDir, 'logs');
+  const userDataDir = ensureDir(runDir, 'user-data');
+  const extensionsDir = ensureDir(runDir, 'extensions');
+  const workspace = ensureDir(runDir, 'workspace');
+  const profile = ensureDir(runDir, 'chromium-profile');
+  let keep = process.env.PTE_KEEP_TMP === '1';
+  onCleanup(() => {
+    if (!keep) for (const d of [userDataDir, extensionsDir, workspace, profile]) fs.rmSync(d, { recursive: true, force: true });
+  });
+  log(`run folder ${runDir}`);
+
+  const sandbox = await startSandbox();
+  onCleanup(() => sandbox.close());
+  const statsServer = createServer((req, res) => {
+    if (req.method === 'POST') sandbox.resetStats();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(sandbox.stats()));
+  });
+  await new Promise<void>((r) => statsServer.listen(0, '127.0.0.1', r));
+  onCleanup(() => new Promise<void>((r) => statsServer.close(() => r())));
+  const sandboxInfo = {
+    url: sandbox.url,
+    envId: sandbox.envId,
+    authBase: sandbox.pingone.authBase,
+    statsUrl: `http://127.0.0.1:${(statsServer.address() as AddressInfo).port}/stats`,
+    clients: { worker: sandbox.clients.worker, web: sandbox.clients.web },
+  };
+
+  // The same origin in both sessions: the web workbench keeps extension state in the browser profile, per origin.
+  const port = await freeLoopbackPort();
+  let passed = 0;
+  let failed = 0;
+  for (const phase of ['store', 'restarted']) {
+    const resultsFile = path.join(logsDir, `results-${phase}.json`);
+    const server = await startCodeServer({
+      install,
+      userDataDir,
+      extensionsDir,
+      logFile: path.join(logsDir, `code-server-${phase}.log`),
+      extraArgs: ['--bind-addr', `127.0.0.1:${port}`],
+      env: {
+        PTE_TEST_RESULTS: resultsFile,
+        PTE_RESTART_PHASE: phase,
+        PTE_RESTART_SANDBOX: JSON.stringify(sandboxInfo),
+        PTE_RESTART_MEMO: path.join(runDir, 'memo.json'),
+      },
+    });
+    const browser = await launchBrowser({ userDataDir: profile });
+    try {
+      await openWorkbench(browser.page, workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: repo, extensionTestsPath: testsModule }), {
+        timeoutMs: Math.max(1, deadline - Date.now()),
+      });
+      log(`${phase}: workbench open; waiting for results`);
+      await waitFor(`the ${phase} session's results`, () => fs.existsSync(resultsFile) || (!server.running ? Promise.reject(new Error('code-server exited')) : undefined), {
+        timeoutMs: Math.max(1, deadline - Date.now()),
+        intervalMs: 200,
+      });
+      const summary = reportResults(`${LABEL} (${phase})`, readResults(resultsFile));
+      passed += summary.passed;
+      failed += summary.exitCode ? Math.max(1, summary.failed) : 0;
+    } catch (err) {
+      failed++;
+      keep = true;
+      console.error(`${LABEL} (${phase}): ${err instanceof Error ? err.message : String(err)}`);
+      console.error(tailFile(`${resultsFile}.progress`, 30));
+    } finally {
+      fs.writeFileSync(path.join(logsDir, `browser-console-${phase}.log`), browser.consoleMessages.join('\n') + '\n');
+      await browser.close();
+      await server.stop();
+    }
+    if (failed) break;
+  }
+  keep ||= failed > 0;
+  console.log(`${LABEL}: ${passed} passed, ${failed} failed`);
+  return failed ? 1 : 0;
+}
+
+runLauncher(LABEL, main);

@@ -1,0 +1,100 @@
+/**
+ * Nothing lost on restart, nothing fetched again that is still valid, in the real extension host.
+ * test/host/restart.ts runs this file twice against one sandbox (which outlives both sessions):
+ * PTE_RESTART_PHASE=store in a first code-server session, then =restarted in a second one with the
+ * same user-data folder and the same Chromium profile (a full restart of the editor: new server,
+ * new extension host, new window). The sandbox's request counters come from the launcher over HTTP.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import fetch from 'node-fetch';
+import * as vscode from 'vscode';
+import { DEMO_USER } from '../sandbox/demo';
+import { driveAuthorization } from '../sandbox/browser';
+import type { SandboxClient } from '../sandbox';
+import { activateApi, reset } from '../integration/helpers';
+
+interface SandboxInfo {
+  url: string;
+  envId: string;
+  authBase: string;
+  statsUrl: string;
+  clients: { worker: SandboxClient; web: SandboxClient };
+}
+
+const phase = process.env.PTE_RESTART_PHASE;
+const sandbox = JSON.parse(process.env.PTE_RESTART_SANDBOX ?? '{}') as SandboxInfo;
+/** What the first session stored, for the second to compare with (test data, on the test's own disk). */
+const memo = process.env.PTE_RESTART_MEMO ?? '';
+
+async function stats(reset = false): Promise<{ requests: number; byGrant: Record<string, number> }> {
+  const res = await fetch(sandbox.statsUrl, { method: reset ? 'POST' : 'GET' });
+  return (await res.json()) as { requests: number; byGrant: Record<string, number> };
+}
+
+describe('across a restart of the editor', function () {
+  this.timeout(30_000);
+
+  if (phase === 'store') {
+    it('stores environments, applications, secrets, token sets and auto-refresh opt-ins', async () => {
+      const api = await activateApi();
+      await reset(api);
+      const env = await api.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: sandbox.authBase });
+      const { worker, web } = sandbox.clients;
+      const w = await api.addApplication(env.id, { name: 'Worker', clientId: worker.clientId, clientSecret: worker.clientSecret, authMethod: 'client_secret_basic' });
+      const a = await api.addApplication(env.id, {
+        name: 'Web',
+        clientId: web.clientId,
+        clientSecret: web.clientSecret,
+        authMethod: 'client_secret_basic',
+        scopes: 'openid profile',
+      });
+      const cc = await api.clientCredentials(w.id);
+      const signedIn = await api.signIn(a.id, {
+        openExternal: async (url) => {
+          const location = await driveAuthorization(sandbox.url, url, DEMO_USER);
+          void fetch(location).then((r) => r.text()).catch(() => undefined);
+        },
+      });
+      await vscodeToggleAutoRefresh(signedIn.id);
+      const tokens = { cc: await api.getTokens(cc.id), signedIn: await api.getTokens(signedIn.id) };
+      fs.writeFileSync(memo, JSON.stringify({ env: env.id, worker: w.id, web: a.id, cc: cc.id, signedIn: signedIn.id, tokens }));
+    });
+  }
+
+  if (phase === 'restarted') {
+    it('reads everything back; then a token costs one request and a refresh one request', async () => {
+      const before = JSON.parse(fs.readFileSync(memo, 'utf8'));
+      await stats(true);
+      const api = await activateApi();
+      assert.deepEqual(api.listEnvironments().map((e) => e.id), [before.env]);
+      assert.deepEqual((await api.listApplications()).map((a) => a.id).sort(), [before.worker, before.web].sort());
+      const sets = api.listTokenSets();
+      assert.deepEqual(sets.map((t) => t.id).sort(), [before.cc, before.signedIn].sort());
+      assert.equal(sets.find((t) => t.id === before.signedIn)!.autoRefresh, true);
+      const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
+      assert.deepEqual(json(await api.getTokens(before.cc)), before.tokens.cc);
+      assert.deepEqual(json(await api.getTokens(before.signedIn)), before.tokens.signedIn);
+      assert.equal((await stats()).requests, 0, 'reading back made no request');
+
+      // The client secret survived too: the first client-credentials token of this session.
+      await api.clientCredentials(before.worker);
+      assert.deepEqual(await stats(), { requests: 1, tokenRequests: 1, byGrant: { client_credentials: 1 } });
+
+      // A refresh whose ID token is checked against the key set kept from the first session.
+      const refreshed = await api.refresh(before.signedIn);
+      assert.equal(refreshed.status, 'valid');
+      const after = await stats();
+      assert.equal(after.requests, 2);
+      assert.equal(after.byGrant.refresh_token, 1);
+      assert.notEqual((await api.getTokens(before.signedIn)).refreshToken, before.tokens.signedIn.refreshToken);
+    });
+  }
+});
+
+/** The opt-in as the user makes it: the context-menu command on the token set. */
+async function vscodeToggleAutoRefresh(tokenSetId: string): Promise<void> {
+  await vscode.commands.executeCommand('pingone.toggleAutoRefresh', tokenSetId, { enabled: true });
+  const api = await activateApi();
+  assert.equal(api.listTokenSets().find((t) => t.id === tokenSetId)!.autoRefresh, true);
+}
