@@ -7,11 +7,12 @@
  *   state   pte.v1.environments            Environment[]
  *   state   pte.v1.applications            Application[]
  *   state   pte.v1.tokenIndex              TokenSetMeta[]   (no secrets: what the tree shows)
- *   secret  pte.v1.clientSecret/<appId>    the client secret
- *   secret  pte.v1.tokenSet/<tokenSetId>   JSON TokenSet (tokens and metadata, written in one go)
+ *   secret  pte.v1.clientSecret/<appId>    JSON {v:2, secret, issuer, tokenOrigin} (core/binding; v1 was the bare secret)
+ *   secret  pte.v1.tokenSet/<tokenSetId>   JSON TokenSet (tokens, metadata and the issuer they belong to, written in one go)
  */
 import { Application, ApplicationInput, isLoopbackRedirect, validateApplication } from './application';
 import type { AuthorizationRequest } from './authorize';
+import { bindingFor, checkBinding, decodeClientSecret, encodeClientSecret } from './binding';
 import type { Endpoints } from './endpoints';
 import { Environment, EnvironmentInput, validateEnvironment } from './environment';
 import { ExplorerError, invalidInput, isExplorerError } from './errors';
@@ -266,9 +267,14 @@ export class TokenService {
     return env;
   }
 
+  /**
+   * Updates an environment. A new issuer drops its applications' client secrets and token sets:
+   * they were issued for the old one and are never sent to another server (callers ask first).
+   */
   async updateEnvironment(id: string, input: EnvironmentInput): Promise<Environment> {
-    this.getEnvironment(id);
+    const previous = this.getEnvironment(id);
     const env = validateEnvironment(input, id);
+    if (env.issuer !== previous.issuer) for (const app of this.listApplications(id)) await this.dropSecrets(app.id);
     await this.updateList<Environment>(KEYS.environments, (l) => l.map((e) => (e.id === id ? env : e)));
     this.endpointCache.delete(id);
     this.changed();
@@ -284,9 +290,9 @@ export class TokenService {
   }
 
   async addApplication(environmentId: string, input: ApplicationInput): Promise<Application> {
-    this.getEnvironment(environmentId);
+    const { issuer } = this.getEnvironment(environmentId);
     const app = validateApplication(input, { id: this.newId(), environmentId }, { hasStoredSecret: false });
-    if (app.authMethod !== 'none' && input.clientSecret) await this.deps.secrets.store(KEYS.clientSecret(app.id), input.clientSecret);
+    if (app.authMethod !== 'none' && input.clientSecret) await this.deps.secrets.store(KEYS.clientSecret(app.id), encodeClientSecret(input.clientSecret, { issuer }));
     await this.updateList<Application>(KEYS.applications, (l) => [...l, app]);
     this.changed();
     return app;
@@ -298,7 +304,10 @@ export class TokenService {
     const hasStoredSecret = (await this.deps.secrets.get(KEYS.clientSecret(id))) !== undefined;
     const app = validateApplication(input, { id, environmentId: existing.environmentId }, { hasStoredSecret });
     if (app.authMethod === 'none') await this.deps.secrets.delete(KEYS.clientSecret(id));
-    else if (input.clientSecret) await this.deps.secrets.store(KEYS.clientSecret(id), input.clientSecret);
+    else if (input.clientSecret) {
+      const { issuer } = this.getEnvironment(existing.environmentId);
+      await this.deps.secrets.store(KEYS.clientSecret(id), encodeClientSecret(input.clientSecret, { issuer }));
+    }
     await this.updateList<Application>(KEYS.applications, (l) => l.map((a) => (a.id === id ? app : a)));
     this.changed();
     return app;
@@ -315,12 +324,17 @@ export class TokenService {
   }
 
   private async removeApplicationData(appId: string): Promise<void> {
+    await this.dropSecrets(appId);
+    await this.updateList<Application>(KEYS.applications, (l) => l.filter((a) => a.id !== appId));
+  }
+
+  /** Deletes an application's token sets and client secret; the application itself stays. */
+  private async dropSecrets(appId: string): Promise<void> {
     for (const t of this.readIndex().filter((t) => t.applicationId === appId)) {
       await this.deps.secrets.delete(KEYS.tokenSet(t.id));
     }
     await this.updateList<TokenSetMeta>(KEYS.tokenIndex, (l) => l.filter((t) => t.applicationId !== appId));
     await this.deps.secrets.delete(KEYS.clientSecret(appId));
-    await this.updateList<Application>(KEYS.applications, (l) => l.filter((a) => a.id !== appId));
   }
 
   /** Opts a token set in or out of auto-refresh. Only sets that can be refreshed qualify. */
@@ -379,8 +393,43 @@ export class TokenService {
 
   private async call(app: Application, opts: CallOptions): Promise<OAuthCall> {
     const client: ClientCredentials = { clientId: app.clientId, authMethod: app.authMethod };
-    if (app.authMethod !== 'none') client.clientSecret = await this.deps.secrets.get(KEYS.clientSecret(app.id));
+    if (app.authMethod !== 'none') client.clientSecret = await this.boundSecret(app, opts);
     return { client, http: { ...this.deps.http(), signal: opts.signal } };
+  }
+
+  /** The client secret, only if it belongs to the environment's issuer and token endpoint as they are now (core/binding). */
+  private async boundSecret(app: Application, opts: CallOptions): Promise<string | undefined> {
+    const raw = await this.deps.secrets.get(KEYS.clientSecret(app.id));
+    if (raw === undefined) return undefined;
+    const env = this.getEnvironment(app.environmentId);
+    const { token } = await this.endpoints(env.id, opts);
+    const { secret, binding } = decodeClientSecret(raw);
+    const fix = 'If the new issuer is right, edit the application and enter its secret again; otherwise change the issuer back.';
+    if (binding) checkBinding(binding, env, token, `The client secret of "${app.name}"`, fix);
+    return secret;
+  }
+
+  /**
+   * After the first grant that succeeded with it, a client secret is also bound to the token
+   * endpoint's origin (and a secret stored before bindings existed gets its binding). A failed
+   * call writes nothing.
+   */
+  private async pinSecret(app: Application, tokenEndpoint: string): Promise<void> {
+    const raw = await this.deps.secrets.get(KEYS.clientSecret(app.id));
+    if (raw === undefined) return;
+    const { secret, binding } = decodeClientSecret(raw);
+    if (!binding?.tokenOrigin) await this.deps.secrets.store(KEYS.clientSecret(app.id), encodeClientSecret(secret, bindingFor(this.getEnvironment(app.environmentId), tokenEndpoint)));
+  }
+
+  /** A stored token set, only if it belongs to its environment's issuer and token endpoint as they are now. */
+  private async boundTokenSet(id: string, opts: CallOptions): Promise<TokenSet> {
+    const set = await this.getTokenSet(id);
+    const env = this.getEnvironment(set.environmentId);
+    const { token } = await this.endpoints(env.id, opts);
+    const fix = 'Delete the token set and get new tokens, or change the issuer back.';
+    if (set.issuer) checkBinding({ issuer: set.issuer, tokenOrigin: set.tokenOrigin }, env, token, 'This token set', fix);
+    // Sets stored before bindings existed are bound from here on (written with their next save).
+    return { ...set, ...bindingFor(env, token) };
   }
 
   private requireEndpoint(endpoints: Endpoints, key: 'introspection' | 'revocation' | 'userinfo', label: string): string {
@@ -406,11 +455,12 @@ export class TokenService {
     const response = await grants().clientCredentialsGrant(endpoints.token, await this.call(app, opts), { scope });
     const set = tokenSetFromResponse(
       response,
-      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId },
+      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId, ...bindingFor(this.getEnvironment(app.environmentId), endpoints.token) },
       'client_credentials',
       this.now(),
       scope,
     );
+    await this.pinSecret(app, endpoints.token);
     return this.saveTokenSet(set);
   }
 
@@ -431,11 +481,12 @@ export class TokenService {
     }
     const set = tokenSetFromResponse(
       response,
-      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId },
+      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId, ...bindingFor(this.getEnvironment(app.environmentId), endpoints.token) },
       'authorization_code',
       this.now(),
       opts.scope,
     );
+    await this.pinSecret(app, endpoints.token);
     return this.saveTokenSet(set);
   }
 
@@ -527,7 +578,7 @@ export class TokenService {
   }
 
   private async doRefresh(tokenSetId: string, opts: CallOptions & { scope?: string }): Promise<TokenSetInfo> {
-    const current = await this.getTokenSet(tokenSetId);
+    const current = await this.boundTokenSet(tokenSetId, opts);
     const app = this.getApplication(current.applicationId);
     const widening = scopeWidening(current.scope, opts.scope);
     if (widening.length) {
@@ -562,7 +613,7 @@ export class TokenService {
   /** Revokes the refresh token (which also ends its access tokens at most servers) and the access token. */
   async revoke(tokenSetId: string, opts: CallOptions = {}): Promise<TokenSetInfo> {
     return this.writes.queue(`tokenSet:${tokenSetId}`, async () => {
-      const set = await this.getTokenSet(tokenSetId);
+      const set = await this.boundTokenSet(tokenSetId, opts);
       const app = this.getApplication(set.applicationId);
       const endpoints = await this.endpoints(app.environmentId, opts);
       const url = this.requireEndpoint(endpoints, 'revocation', 'revocation');
@@ -574,7 +625,7 @@ export class TokenService {
   }
 
   async introspect(tokenSetId: string, opts: CallOptions & { token?: 'access_token' | 'refresh_token' } = {}): Promise<Record<string, unknown>> {
-    const set = await this.getTokenSet(tokenSetId);
+    const set = await this.boundTokenSet(tokenSetId, opts);
     const app = this.getApplication(set.applicationId);
     const endpoints = await this.endpoints(app.environmentId, opts);
     const url = this.requireEndpoint(endpoints, 'introspection', 'introspection');
@@ -585,7 +636,7 @@ export class TokenService {
   }
 
   async userinfo(tokenSetId: string, opts: CallOptions = {}): Promise<Record<string, unknown>> {
-    const set = await this.getTokenSet(tokenSetId);
+    const set = await this.boundTokenSet(tokenSetId, opts);
     const app = this.getApplication(set.applicationId);
     if (set.grant === 'client_credentials') {
       throw invalidInput('tokenSetId', 'Userinfo needs a user\'s access token; this one came from the client-credentials grant.');

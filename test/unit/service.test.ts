@@ -4,6 +4,7 @@
  * revocation, introspection, userinfo, and that failed calls change nothing stored.
  */
 import assert from 'node:assert/strict';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import fetch from 'node-fetch';
 import { ExplorerError } from '../../src/core/errors';
@@ -335,14 +336,15 @@ describe('token service against the sandbox', function () {
       const { info } = await signedIn(sandbox.clients.web);
       const before = secrets.snapshot();
       const indexBefore = service.listTokenSets();
-      const offline = new TokenService({ state, secrets, http: () => ({ timeoutMs: 5000 }) });
-      // Point the environment at a closed port: the server is gone.
+      // Every connection goes to a closed port: the server is gone. (Changing the issuer instead
+      // would drop the tokens: they belong to the issuer that issued them.)
       const closed = net.createServer();
       await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
       const port = (closed.address() as net.AddressInfo).port;
       await new Promise<void>((r) => closed.close(() => r()));
-      const env = offline.listEnvironments()[0];
-      await offline.updateEnvironment(env.id, { name: env.name, kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: `http://127.0.0.1:${port}` });
+      const gone = new http.Agent();
+      (gone as unknown as { createConnection: () => net.Socket }).createConnection = () => net.connect(port, '127.0.0.1');
+      const offline = new TokenService({ state, secrets, http: () => ({ timeoutMs: 5000, agent: () => gone }) });
       const err = await failure(offline.refresh(info.id));
       assert.equal(err.code, 'network');
       assert.deepEqual(secrets.snapshot(), before);
