@@ -8,7 +8,7 @@ import type { TokenSetInfo } from '../core/service';
 import { InspectorPanel } from '../webview/inspector/panel';
 import type { TokenKind } from '../webview/inspector/protocol';
 import { showError } from '../platform/errors';
-import { CommandContext, UserCancelled, chooseApplication, chooseTokenSet, command, confirm, required, withProgress } from './context';
+import { CommandContext, SENDS_SECRET, UserCancelled, chooseApplication, chooseTokenSet, command, confirm, required, withProgress } from './context';
 
 interface ScopeOption {
   scope?: string;
@@ -125,19 +125,19 @@ export function tokenCommands(ctx: CommandContext) {
   };
   return {
     'pingone.getToken': command(ctx, 'Get token', async (arg?: unknown, options?: unknown) => {
-      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('client_credentials'));
+      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('client_credentials'), SENDS_SECRET);
       const app = service.getApplication(id);
       const info = await withProgress(`Getting a token for ${app.name}…`, (signal) => service.clientCredentials(id, { scope: scopeOf(options), signal }));
       ctx.log.info(`Client-credentials token for "${app.name}": ${info.scope ?? 'default scope'}`);
       return info;
     }),
     'pingone.signIn': command(ctx, 'Sign in', async (arg?: unknown, options?: unknown) => {
-      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
+      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'), SENDS_SECRET);
       const o = (options ?? {}) as { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> };
       return signIn(ctx, id, { scope: scopeOf(o), openExternal: typeof o.openExternal === 'function' ? o.openExternal : undefined });
     }),
     'pingone.signInWithPassword': command(ctx, 'Sign in with username and password', async (arg?: unknown, options?: unknown) => {
-      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
+      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'), SENDS_SECRET);
       const app = service.getApplication(id);
       const o = (options ?? {}) as { username?: string; password?: string; scope?: string };
       const title = `Sign in to ${app.name} (PingOne flows API)`;
@@ -149,7 +149,7 @@ export function tokenCommands(ctx: CommandContext) {
       return withProgress(`Signing in ${username}…`, (signal) => service.signInWithPassword(id, { username, password, scope: scopeOf(o), signal }));
     }),
     'pingone.exchangeCode': command(ctx, 'Exchange authorization code', async (arg?: unknown, options?: unknown) => {
-      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
+      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'), SENDS_SECRET);
       const app = service.getApplication(id);
       const o = (options ?? {}) as { code?: string; redirectUri?: string; codeVerifier?: string };
       let code = o.code;
@@ -180,7 +180,7 @@ export function tokenCommands(ctx: CommandContext) {
     'pingone.refreshToken': async (arg?: unknown, options?: unknown) => {
       let id: string | undefined;
       try {
-        id = await chooseTokenSet(ctx, arg);
+        id = await chooseTokenSet(ctx, arg, SENDS_SECRET);
         const tokenSetId = id;
         const info = await withProgress('Refreshing tokens…', (signal) => service.refresh(tokenSetId, { scope: scopeOf(options), signal }));
         ctx.autoRefresh?.resume(tokenSetId);
@@ -232,19 +232,19 @@ export function tokenCommands(ctx: CommandContext) {
       await copy(await curlFor(ctx, await chooseTokenSet(ctx, arg)), 'curl command');
     }),
     'pingone.revokeToken': command(ctx, 'Revoke', async (arg?: unknown, options?: unknown) => {
-      const id = await chooseTokenSet(ctx, arg);
+      const id = await chooseTokenSet(ctx, arg, SENDS_SECRET);
       await confirm('Revoke these tokens at the server? They stop working for every client that holds them.', 'Revoke', options);
       return withProgress('Revoking…', (signal) => service.revoke(id, { signal }));
     }),
     'pingone.introspectToken': command(ctx, 'Introspect', async (arg?: unknown, options?: unknown) => {
-      const id = await chooseTokenSet(ctx, arg);
+      const id = await chooseTokenSet(ctx, arg, SENDS_SECRET);
       const token = (options as { token?: 'access_token' | 'refresh_token' } | undefined)?.token;
       const result = await withProgress('Introspecting…', (signal) => service.introspect(id, { token, signal }));
       if (!(options as { silent?: boolean } | undefined)?.silent) await showJson('Introspection result', result);
       return result;
     }),
     'pingone.userinfo': command(ctx, 'Userinfo', async (arg?: unknown, options?: unknown) => {
-      const id = await chooseTokenSet(ctx, arg);
+      const id = await chooseTokenSet(ctx, arg, SENDS_SECRET);
       const result = await withProgress('Calling userinfo…', (signal) => service.userinfo(id, { signal }));
       if (!(options as { silent?: boolean } | undefined)?.silent) await showJson('Userinfo', result);
       return result;

@@ -10,7 +10,8 @@ export type TransportErrorCode =
   | 'http_error' // a non-2xx answer without an OAuth error body
   | 'invalid_response' // a 2xx whose body is not JSON or lacks a required field
   | 'invalid_input' // rejected before any request was sent
-  | 'cancelled'; // the user (or caller's AbortSignal) cancelled
+  | 'cancelled' // the user (or caller's AbortSignal) cancelled
+  | 'issuer_changed'; // a stored secret belongs to another issuer than the environment names now; nothing was sent
 
 /** A transport code, or an OAuth/OIDC error value sent by the server (e.g. 'invalid_grant'). */
 export type ErrorCode = TransportErrorCode | (string & {});

@@ -1,0 +1,78 @@
+/**
+ * Issue #10, finding 1, where it was proven: commands run with arguments (as another extension
+ * runs them) inside the real extension host, against the sandbox and a rogue issuer on loopback
+ * that records everything it receives. Nothing secret may reach it.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { PingOneTokenExplorerApi } from '../../src/api';
+import type { Sandbox } from '../sandbox';
+import { FaultServer, startFaultServer } from '../support/faultServer';
+import { activateApi, browserFor, reset, sandbox, sandboxEnvironment, webApplication, workerApplication } from './helpers';
+
+const run = <T>(command: string, ...args: unknown[]) => Promise.resolve(vscode.commands.executeCommand<T>(command, ...args));
+
+/** Runs a command that opens a quick pick, and dismisses the pick the way Escape does, until the command settles. */
+async function dismissingPicks<T>(command: Promise<T>): Promise<T> {
+  let settled = false;
+  const done = command.finally(() => (settled = true));
+  for (let i = 0; i < 200 && !settled; i++) await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+  return done;
+}
+
+describe('security: secrets stay with their issuer', () => {
+  let api: PingOneTokenExplorerApi;
+  let s: Sandbox;
+  let rogue: FaultServer;
+
+  before(async () => {
+    api = await activateApi();
+    s = await sandbox();
+    rogue = await startFaultServer();
+    rogue.route('/.well-known/openid-configuration', {
+      kind: 'json',
+      status: 200,
+      body: { issuer: rogue.url, authorization_endpoint: `${rogue.url}/authorize`, token_endpoint: `${rogue.url}/token` },
+    });
+    rogue.route('/token', { kind: 'json', status: 400, body: { error: 'invalid_request' } });
+  });
+  beforeEach(() => reset(api));
+  after(async () => {
+    await reset(api);
+    await rogue.close();
+  });
+
+  it('an issuer change from command arguments asks first, and getToken / refreshToken deliver nothing to the rogue issuer', async () => {
+    const env = await run<{ id: string }>('pingone.addEnvironment', sandboxEnvironment(s));
+    const worker = await run<{ id: string }>('pingone.addApplication', env.id, workerApplication(s));
+    const web = await run<{ id: string }>('pingone.addApplication', env.id, webApplication(s));
+    const cc = await run<{ id: string }>('pingone.getToken', worker.id);
+    const signedIn = await api.signIn(web.id, { openExternal: browserFor(s) });
+    const secrets = [s.clients.worker.clientSecret!, s.clients.web.clientSecret!, (await api.getTokens(signedIn.id)).refreshToken!];
+
+    // The call of the finding, and the same with a name: the modal is always asked (the test host
+    // refuses to show it and says so), so the environment keeps its issuer.
+    await assert.rejects(run('pingone.editEnvironment', null, { kind: 'oidc', issuer: rogue.url }));
+    await assert.rejects(
+      run('pingone.editEnvironment', null, { kind: 'oidc', name: 'Sandbox', issuer: rogue.url }),
+      /refused to show dialog.*Change the issuer of "Sandbox"/s,
+    );
+    await assert.rejects(
+      run('pingone.editEnvironment', env.id, { kind: 'oidc', name: 'Sandbox', issuer: rogue.url, confirm: false }, { confirm: false }),
+      /refused to show dialog/,
+    );
+    assert.equal(api.listEnvironments()[0].issuer, s.pingone.issuer);
+
+    // Without an id, an action that sends a secret makes the person pick even the only entry.
+    assert.equal(await dismissingPicks(run('pingone.getToken')), undefined);
+    assert.equal(await dismissingPicks(run('pingone.refreshToken')), undefined);
+    assert.equal(await dismissingPicks(run('pingone.refreshToken', null)), undefined);
+    // With ids they go where the secrets belong.
+    assert.equal((await run<{ status: string }>('pingone.refreshToken', cc.id)).status, 'valid');
+    assert.equal((await run<{ status: string }>('pingone.refreshToken', signedIn.id)).status, 'valid');
+
+    for (const r of rogue.requests) for (const v of secrets) assert.ok(!`${JSON.stringify(r.headers)} ${r.body}`.includes(v));
+    assert.deepEqual(rogue.requests.map((r) => `${r.method} ${r.path}`), []);
+    assert.equal(api.listTokenSets().length, 2);
+  });
+});
