@@ -81,6 +81,8 @@ async function main(): Promise<number> {
       extensionsDir,
       logFile: path.join(logsDir, 'code-server.log'),
       env: { PTE_TEST_RESULTS: resultsFile, PTE_TEST_GREP: process.env.PTE_TEST_GREP },
+      // The suites use the API as a trusted caller; test/integration/security.test.ts switches it back to ask and deny.
+      settings: { 'pingone.api.tokenAccess': 'allow' },
       readyTimeoutMs: Math.min(60_000, remaining()),
     });
     browser = await launchBrowser();

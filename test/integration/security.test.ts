@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { PingOneTokenExplorerApi } from '../../src/api';
 import type { Sandbox } from '../sandbox';
 import { FaultServer, startFaultServer } from '../support/faultServer';
-import { activateApi, browserFor, reset, sandbox, sandboxEnvironment, webApplication, workerApplication } from './helpers';
+import { activateApi, browserFor, rejectsWith, reset, sandbox, sandboxEnvironment, webApplication, workerApplication } from './helpers';
 
 const run = <T>(command: string, ...args: unknown[]) => Promise.resolve(vscode.commands.executeCommand<T>(command, ...args));
 
@@ -75,4 +75,48 @@ describe('security: secrets stay with their issuer', () => {
     assert.deepEqual(rogue.requests.map((r) => `${r.method} ${r.path}`), []);
     assert.equal(api.listTokenSets().length, 2);
   });
+
+  describe('pingone.api.tokenAccess', () => {
+    const setting = () => vscode.workspace.getConfiguration('pingone.api');
+    const setMode = (mode: string) => Promise.resolve(setting().update('tokenAccess', mode, vscode.ConfigurationTarget.Global));
+    afterEach(() => setMode('allow'));
+
+    async function worker() {
+      const env = await api.addEnvironment(sandboxEnvironment(s));
+      const app = await api.addApplication(env.id, workerApplication(s));
+      const info = await run<{ id: string }>('pingone.getToken', app.id); // the person's own command: no consent needed
+      return { app, info };
+    }
+
+    it('"deny" refuses getTokens and grants with access_denied, sending nothing', async () => {
+      const { app, info } = await worker();
+      await setMode('deny');
+      s.resetStats();
+      await rejectsWith(api.getTokens(info.id), 'access_denied', /Worker \(Sandbox\).*"deny"/);
+      await rejectsWith(api.clientCredentials(app.id), 'access_denied');
+      await rejectsWith(api.refresh(info.id), 'access_denied');
+      assert.equal(s.stats().tokenRequests, 0);
+    });
+
+    it('"ask" (the default) puts the question to the person before the first getTokens or grant', async () => {
+      const { app, info } = await worker();
+      await setMode('ask');
+      assert.equal(setting().get('tokenAccess'), 'ask');
+      s.resetStats();
+      // The test host refuses to show modal dialogs and names the one it refused.
+      const asked = /refused to show dialog.*An extension asked for the tokens of Worker \(Sandbox\)/s;
+      await assert.rejects(api.getTokens(info.id), asked);
+      await assert.rejects(api.clientCredentials(app.id), asked);
+      assert.equal(s.stats().tokenRequests, 0);
+    });
+
+    it('a workspace setting cannot turn consent off', async () => {
+      const { info } = await worker();
+      await setMode('deny');
+      // Application-scoped: VS Code refuses to write it into a workspace, and the gate reads the user's value only.
+      await assert.rejects(Promise.resolve(setting().update('tokenAccess', 'allow', vscode.ConfigurationTarget.Workspace)));
+      await rejectsWith(api.getTokens(info.id), 'access_denied');
+    });
+  });
 });
+
