@@ -11,6 +11,7 @@ import type { Endpoints } from './endpoints';
 import { ExplorerError, invalidInput } from './errors';
 import { HttpResponse, HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
 import { errorFromResponse } from './oauth';
+import { redact, rememberSecrets } from './redact';
 
 const CHECK = 'application/vnd.pingidentity.usernamePassword.check+json';
 
@@ -36,8 +37,8 @@ interface Flow {
   _links?: Record<string, { href?: string }>;
 }
 
-function parseFlow(res: HttpResponse, what: string): Flow {
-  if (res.status < 200 || res.status > 299) throw errorFromResponse(res, what);
+function parseFlow(res: HttpResponse, what: string, secrets: string[]): Flow {
+  if (res.status < 200 || res.status > 299) throw errorFromResponse(res, what, secrets);
   const body = tryParseJson(res) as Partial<Flow> | undefined;
   if (!body || typeof body.id !== 'string' || typeof body.status !== 'string') {
     throw new ExplorerError('invalid_response', `${what}: expected a flow object, got ${describeBody(res)}. Is this a PingOne environment with pi.flow enabled for the application?`, {
@@ -59,6 +60,9 @@ export async function flowsSignIn(
   if (!endpoints.flowsBase) throw invalidInput('environmentId', 'Headless sign-in uses the PingOne flows API, which only PingOne environments have.');
   if (!opts.username) throw invalidInput('username', 'A username is required.');
   if (!opts.password) throw invalidInput('password', 'A password is required.');
+  // Every message built from a server's answer is redacted against the password (core/redact).
+  rememberSecrets(opts.password);
+  const secrets = [opts.password];
   const jar = new CookieJar();
   const request = buildAuthorizationRequest(endpoints.authorization, {
     clientId: opts.clientId,
@@ -69,7 +73,7 @@ export async function flowsSignIn(
 
   const started = await httpRequest({ method: 'GET', url: request.url }, opts.http);
   jar.take(started);
-  let flow = parseFlow(started, 'Starting the sign-on flow');
+  let flow = parseFlow(started, 'Starting the sign-on flow', secrets);
 
   if (flow.status === 'USERNAME_PASSWORD_REQUIRED') {
     const check = flow._links?.['usernamePassword.check']?.href ?? `${endpoints.flowsBase}/flows/${encodeURIComponent(flow.id)}`;
@@ -86,9 +90,9 @@ export async function flowsSignIn(
     if (checked.status === 400 || checked.status === 401) {
       const body = tryParseJson(checked) as { details?: Array<{ message?: string }>; message?: string } | undefined;
       const detail = body?.details?.map((d) => d.message).filter(Boolean).join(' ') || body?.message || 'the credentials were not accepted';
-      throw new ExplorerError('access_denied', `Sign-on failed: ${detail}`, { status: checked.status });
+      throw new ExplorerError('access_denied', `Sign-on failed: ${redact(String(detail), secrets)}`, { status: checked.status });
     }
-    flow = parseFlow(checked, 'Checking username and password');
+    flow = parseFlow(checked, 'Checking username and password', secrets);
   }
   if (flow.status !== 'COMPLETED') {
     throw new ExplorerError(
@@ -110,7 +114,7 @@ export async function flowsSignIn(
     }
     params = new URLSearchParams(Object.entries(body.authorizeResponse).filter(([, v]) => typeof v === 'string') as Array<[string, string]>);
   } else {
-    throw errorFromResponse(resumed, 'Resuming the sign-on flow');
+    throw errorFromResponse(resumed, 'Resuming the sign-on flow', secrets);
   }
   const code = validateAuthorizationResponse(params, { state: request.state, issuer: endpoints.issuer });
   return { code, request };

@@ -5,7 +5,7 @@
  */
 import { ExplorerError, invalidInput } from './errors';
 import { HttpResponse, HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
-import { redact } from './redact';
+import { basicCredential, redact, rememberSecrets } from './redact';
 
 import type { AuthMethod } from './application';
 
@@ -29,8 +29,7 @@ export interface TokenResponse {
 
 /** RFC 6749 §2.3.1: form-urlencode id and secret, then base64 `id:secret`. */
 export function basicAuthorization(clientId: string, clientSecret: string): string {
-  const enc = (value: string) => new URLSearchParams({ value }).toString().slice('value='.length);
-  return `Basic ${Buffer.from(`${enc(clientId)}:${enc(clientSecret)}`).toString('base64')}`;
+  return `Basic ${basicCredential(clientId, clientSecret)}`;
 }
 
 /** Adds client authentication to a request's headers and form body, per the client's method. */
@@ -45,6 +44,7 @@ export function applyClientAuth(client: ClientCredentials, headers: Record<strin
           `The application uses ${client.authMethod} but has no client secret stored: edit the application and enter its secret.`,
         );
       }
+      rememberSecrets(client.clientSecret, basicCredential(client.clientId, client.clientSecret));
       if (client.authMethod === 'client_secret_basic') {
         headers.Authorization = basicAuthorization(client.clientId, client.clientSecret);
       } else {
@@ -67,7 +67,7 @@ export interface OAuthCall {
 
 /** Values that must never appear in an error message from this call. */
 function secretsOf(client: ClientCredentials, form: URLSearchParams): string[] {
-  const values = [client.clientSecret];
+  const values = [client.clientSecret, client.clientSecret ? basicCredential(client.clientId, client.clientSecret) : undefined];
   for (const key of ['code', 'code_verifier', 'refresh_token', 'token', 'client_secret']) values.push(form.get(key) ?? undefined);
   return values.filter((v): v is string => !!v);
 }
@@ -144,6 +144,7 @@ export function parseTokenResponse(res: HttpResponse, what: string, secrets: str
     }
     expiresIn = n;
   }
+  rememberSecrets(accessToken, typeof body.refresh_token === 'string' ? body.refresh_token : undefined, typeof body.id_token === 'string' ? body.id_token : undefined);
   return {
     accessToken,
     // RFC 6749 requires token_type; a few servers omit it, and Bearer is what they mean.
@@ -241,6 +242,7 @@ export async function fetchUserinfo(
   http: HttpSettings,
   accessToken: string,
 ): Promise<Record<string, unknown>> {
+  rememberSecrets(accessToken);
   const res = await httpRequest({ method: 'GET', url: userinfoEndpoint, headers: { Authorization: `Bearer ${accessToken}` } }, http);
   if (res.status === 401 && !tryParseJson(res)) {
     const challenge = res.header('www-authenticate') ?? '';

@@ -16,6 +16,7 @@ import { bindingFor, checkBinding, decodeClientSecret, encodeClientSecret } from
 import type { Endpoints } from './endpoints';
 import { Environment, EnvironmentInput, validateEnvironment } from './environment';
 import { ExplorerError, invalidInput, isExplorerError } from './errors';
+import { rememberSecrets } from './redact';
 import type { HttpSettings } from './http';
 import type { ClientCredentials, OAuthCall } from './oauth';
 import { SingleFlight, Sequencer } from './sequencer';
@@ -242,7 +243,9 @@ export class TokenService {
         field: 'tokenSetId',
       });
     }
-    return parsed as unknown as TokenSet;
+    const set = parsed as unknown as TokenSet;
+    rememberSecrets(set.accessToken, set.refreshToken, set.idToken);
+    return set;
   }
 
   // ---- writes (serialised per list) ------------------------------------------------------------
@@ -406,6 +409,7 @@ export class TokenService {
     const { secret, binding } = decodeClientSecret(raw);
     const fix = 'If the new issuer is right, edit the application and enter its secret again; otherwise change the issuer back.';
     if (binding) checkBinding(binding, env, token, `The client secret of "${app.name}"`, fix);
+    rememberSecrets(secret);
     return secret;
   }
 
@@ -532,7 +536,8 @@ export class TokenService {
         result.respond({ ok: true, message: `Signed in to ${app.name}. The tokens are in VS Code.` });
         return info;
       } catch (err) {
-        result.respond({ ok: false, message: err instanceof Error ? err.message : String(err) });
+        // The page repeats nothing from the server or the request: VS Code shows the reason.
+        result.respond({ ok: false, message: 'Sign-in did not complete. VS Code shows why.' });
         throw err;
       }
     } finally {

@@ -4,6 +4,8 @@
  * that records everything it receives. Nothing secret may reach it.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PingOneTokenExplorerApi } from '../../src/api';
 import type { Sandbox } from '../sandbox';
@@ -116,6 +118,53 @@ describe('security: secrets stay with their issuer', () => {
       // Application-scoped: VS Code refuses to write it into a workspace, and the gate reads the user's value only.
       await assert.rejects(Promise.resolve(setting().update('tokenAccess', 'allow', vscode.ConfigurationTarget.Workspace)));
       await rejectsWith(api.getTokens(info.id), 'access_denied');
+    });
+  });
+
+  describe('redaction in the real host', () => {
+    function filesUnder(dir: string): string[] {
+      return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? filesUnder(path.join(dir, d.name)) : [path.join(dir, d.name)]));
+    }
+    const read = (f: string) => fs.readFileSync(f, 'utf8');
+
+    /** Resolves once `test` holds, re-checking whenever a file under `dir` changes (no fixed sleep). */
+    function whenLogs(dir: string, test: () => boolean): Promise<void> {
+      return new Promise((resolve, reject) => {
+        if (test()) return resolve();
+        const watcher = fs.watch(dir, { recursive: true }, () => test() && (watcher.close(), clearTimeout(limit), resolve()));
+        const limit = setTimeout(() => (watcher.close(), reject(new Error('the log line never reached the log files'))), 20_000);
+      });
+    }
+
+    it('a token endpoint that echoes the client secret in every encoding leaks it into no message, rethrown error or log file', async () => {
+      const logs = process.env.PTE_TEST_LOGS;
+      assert.ok(logs, 'the launcher passes PTE_TEST_LOGS');
+      const secret = 'echoed secret/+&é-4f7e';
+      const form = new URLSearchParams({ v: secret }).toString().slice(2);
+      const basic = Buffer.from(`echo-client:${form}`).toString('base64');
+      const echo = await startFaultServer();
+      try {
+        echo.route('/.well-known/openid-configuration', {
+          kind: 'json',
+          status: 200,
+          body: { issuer: echo.url, authorization_endpoint: `${echo.url}/authorize`, token_endpoint: `${echo.url}/token` },
+        });
+        echo.route('/token', {
+          kind: 'json',
+          status: 401,
+          body: { error: 'invalid_client', error_description: `bad secret ${secret} / ${basic} / ${form} / ${encodeURIComponent(secret)}` },
+        });
+        const env = await api.addEnvironment({ name: 'Echo', kind: 'oidc', issuer: echo.url });
+        const app = await api.addApplication(env.id, { name: 'Echo App', clientId: 'echo-client', clientSecret: secret, authMethod: 'client_secret_basic', grants: ['client_credentials'] });
+        const err = await rejectsWith(run('pingone.getToken', app.id), 'invalid_client');
+        const forbidden = [secret, form, basic, encodeURIComponent(secret)];
+        for (const f of forbidden) assert.ok(!`${err.message} ${err.stack}`.includes(f), `the error carries ${f}`);
+        assert.match(err.message, /bad secret \[redacted\]/);
+        await whenLogs(logs, () => filesUnder(logs).some((f) => read(f).includes('Get token: [invalid_client]')));
+        for (const file of filesUnder(logs)) for (const f of forbidden) assert.ok(!read(file).includes(f), `${file} carries ${f}`);
+      } finally {
+        await echo.close();
+      }
     });
   });
 });
