@@ -1,6 +1,7 @@
 /** Token commands: get, sign in, exchange, refresh, inspect, copy, revoke, introspect, userinfo, delete, decode. */
 import vscode = require('vscode');
 import { parsePastedCode } from '../core/authorize';
+import { curlCommand } from '../core/curl';
 import { REGIONS } from '../core/environment';
 import { ExplorerError, invalidInput } from '../core/errors';
 import { decodeJwt, looksLikeJwt } from '../core/jwt';
@@ -77,7 +78,7 @@ async function curlFor(ctx: CommandContext, tokenSetId: string): Promise<string>
     const endpoints = await ctx.service.endpoints(env.id);
     url = endpoints.userinfo ?? endpoints.issuer;
   }
-  return `curl -H "Authorization: ${set.tokenType} ${set.accessToken}" "${url}"`;
+  return curlCommand(url, set.tokenType, set.accessToken);
 }
 
 async function decodeSource(arg: unknown): Promise<string> {
