@@ -8,6 +8,7 @@
  */
 import { AuthorizationRequest, buildAuthorizationRequest, validateAuthorizationResponse } from './authorize';
 import type { Endpoints } from './endpoints';
+import { isLoopbackHost } from './environment';
 import { ExplorerError, invalidInput } from './errors';
 import { HttpResponse, HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
 import { errorFromResponse } from './oauth';
@@ -15,17 +16,23 @@ import { redact, rememberSecrets } from './redact';
 
 const CHECK = 'application/vnd.pingidentity.usernamePassword.check+json';
 
-/** A minimal cookie jar for one host and one sign-in: name=value pairs, no attributes needed. */
+/**
+ * A minimal cookie jar for one sign-in, scoped to the flows API's origin: it keeps cookies only
+ * from answers of that origin and sends them only there. Name=value pairs, no attributes needed.
+ */
 class CookieJar {
   private readonly cookies = new Map<string, string>();
-  take(res: HttpResponse): void {
+  constructor(private readonly origin: string) {}
+  take(res: HttpResponse, url: string): void {
+    if (new URL(url).origin !== this.origin) return;
     for (const line of res.setCookies) {
       const pair = line.split(';')[0];
       const eq = pair.indexOf('=');
       if (eq > 0) this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
     }
   }
-  header(): Record<string, string> {
+  header(url: string): Record<string, string> {
+    if (new URL(url).origin !== this.origin) return {};
     return this.cookies.size ? { Cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
   }
 }
@@ -48,6 +55,31 @@ function parseFlow(res: HttpResponse, what: string, secrets: string[]): Flow {
   return body as Flow;
 }
 
+/**
+ * A URL a flow answer points to (`usernamePassword.check`, `resumeUrl`), only if it is on the
+ * flows API's own origin and over HTTPS (or plain HTTP to a loopback host): the password and the
+ * session cookies go nowhere else.
+ */
+export function flowUrl(value: string, flowsBase: string, what: string): string {
+  const base = new URL(flowsBase);
+  let url: URL;
+  try {
+    url = new URL(value, base);
+  } catch {
+    throw new ExplorerError('invalid_response', `The flow's ${what} is not a URL.`);
+  }
+  if (url.origin !== base.origin) {
+    throw new ExplorerError(
+      'invalid_response',
+      `The flow's ${what} points to ${url.origin}, not to the flows API at ${base.origin}, so nothing was sent: the password and session cookies only go to the flows API.`,
+    );
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    throw new ExplorerError('invalid_response', `The flow's ${what} must use https:// (got ${url.protocol}), so nothing was sent.`);
+  }
+  return url.href;
+}
+
 export interface FlowsSignInResult {
   code: string;
   request: AuthorizationRequest;
@@ -63,7 +95,8 @@ export async function flowsSignIn(
   // Every message built from a server's answer is redacted against the password (core/redact).
   rememberSecrets(opts.password);
   const secrets = [opts.password];
-  const jar = new CookieJar();
+  const flowsBase = endpoints.flowsBase;
+  const jar = new CookieJar(new URL(flowsBase).origin);
   const request = buildAuthorizationRequest(endpoints.authorization, {
     clientId: opts.clientId,
     redirectUri: opts.redirectUri,
@@ -72,21 +105,22 @@ export async function flowsSignIn(
   });
 
   const started = await httpRequest({ method: 'GET', url: request.url }, opts.http);
-  jar.take(started);
+  jar.take(started, request.url);
   let flow = parseFlow(started, 'Starting the sign-on flow', secrets);
 
   if (flow.status === 'USERNAME_PASSWORD_REQUIRED') {
-    const check = flow._links?.['usernamePassword.check']?.href ?? `${endpoints.flowsBase}/flows/${encodeURIComponent(flow.id)}`;
+    const href = flow._links?.['usernamePassword.check']?.href;
+    const check = flowUrl(typeof href === 'string' ? href : `${flowsBase}/flows/${encodeURIComponent(flow.id)}`, flowsBase, 'usernamePassword.check link');
     const checked = await httpRequest(
       {
         method: 'POST',
         url: check,
-        headers: { 'Content-Type': CHECK, ...jar.header() },
+        headers: { 'Content-Type': CHECK, ...jar.header(check) },
         body: JSON.stringify({ username: opts.username, password: opts.password }),
       },
       opts.http,
     );
-    jar.take(checked);
+    jar.take(checked, check);
     if (checked.status === 400 || checked.status === 401) {
       const body = tryParseJson(checked) as { details?: Array<{ message?: string }>; message?: string } | undefined;
       const detail = body?.details?.map((d) => d.message).filter(Boolean).join(' ') || body?.message || 'the credentials were not accepted';
@@ -101,8 +135,12 @@ export async function flowsSignIn(
     );
   }
 
-  const resumeUrl = flow.resumeUrl ?? `${endpoints.flowsBase}/as/resume?flowId=${encodeURIComponent(flow.id)}`;
-  const resumed = await httpRequest({ method: 'GET', url: resumeUrl, headers: jar.header() }, opts.http);
+  const resumeUrl = flowUrl(
+    typeof flow.resumeUrl === 'string' ? flow.resumeUrl : `${flowsBase}/as/resume?flowId=${encodeURIComponent(flow.id)}`,
+    flowsBase,
+    'resumeUrl',
+  );
+  const resumed = await httpRequest({ method: 'GET', url: resumeUrl, headers: jar.header(resumeUrl) }, opts.http);
   let params: URLSearchParams;
   const location = resumed.header('location');
   if (resumed.status >= 300 && resumed.status < 400 && location) {
