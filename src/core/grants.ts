@@ -4,8 +4,18 @@
  * extension it ships in dist/features.js, so activation does not parse it.
  */
 export { buildAuthorizationRequest, validateAuthorizationResponse } from './authorize';
-export { resolveEndpoints } from './endpoints';
 export { flowsSignIn } from './flows';
 export { LoopbackListener } from './loopback';
 export { authorizationCodeGrant, clientCredentialsGrant, fetchUserinfo, introspectToken, refreshTokenGrant, revokeToken } from './oauth';
 export { JwksCache, validateIdToken } from './verify';
+
+import type { Endpoints } from './endpoints';
+import { resolveEndpoints as resolve } from './endpoints';
+import type { Environment } from './environment';
+import type { HttpSettings } from './http';
+import { pinEndpointOrigins } from './origins';
+
+/** Discovery (or the known fallback paths), with endpoint origins pinned for PingOne and PingFederate (core/origins). */
+export async function resolveEndpoints(env: Environment, http: HttpSettings): Promise<Endpoints> {
+  return pinEndpointOrigins(env, await resolve(env, http));
+}
