@@ -503,7 +503,7 @@ export class TokenService {
     this.requireGrant(app, 'authorization_code');
     const { host, port, path } = loopbackPlan(app.redirectUri);
     const endpoints = await this.endpoints(app.environmentId, opts);
-    const listener = new (grants().LoopbackListener)(path);
+    const listener = new (grants().LoopbackListener)(path, host === 'localhost' ? 'localhost' : '127.0.0.1');
     const onAbort = () => listener.abort(new ExplorerError('cancelled', 'Sign-in was cancelled.'));
     const timer = setTimeout(
       () => listener.abort(new ExplorerError('timeout', 'Sign-in timed out: no answer came back from the browser.')),
@@ -521,6 +521,7 @@ export class TokenService {
         redirectUri,
         scope: opts.scope ?? app.scopes ?? 'openid',
       });
+      listener.expect(request.state, [new URL(localRedirectUri).host, new URL(redirectUri).host]);
       await opts.openExternal(request.url);
       const result = await listener.wait();
       try {
@@ -671,7 +672,7 @@ export function loopbackPlan(redirectUri: string | undefined): { host: string; p
     );
   }
   const u = new URL(redirectUri);
-  // The listener always binds 127.0.0.1; the URI keeps the registered spelling (servers compare it).
+  // The URI keeps the registered spelling (servers compare it); for localhost the listener binds 127.0.0.1 and ::1.
   const host = u.hostname === 'localhost' ? 'localhost' : '127.0.0.1';
   return { host, port: u.port ? Number(u.port) : 0, path: u.pathname || '/callback' };
 }
