@@ -9,6 +9,7 @@ import type { EnvironmentInput, EnvironmentKind, Region } from './core/environme
 import { decodeJwt } from './core/jwt';
 import type { AuthMethod } from './core/oauth';
 import type { TokenService, TokenSetInfo } from './core/service';
+import type { TokenAccessGate } from './core/consent';
 import type { Grant } from './core/tokenSet';
 
 export type { TokenSetInfo };
@@ -92,6 +93,8 @@ export interface ApiDeps {
   /** Interactive sign-in with progress and the default browser (used when no openExternal is given). */
   signIn(applicationId: string, options: { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> }): Promise<TokenSetInfo>;
   inspect(tokenSetIdOrJwt: string): Promise<void>;
+  /** Consent (`pingone.api.tokenAccess`) before tokens of an application are handed out or minted; throws `access_denied`. */
+  tokenAccess: TokenAccessGate;
 }
 
 export function environmentInfo(e: EnvironmentInfo): EnvironmentInfo {
@@ -101,6 +104,13 @@ export function environmentInfo(e: EnvironmentInfo): EnvironmentInfo {
 
 export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
   const { service } = deps;
+  /** Asks (or refuses) before a grant or getTokens for this application: tokens would reach the caller. */
+  const consent = (applicationId: string) => {
+    const app = service.getApplication(applicationId);
+    const environment = service.listEnvironments().find((e) => e.id === app.environmentId)?.name ?? app.environmentId;
+    return deps.tokenAccess.check({ applicationId, application: app.name, environment });
+  };
+  const consentForSet = (tokenSetId: string) => consent(service.getTokenSetInfo(tokenSetId).applicationId);
   const appInfo = async (id: string): Promise<ApplicationInfo> => {
     const a = service.getApplication(id);
     return {
@@ -139,17 +149,18 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
     getPublicJwks: (id) => service.publicJwks(id),
     rotateKey: (id, o = {}) => service.rotateKey(id, { signingAlg: o.signingAlg }),
     removeKey: (id, kid) => service.removeKey(id, kid),
-    clientCredentials: (id, o = {}) => service.clientCredentials(id, { scope: o.scope }),
-    signIn: (id, o = {}) => deps.signIn(id, o),
-    signInWithPassword: (id, o) => service.signInWithPassword(id, { username: o.username, password: o.password, scope: o.scope }),
-    exchangeCode: (id, o) => service.exchangeCode(id, { code: o.code, redirectUri: o.redirectUri, codeVerifier: o.codeVerifier }),
-    refresh: (id, o = {}) => service.refresh(id, { scope: o.scope }),
+    clientCredentials: async (id, o = {}) => (await consent(id), service.clientCredentials(id, { scope: o.scope })),
+    signIn: async (id, o = {}) => (await consent(id), deps.signIn(id, o)),
+    signInWithPassword: async (id, o) => (await consent(id), service.signInWithPassword(id, { username: o.username, password: o.password, scope: o.scope })),
+    exchangeCode: async (id, o) => (await consent(id), service.exchangeCode(id, { code: o.code, redirectUri: o.redirectUri, codeVerifier: o.codeVerifier })),
+    refresh: async (id, o = {}) => (await consentForSet(id), service.refresh(id, { scope: o.scope })),
     revoke: (id) => service.revoke(id),
     introspect: (id, o = {}) => service.introspect(id, { token: o.token }),
     userinfo: (id) => service.userinfo(id),
     deleteTokenSet: (id) => service.deleteTokenSet(id),
     listTokenSets: (applicationId) => service.listTokenSets(applicationId),
     getTokens: async (id) => {
+      await consentForSet(id);
       const t = await service.getTokenSet(id);
       return {
         accessToken: t.accessToken,

@@ -14,6 +14,7 @@ import { AutoRefresh } from './platform/autoRefresh';
 import { Log } from './platform/log';
 import { ProxyAgents } from './core/proxy';
 import { proxyConfig, requestTimeoutMs } from './platform/settings';
+import { createTokenAccessGate } from './platform/tokenAccess';
 import { ExplorerTree } from './tree/explorerTree';
 
 /**
@@ -98,6 +99,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     onDidChange: changed.event,
     signIn: (id, options) => features().signIn(ctx, id, options),
     inspect: (target) => features().inspect(ctx, target),
+    tokenAccess: createTokenAccessGate(),
   });
 }
 

@@ -80,22 +80,33 @@ export async function chooseEnvironment(ctx: CommandContext, arg: unknown): Prom
   return (await pick(envs.map((e) => ({ label: e.name, description: e.issuer, id: e.id })), 'Choose an environment')).id;
 }
 
-export async function chooseApplication(ctx: CommandContext, arg: unknown, filter: (a: Application) => boolean = () => true): Promise<string> {
+/**
+ * Pass as `sends` for an action that sends a secret (client secret, token, code): the person
+ * picks even the only entry, so a command run by another extension without an id never sends one.
+ */
+export const SENDS_SECRET = { sendsSecret: true } as const;
+
+export async function chooseApplication(
+  ctx: CommandContext,
+  arg: unknown,
+  filter: (a: Application) => boolean = () => true,
+  sends?: typeof SENDS_SECRET,
+): Promise<string> {
   const id = idArg(arg, 'application');
   if (id) return id;
   const apps = ctx.service.listApplications().filter(filter);
   if (!apps.length) throw new ExplorerError('invalid_input', 'No suitable application is configured: run "PingOne: Add Application" first.');
-  if (apps.length === 1) return apps[0].id;
+  if (apps.length === 1 && !sends) return apps[0].id;
   const envName = (envId: string) => ctx.service.listEnvironments().find((e) => e.id === envId)?.name ?? '';
   return (await pick(apps.map((a) => ({ label: a.name, description: `${a.clientId} · ${envName(a.environmentId)}`, id: a.id })), 'Choose an application')).id;
 }
 
-export async function chooseTokenSet(ctx: CommandContext, arg: unknown): Promise<string> {
+export async function chooseTokenSet(ctx: CommandContext, arg: unknown, sends?: typeof SENDS_SECRET): Promise<string> {
   const id = idArg(arg, 'tokenSet');
   if (id) return id;
   const sets = ctx.service.listTokenSets().sort((a, b) => b.issuedAt - a.issuedAt);
   if (!sets.length) throw new ExplorerError('invalid_input', 'There are no tokens yet: get a token or sign in first.');
-  if (sets.length === 1) return sets[0].id;
+  if (sets.length === 1 && !sends) return sets[0].id;
   const appName = (id: string) => ctx.service.listApplications().find((a) => a.id === id)?.name ?? '?';
   return (
     await pick(
@@ -105,9 +116,11 @@ export async function chooseTokenSet(ctx: CommandContext, arg: unknown): Promise
   ).id;
 }
 
-/** A modal confirmation; `{ confirm: false }` in the options skips it (scripts, tests). */
-export async function confirm(message: string, action: string, options: unknown): Promise<void> {
-  if (typeof options === 'object' && options !== null && (options as { confirm?: unknown }).confirm === false) return;
+/**
+ * A modal confirmation that no argument can skip (another extension could pass one); scripts use
+ * the API's explicit functions instead. `_options` is the command's options, ignored.
+ */
+export async function confirm(message: string, action: string, _options?: unknown): Promise<void> {
   const answer = await vscode.window.showWarningMessage(message, { modal: true }, action);
   if (answer !== action) throw new UserCancelled();
 }

@@ -3,6 +3,7 @@ import vscode = require('vscode');
 import { Environment, EnvironmentInput, REGIONS, validateBaseUrl, validateEnvironmentId, validateName } from '../core/environment';
 import { isExplorerError } from '../core/errors';
 import { CommandContext, chooseEnvironment, command, confirm, pick, required } from './context';
+import { confirmIssuerChange } from './issuerChange';
 
 /** Turns a validator into `validateInput`: the reason as typed, or nothing when valid. */
 export function asValidator(validate: (value: string) => unknown): (value: string) => string | undefined {
@@ -75,7 +76,9 @@ export function environmentCommands(ctx: CommandContext) {
     }),
     'pingone.editEnvironment': command(ctx, 'Edit environment', async (arg?: unknown, input?: unknown) => {
       const id = await chooseEnvironment(ctx, arg);
-      return service.updateEnvironment(id, isInput(input) ? input : await promptEnvironment(service.getEnvironment(id)));
+      const next = isInput(input) ? input : await promptEnvironment(service.getEnvironment(id));
+      await confirmIssuerChange(service, service.getEnvironment(id), next);
+      return service.updateEnvironment(id, next);
     }),
     'pingone.removeEnvironment': command(ctx, 'Remove environment', async (arg?: unknown, options?: unknown) => {
       const id = await chooseEnvironment(ctx, arg);

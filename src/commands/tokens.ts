@@ -1,6 +1,7 @@
 /** Token commands: get, sign in, exchange, refresh, inspect, copy, revoke, introspect, userinfo, delete, decode. */
 import vscode = require('vscode');
 import { parsePastedCode } from '../core/authorize';
+import { curlCommand } from '../core/curl';
 import { REGIONS } from '../core/environment';
 import { ExplorerError, invalidInput } from '../core/errors';
 import { decodeJwt, looksLikeJwt } from '../core/jwt';
@@ -8,7 +9,7 @@ import type { TokenSetInfo } from '../core/service';
 import { InspectorPanel } from '../webview/inspector/panel';
 import type { TokenKind } from '../webview/inspector/protocol';
 import { showError } from '../platform/errors';
-import { CommandContext, UserCancelled, chooseApplication, chooseTokenSet, command, confirm, required, withProgress } from './context';
+import { CommandContext, SENDS_SECRET, UserCancelled, chooseApplication, chooseTokenSet, command, confirm, required, withProgress } from './context';
 
 interface ScopeOption {
   scope?: string;
@@ -77,7 +78,7 @@ async function curlFor(ctx: CommandContext, tokenSetId: string): Promise<string>
     const endpoints = await ctx.service.endpoints(env.id);
     url = endpoints.userinfo ?? endpoints.issuer;
   }
-  return `curl -H "Authorization: ${set.tokenType} ${set.accessToken}" "${url}"`;
+  return curlCommand(url, set.tokenType, set.accessToken);
 }
 
 async function decodeSource(arg: unknown): Promise<string> {
@@ -125,19 +126,19 @@ export function tokenCommands(ctx: CommandContext) {
   };
   return {
     'pingone.getToken': command(ctx, 'Get token', async (arg?: unknown, options?: unknown) => {
-      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('client_credentials'));
+      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('client_credentials'), SENDS_SECRET);
       const app = service.getApplication(id);
       const info = await withProgress(`Getting a token for ${app.name}…`, (signal) => service.clientCredentials(id, { scope: scopeOf(options), signal }));
       ctx.log.info(`Client-credentials token for "${app.name}": ${info.scope ?? 'default scope'}`);
       return info;
     }),
     'pingone.signIn': command(ctx, 'Sign in', async (arg?: unknown, options?: unknown) => {
-      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
+      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'), SENDS_SECRET);
       const o = (options ?? {}) as { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> };
       return signIn(ctx, id, { scope: scopeOf(o), openExternal: typeof o.openExternal === 'function' ? o.openExternal : undefined });
     }),
     'pingone.signInWithPassword': command(ctx, 'Sign in with username and password', async (arg?: unknown, options?: unknown) => {
-      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
+      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'), SENDS_SECRET);
       const app = service.getApplication(id);
       const o = (options ?? {}) as { username?: string; password?: string; scope?: string };
       const title = `Sign in to ${app.name} (PingOne flows API)`;
@@ -149,7 +150,7 @@ export function tokenCommands(ctx: CommandContext) {
       return withProgress(`Signing in ${username}…`, (signal) => service.signInWithPassword(id, { username, password, scope: scopeOf(o), signal }));
     }),
     'pingone.exchangeCode': command(ctx, 'Exchange authorization code', async (arg?: unknown, options?: unknown) => {
-      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
+      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'), SENDS_SECRET);
       const app = service.getApplication(id);
       const o = (options ?? {}) as { code?: string; redirectUri?: string; codeVerifier?: string };
       let code = o.code;
@@ -180,7 +181,7 @@ export function tokenCommands(ctx: CommandContext) {
     'pingone.refreshToken': async (arg?: unknown, options?: unknown) => {
       let id: string | undefined;
       try {
-        id = await chooseTokenSet(ctx, arg);
+        id = await chooseTokenSet(ctx, arg, SENDS_SECRET);
         const tokenSetId = id;
         const info = await withProgress('Refreshing tokens…', (signal) => service.refresh(tokenSetId, { scope: scopeOf(options), signal }));
         ctx.autoRefresh?.resume(tokenSetId);
@@ -248,19 +249,19 @@ export function tokenCommands(ctx: CommandContext) {
       await copy(await curlFor(ctx, await chooseTokenSet(ctx, arg)), 'curl command');
     }),
     'pingone.revokeToken': command(ctx, 'Revoke', async (arg?: unknown, options?: unknown) => {
-      const id = await chooseTokenSet(ctx, arg);
+      const id = await chooseTokenSet(ctx, arg, SENDS_SECRET);
       await confirm('Revoke these tokens at the server? They stop working for every client that holds them.', 'Revoke', options);
       return withProgress('Revoking…', (signal) => service.revoke(id, { signal }));
     }),
     'pingone.introspectToken': command(ctx, 'Introspect', async (arg?: unknown, options?: unknown) => {
-      const id = await chooseTokenSet(ctx, arg);
+      const id = await chooseTokenSet(ctx, arg, SENDS_SECRET);
       const token = (options as { token?: 'access_token' | 'refresh_token' } | undefined)?.token;
       const result = await withProgress('Introspecting…', (signal) => service.introspect(id, { token, signal }));
       if (!(options as { silent?: boolean } | undefined)?.silent) await showJson('Introspection result', result);
       return result;
     }),
     'pingone.userinfo': command(ctx, 'Userinfo', async (arg?: unknown, options?: unknown) => {
-      const id = await chooseTokenSet(ctx, arg);
+      const id = await chooseTokenSet(ctx, arg, SENDS_SECRET);
       const result = await withProgress('Calling userinfo…', (signal) => service.userinfo(id, { signal }));
       if (!(options as { silent?: boolean } | undefined)?.silent) await showJson('Userinfo', result);
       return result;

@@ -6,6 +6,7 @@
 import type { JWK } from 'jose';
 import type { AuthMethod } from './application';
 import { invalidInput } from './errors';
+import { basicCredential, rememberSecrets } from './redact';
 import { randomToken } from './random';
 
 let jose: Promise<typeof import('./joseLazy')> | undefined;
@@ -38,8 +39,7 @@ export interface ClientAuthRequest {
 
 /** RFC 6749 §2.3.1: form-urlencode id and secret, then base64 `id:secret`. */
 export function basicAuthorization(clientId: string, clientSecret: string): string {
-  const enc = (value: string) => new URLSearchParams({ value }).toString().slice('value='.length);
-  return `Basic ${Buffer.from(`${enc(clientId)}:${enc(clientSecret)}`).toString('base64')}`;
+  return `Basic ${basicCredential(clientId, clientSecret)}`;
 }
 
 function requireSecret(client: ClientCredentials): string {
@@ -49,6 +49,8 @@ function requireSecret(client: ClientCredentials): string {
       `The application uses ${client.authMethod} but has no client secret stored: edit the application and enter its secret.`,
     );
   }
+  // Redacted from every message from now on, in every encoding a server might echo it in.
+  rememberSecrets(client.clientSecret, basicCredential(client.clientId, client.clientSecret));
   return client.clientSecret;
 }
 
@@ -75,6 +77,7 @@ async function clientAssertion(client: ClientCredentials, now: number): Promise<
     }
     alg = client.signingAlg ?? jwk.alg ?? 'RS256';
     kid = jwk.kid;
+    rememberSecrets(jwk.d, jwk.p, jwk.q, jwk.dp, jwk.dq, jwk.qi);
     key = (await importJWK(jwk, alg)) as CryptoKey;
   }
   const iat = Math.floor(now / 1000);

@@ -50,9 +50,13 @@ export interface Environment {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * Literal loopback only: 127.0.0.0/8, ::1 and exactly `localhost`. Names under `.localhost` are
+ * not: they are resolved through DNS like any other name and may point anywhere.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+  return h === 'localhost' || h === '::1' || /^127\.(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){2}$/.test(h);
 }
 
 /** Parses an http(s) URL for `field`: HTTPS except for loopback hosts, no credentials, no fragment. */

@@ -4,13 +4,16 @@
  * otherwise one of the transport/validation codes below. Messages are written for a person
  * and never contain a secret or a token (callers pass values through `redact` first).
  */
+import { redact } from './redact';
+
 export type TransportErrorCode =
   | 'timeout' // the request did not complete within the configured time
   | 'network' // refused, reset, DNS failure, TLS failure
   | 'http_error' // a non-2xx answer without an OAuth error body
   | 'invalid_response' // a 2xx whose body is not JSON or lacks a required field
   | 'invalid_input' // rejected before any request was sent
-  | 'cancelled'; // the user (or caller's AbortSignal) cancelled
+  | 'cancelled' // the user (or caller's AbortSignal) cancelled
+  | 'issuer_changed'; // a stored secret belongs to another issuer than the environment names now; nothing was sent
 
 /** A transport code, or an OAuth/OIDC error value sent by the server (e.g. 'invalid_grant'). */
 export type ErrorCode = TransportErrorCode | (string & {});
@@ -32,12 +35,13 @@ export class ExplorerError extends Error {
   readonly field?: string;
   readonly description?: string;
 
+  /** The message, code and description are redacted here, once, for every path they may take (core/redact). */
   constructor(code: ErrorCode, message: string, options: ExplorerErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super(redact(message), options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = redact(code);
     this.status = options.status;
     this.field = options.field;
-    this.description = options.description;
+    this.description = options.description === undefined ? undefined : redact(options.description);
   }
 }
 

@@ -8,23 +8,31 @@
  */
 import { AuthorizationRequest, buildAuthorizationRequest, validateAuthorizationResponse } from './authorize';
 import type { Endpoints } from './endpoints';
+import { isLoopbackHost } from './environment';
 import { ExplorerError, invalidInput } from './errors';
 import { HttpResponse, HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
 import { errorFromResponse } from './oauth';
+import { redact, rememberSecrets } from './redact';
 
 const CHECK = 'application/vnd.pingidentity.usernamePassword.check+json';
 
-/** A minimal cookie jar for one host and one sign-in: name=value pairs, no attributes needed. */
+/**
+ * A minimal cookie jar for one sign-in, scoped to the flows API's origin: it keeps cookies only
+ * from answers of that origin and sends them only there. Name=value pairs, no attributes needed.
+ */
 class CookieJar {
   private readonly cookies = new Map<string, string>();
-  take(res: HttpResponse): void {
+  constructor(private readonly origin: string) {}
+  take(res: HttpResponse, url: string): void {
+    if (new URL(url).origin !== this.origin) return;
     for (const line of res.setCookies) {
       const pair = line.split(';')[0];
       const eq = pair.indexOf('=');
       if (eq > 0) this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
     }
   }
-  header(): Record<string, string> {
+  header(url: string): Record<string, string> {
+    if (new URL(url).origin !== this.origin) return {};
     return this.cookies.size ? { Cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
   }
 }
@@ -36,8 +44,8 @@ interface Flow {
   _links?: Record<string, { href?: string }>;
 }
 
-function parseFlow(res: HttpResponse, what: string): Flow {
-  if (res.status < 200 || res.status > 299) throw errorFromResponse(res, what);
+function parseFlow(res: HttpResponse, what: string, secrets: string[]): Flow {
+  if (res.status < 200 || res.status > 299) throw errorFromResponse(res, what, secrets);
   const body = tryParseJson(res) as Partial<Flow> | undefined;
   if (!body || typeof body.id !== 'string' || typeof body.status !== 'string') {
     throw new ExplorerError('invalid_response', `${what}: expected a flow object, got ${describeBody(res)}. Is this a PingOne environment with pi.flow enabled for the application?`, {
@@ -45,6 +53,31 @@ function parseFlow(res: HttpResponse, what: string): Flow {
     });
   }
   return body as Flow;
+}
+
+/**
+ * A URL a flow answer points to (`usernamePassword.check`, `resumeUrl`), only if it is on the
+ * flows API's own origin and over HTTPS (or plain HTTP to a loopback host): the password and the
+ * session cookies go nowhere else.
+ */
+export function flowUrl(value: string, flowsBase: string, what: string): string {
+  const base = new URL(flowsBase);
+  let url: URL;
+  try {
+    url = new URL(value, base);
+  } catch {
+    throw new ExplorerError('invalid_response', `The flow's ${what} is not a URL.`);
+  }
+  if (url.origin !== base.origin) {
+    throw new ExplorerError(
+      'invalid_response',
+      `The flow's ${what} points to ${url.origin}, not to the flows API at ${base.origin}, so nothing was sent: the password and session cookies only go to the flows API.`,
+    );
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    throw new ExplorerError('invalid_response', `The flow's ${what} must use https:// (got ${url.protocol}), so nothing was sent.`);
+  }
+  return url.href;
 }
 
 export interface FlowsSignInResult {
@@ -59,7 +92,11 @@ export async function flowsSignIn(
   if (!endpoints.flowsBase) throw invalidInput('environmentId', 'Headless sign-in uses the PingOne flows API, which only PingOne environments have.');
   if (!opts.username) throw invalidInput('username', 'A username is required.');
   if (!opts.password) throw invalidInput('password', 'A password is required.');
-  const jar = new CookieJar();
+  // Every message built from a server's answer is redacted against the password (core/redact).
+  rememberSecrets(opts.password);
+  const secrets = [opts.password];
+  const flowsBase = endpoints.flowsBase;
+  const jar = new CookieJar(new URL(flowsBase).origin);
   const request = buildAuthorizationRequest(endpoints.authorization, {
     clientId: opts.clientId,
     redirectUri: opts.redirectUri,
@@ -68,27 +105,28 @@ export async function flowsSignIn(
   });
 
   const started = await httpRequest({ method: 'GET', url: request.url }, opts.http);
-  jar.take(started);
-  let flow = parseFlow(started, 'Starting the sign-on flow');
+  jar.take(started, request.url);
+  let flow = parseFlow(started, 'Starting the sign-on flow', secrets);
 
   if (flow.status === 'USERNAME_PASSWORD_REQUIRED') {
-    const check = flow._links?.['usernamePassword.check']?.href ?? `${endpoints.flowsBase}/flows/${encodeURIComponent(flow.id)}`;
+    const href = flow._links?.['usernamePassword.check']?.href;
+    const check = flowUrl(typeof href === 'string' ? href : `${flowsBase}/flows/${encodeURIComponent(flow.id)}`, flowsBase, 'usernamePassword.check link');
     const checked = await httpRequest(
       {
         method: 'POST',
         url: check,
-        headers: { 'Content-Type': CHECK, ...jar.header() },
+        headers: { 'Content-Type': CHECK, ...jar.header(check) },
         body: JSON.stringify({ username: opts.username, password: opts.password }),
       },
       opts.http,
     );
-    jar.take(checked);
+    jar.take(checked, check);
     if (checked.status === 400 || checked.status === 401) {
       const body = tryParseJson(checked) as { details?: Array<{ message?: string }>; message?: string } | undefined;
       const detail = body?.details?.map((d) => d.message).filter(Boolean).join(' ') || body?.message || 'the credentials were not accepted';
-      throw new ExplorerError('access_denied', `Sign-on failed: ${detail}`, { status: checked.status });
+      throw new ExplorerError('access_denied', `Sign-on failed: ${redact(String(detail), secrets)}`, { status: checked.status });
     }
-    flow = parseFlow(checked, 'Checking username and password');
+    flow = parseFlow(checked, 'Checking username and password', secrets);
   }
   if (flow.status !== 'COMPLETED') {
     throw new ExplorerError(
@@ -97,8 +135,12 @@ export async function flowsSignIn(
     );
   }
 
-  const resumeUrl = flow.resumeUrl ?? `${endpoints.flowsBase}/as/resume?flowId=${encodeURIComponent(flow.id)}`;
-  const resumed = await httpRequest({ method: 'GET', url: resumeUrl, headers: jar.header() }, opts.http);
+  const resumeUrl = flowUrl(
+    typeof flow.resumeUrl === 'string' ? flow.resumeUrl : `${flowsBase}/as/resume?flowId=${encodeURIComponent(flow.id)}`,
+    flowsBase,
+    'resumeUrl',
+  );
+  const resumed = await httpRequest({ method: 'GET', url: resumeUrl, headers: jar.header(resumeUrl) }, opts.http);
   let params: URLSearchParams;
   const location = resumed.header('location');
   if (resumed.status >= 300 && resumed.status < 400 && location) {
@@ -110,7 +152,7 @@ export async function flowsSignIn(
     }
     params = new URLSearchParams(Object.entries(body.authorizeResponse).filter(([, v]) => typeof v === 'string') as Array<[string, string]>);
   } else {
-    throw errorFromResponse(resumed, 'Resuming the sign-on flow');
+    throw errorFromResponse(resumed, 'Resuming the sign-on flow', secrets);
   }
   const code = validateAuthorizationResponse(params, { state: request.state, issuer: endpoints.issuer });
   return { code, request };

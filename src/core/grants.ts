@@ -4,7 +4,6 @@
  * extension it ships in dist/features.js, so activation does not parse it.
  */
 export { buildAuthorizationRequest, createAuthorizationRequest, planAuthorization, validateAuthorizationResponse } from './authorize';
-export { resolveEndpoints } from './endpoints';
 export { flowsSignIn } from './flows';
 export { FileLock } from './lock';
 export { LoopbackListener } from './loopback';
@@ -12,3 +11,14 @@ export { authorizationCodeGrant, clientCredentialsGrant, fetchUserinfo, introspe
 export { JwksCache, checkRefreshedIdToken, validateIdToken } from './verify';
 export { addToRing, generatePrivateKey, parseKeyRing, parsePrivateKey, publicJwks, removeFromRing } from './clientKeys';
 export { createDpopProof, generateDpopKey } from './dpop';
+
+import type { Endpoints } from './endpoints';
+import { resolveEndpoints as resolve } from './endpoints';
+import type { Environment } from './environment';
+import type { HttpSettings } from './http';
+import { pinEndpointOrigins } from './origins';
+
+/** Discovery (or the known fallback paths), with endpoint origins pinned for PingOne and PingFederate (core/origins). */
+export async function resolveEndpoints(env: Environment, http: HttpSettings): Promise<Endpoints> {
+  return pinEndpointOrigins(env, await resolve(env, http));
+}

@@ -26,6 +26,31 @@ export interface HttpSettings {
   agent?: (url: URL) => Agent | undefined;
 }
 
+/** No answer the extension reads is larger (discovery documents and token responses are a few KiB). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Reads a body as UTF-8, stopping (and closing the connection) once it passes `MAX_BODY_BYTES`. */
+async function readCapped(body: NodeJS.ReadableStream | null, url: string, declaredLength: number): Promise<string> {
+  if (!body) return '';
+  const tooLarge = () => {
+    (body as unknown as { destroy?: () => void }).destroy?.();
+    return new ExplorerError(
+      'invalid_response',
+      `The answer from ${describeHost(url)} is larger than 1 MiB, so it was not read. Check the environment's URL: no OAuth or discovery answer is that big.`,
+    );
+  };
+  if (declaredLength > MAX_BODY_BYTES) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer | string>) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += buf.length;
+    if (size > MAX_BODY_BYTES) throw tooLarge();
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export interface HttpRequest {
   method: 'GET' | 'POST';
   url: string;
@@ -77,7 +102,7 @@ export async function httpRequest(req: HttpRequest, settings: HttpSettings): Pro
       redirect: 'manual',
       agent: settings.agent,
     });
-    const text = await res.text();
+    const text = await readCapped(res.body, req.url, Number(res.headers.get('content-length') ?? '0'));
     entry({ status: res.status });
     return {
       status: res.status,
@@ -89,7 +114,9 @@ export async function httpRequest(req: HttpRequest, settings: HttpSettings): Pro
   } catch (err) {
     const host = describeHost(req.url);
     let error: ExplorerError;
-    if (settings.signal?.aborted) {
+    if (err instanceof ExplorerError) {
+      error = err; // already typed (an oversized answer)
+    } else if (settings.signal?.aborted) {
       error = new ExplorerError('cancelled', 'The request was cancelled.', { cause: err });
     } else if (timeout.signal.aborted) {
       const seconds = Math.round(settings.timeoutMs / 100) / 10;

@@ -3,9 +3,10 @@
  * validates the answer into a typed result or an `ExplorerError`. No hidden state: the caller
  * passes endpoints, client and settings every time.
  */
+import { B64TOKEN, TOKEN_TYPE } from './curl';
 import { ExplorerError, invalidInput } from './errors';
 import { HttpResponse, HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
-import { redact } from './redact';
+import { basicCredential, redact, rememberSecrets } from './redact';
 
 import type { AuthMethod } from './application';
 import type { JWK } from 'jose';
@@ -39,7 +40,7 @@ export interface OAuthCall {
 
 /** Values that must never appear in an error message from this call. */
 function secretsOf(client: ClientCredentials, form: URLSearchParams): string[] {
-  const values = [client.clientSecret];
+  const values = [client.clientSecret, client.clientSecret ? basicCredential(client.clientId, client.clientSecret) : undefined];
   for (const key of ['code', 'code_verifier', 'refresh_token', 'token', 'client_secret', 'client_assertion', 'request']) values.push(form.get(key) ?? undefined);
   return values.filter((v): v is string => !!v);
 }
@@ -196,10 +197,19 @@ export function parseTokenResponse(res: HttpResponse, what: string, secrets: str
     }
     expiresIn = n;
   }
+  // Checked here, where they arrive: both end up in Authorization headers and copied commands.
+  const tokenType = optionalString(body, 'token_type', what);
+  if (tokenType !== undefined && !TOKEN_TYPE.test(tokenType)) {
+    throw new ExplorerError('invalid_response', `${what}: "token_type" in the answer is not a token type name (RFC 6749 §7.1).`, { status: res.status });
+  }
+  if (!B64TOKEN.test(accessToken)) {
+    throw new ExplorerError('invalid_response', `${what}: the access_token has characters a Bearer token cannot have (RFC 6750 §2.1).`, { status: res.status });
+  }
+  rememberSecrets(accessToken, typeof body.refresh_token === 'string' ? body.refresh_token : undefined, typeof body.id_token === 'string' ? body.id_token : undefined);
   return {
     accessToken,
     // RFC 6749 requires token_type; a few servers omit it, and Bearer is what they mean.
-    tokenType: optionalString(body, 'token_type', what) ?? 'Bearer',
+    tokenType: tokenType ?? 'Bearer',
     expiresIn,
     refreshToken: optionalString(body, 'refresh_token', what),
     idToken: optionalString(body, 'id_token', what),
@@ -326,6 +336,7 @@ export async function fetchUserinfo(
   expectedSub?: string,
   dpop?: { key: JWK; nonce?: string },
 ): Promise<Record<string, unknown>> {
+  rememberSecrets(accessToken);
   const send = async () => {
     if (!dpop) return httpRequest({ method: 'GET', url: userinfoEndpoint, headers: { Authorization: `Bearer ${accessToken}` } }, http);
     const proof = await createDpopProof(dpop.key, { method: 'GET', url: userinfoEndpoint, nonce: dpop.nonce, accessToken });

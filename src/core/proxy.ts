@@ -4,7 +4,7 @@
  * a CONNECT tunnel for https:// URLs, direct for hosts on the no-proxy list. Agents are reused.
  */
 import type { Agent } from 'node:http';
-import * as https from 'node:https';
+import { isLoopbackHost } from './environment';
 // The proxy agents are loaded the first time a proxy is used (a lazy require the bundler keeps
 // lazy): with no proxy configured, activation does not pay for them.
 const proxyAgents = () => require('./proxyAgentsLazy') as typeof import('./proxyAgentsLazy');
@@ -12,7 +12,7 @@ const proxyAgents = () => require('./proxyAgentsLazy') as typeof import('./proxy
 export interface ProxyConfig {
   /** e.g. http://proxy.example:3128; empty for direct connections. */
   proxy?: string;
-  /** Verify TLS certificates (of servers and of an https proxy). */
+  /** Verify TLS certificates on proxied requests (of servers reached through the proxy and of an https proxy); direct ones always verify. */
   strictSSL: boolean;
   /** Hosts reached directly: exact names, `.suffix` / `*.suffix`, optional `:port`, or `*`. */
   noProxy: string[];
@@ -37,7 +37,8 @@ export class ProxyAgents {
 
   /** The agent for one request, or undefined for Node's default (direct, verified TLS). */
   agentFor(url: URL, config: ProxyConfig): Agent | undefined {
-    const useProxy = !!config.proxy && !bypassesProxy(url, config.noProxy);
+    // Loopback is never proxied: plain-http requests to a local server would cross the proxy in cleartext.
+    const useProxy = !!config.proxy && !isLoopbackHost(url.hostname) && !bypassesProxy(url, config.noProxy);
     const key = `${url.protocol}|${useProxy ? config.proxy : ''}|${config.strictSSL}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
@@ -48,9 +49,9 @@ export class ProxyAgents {
         url.protocol === 'https:'
           ? new HttpsProxyAgent(config.proxy as string, { rejectUnauthorized: config.strictSSL, keepAlive: true })
           : new HttpProxyAgent(config.proxy as string, { keepAlive: true });
-    } else if (url.protocol === 'https:' && !config.strictSSL) {
-      agent = new https.Agent({ rejectUnauthorized: false, keepAlive: true });
     }
+    // Direct connections always verify certificates: http.proxyStrictSSL is about the proxy's
+    // interception (corporate TLS inspection), not a switch for every server.
     if (agent) this.cache.set(key, agent);
     return agent;
   }

@@ -1,9 +1,43 @@
 /**
  * Redaction for anything that may reach a log line, an error message or the UI.
- * Two layers: exact values known to be secret (client secrets, tokens of the current call),
- * and patterns that look like credentials wherever they appear.
+ * Three layers: exact values known to be secret (client secrets, tokens and passwords of the
+ * current call, passed by the caller), every secret this process has handled (remembered when it
+ * is read, stored or sent, so a path that forgot to pass one is still covered), and patterns that
+ * look like credentials wherever they appear. Each secret is matched as is and in the encodings a
+ * server may echo it in: form-encoded, percent-encoded, JSON-escaped, and (for a client secret)
+ * the base64 of `id:secret` that Basic authentication sends. `ExplorerError` redacts its message
+ * when it is created, so every output path (log, notifications, the sign-in page, errors thrown to
+ * VS Code) gets redacted text.
  */
 const REDACTED = '[redacted]';
+
+/** Very short values would redact ordinary words; they are not plausible secrets anyway. */
+const MIN_LENGTH = 4;
+/** Bounded: the oldest remembered values are forgotten first. */
+const MAX_REMEMBERED = 2000;
+const remembered = new Set<string>();
+
+/** The forms in which a secret may come back from a server. */
+function variants(secret: string): string[] {
+  const form = new URLSearchParams({ v: secret }).toString().slice(2);
+  return [...new Set([secret, form, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])];
+}
+
+/** The base64 credential of Basic authentication (RFC 6749 §2.3.1), which servers echo without the word "Basic". */
+export function basicCredential(clientId: string, clientSecret: string): string {
+  const enc = (value: string) => new URLSearchParams({ value }).toString().slice('value='.length);
+  return Buffer.from(`${enc(clientId)}:${enc(clientSecret)}`).toString('base64');
+}
+
+/** Remembers secrets for every later `redact` in this process (client secrets, tokens, passwords). */
+export function rememberSecrets(...values: ReadonlyArray<string | undefined>): void {
+  for (const value of values) {
+    if (!value || value.length < MIN_LENGTH) continue;
+    remembered.delete(value);
+    remembered.add(value);
+  }
+  while (remembered.size > MAX_REMEMBERED) remembered.delete(remembered.values().next().value as string);
+}
 
 const PATTERNS: Array<[RegExp, string]> = [
   // JWTs (three base64url segments, the first starting with '{"' encoded as 'eyJ').
@@ -24,10 +58,11 @@ const PATTERNS: Array<[RegExp, string]> = [
 
 /** Replaces every known secret and every credential-shaped substring in `text`. */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
-  let out = text;
-  for (const secret of secrets) {
-    // Very short values would redact ordinary words; they are not plausible secrets anyway.
-    if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED);
+  let out = String(text);
+  const all = [...secrets, ...remembered].filter((s): s is string => !!s && s.length >= MIN_LENGTH);
+  // Longest first, so a secret that contains another is replaced whole.
+  for (const value of [...new Set(all.flatMap(variants))].sort((a, b) => b.length - a.length)) {
+    if (out.includes(value)) out = out.split(value).join(REDACTED);
   }
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;

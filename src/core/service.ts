@@ -7,19 +7,21 @@
  *   state   pte.v1.environments            Environment[]
  *   state   pte.v1.applications            Application[]
  *   state   pte.v1.tokenIndex              TokenSetMeta[]   (no secrets: what the tree shows)
- *   secret  pte.v1.clientSecret/<appId>    the client secret
+ *   secret  pte.v1.clientSecret/<appId>    JSON {v:2, secret, issuer, tokenOrigin} (core/binding; v1 was the bare secret)
  *   secret  pte.v1.clientKey/<appId>       private_key_jwt: the key ring (private JWKs)
- *   secret  pte.v1.tokenSet/<tokenSetId>   JSON TokenSet (tokens and metadata, written in one go)
+ *   secret  pte.v1.tokenSet/<tokenSetId>   JSON TokenSet (tokens, metadata and the issuer they belong to, written in one go)
  *   state   pte.v1.discoveryCache          discovery documents by issuer, with fetch time (public)
  *   state   pte.v1.jwksCache               key sets by URL, with fetch time (public)
  */
 import { Application, ApplicationInput, isLoopbackRedirect, usesSecret, validateApplication } from './application';
 import type { KeyRing } from './clientKeys';
 import type { AuthorizationRequest } from './authorize';
+import { bindingFor, checkBinding, decodeClientSecret, encodeClientSecret } from './binding';
 import type { Endpoints } from './endpoints';
 import { differOnlyBySlash, unsupportedAuthMethod } from './serverMetadata';
 import { Environment, EnvironmentInput, validateEnvironment } from './environment';
 import { ExplorerError, invalidInput, isExplorerError } from './errors';
+import { rememberSecrets } from './redact';
 import type { HttpSettings } from './http';
 import type { CrossWindowLock } from './lock';
 import { PersistedCache } from './metadataCache';
@@ -279,7 +281,9 @@ export class TokenService {
         field: 'tokenSetId',
       });
     }
-    return parsed as unknown as TokenSet;
+    const set = parsed as unknown as TokenSet;
+    rememberSecrets(set.accessToken, set.refreshToken, set.idToken);
+    return set;
   }
 
   // ---- writes (serialised per list) ------------------------------------------------------------
@@ -304,9 +308,14 @@ export class TokenService {
     return env;
   }
 
+  /**
+   * Updates an environment. A new issuer drops its applications' client secrets and token sets:
+   * they were issued for the old one and are never sent to another server (callers ask first).
+   */
   async updateEnvironment(id: string, input: EnvironmentInput): Promise<Environment> {
-    this.getEnvironment(id);
+    const previous = this.getEnvironment(id);
     const env = validateEnvironment(input, id);
+    if (env.issuer !== previous.issuer) for (const app of this.listApplications(id)) await this.dropSecrets(app.id);
     await this.updateList<Environment>(KEYS.environments, (l) => l.map((e) => (e.id === id ? env : e)));
     this.endpointCache.delete(id);
     this.resolvedEndpoints.delete(id);
@@ -324,13 +333,13 @@ export class TokenService {
   }
 
   async addApplication(environmentId: string, input: ApplicationInput): Promise<Application> {
-    this.getEnvironment(environmentId);
+    const { issuer } = this.getEnvironment(environmentId);
     let app = validateApplication(input, { id: this.newId(), environmentId }, { hasStoredSecret: false });
     // The key is read (or generated) before anything is stored: a malformed key stores nothing.
     const ring = app.authMethod === 'private_key_jwt' ? await this.newKeyRing(undefined, input.privateKey, app.signingAlg) : undefined;
     if (ring) app = this.withActiveKey(app, ring);
     if (ring) await this.deps.secrets.store(KEYS.clientKey(app.id), JSON.stringify(ring));
-    if (usesSecret(app.authMethod) && input.clientSecret) await this.deps.secrets.store(KEYS.clientSecret(app.id), input.clientSecret);
+    if (usesSecret(app.authMethod) && input.clientSecret) await this.deps.secrets.store(KEYS.clientSecret(app.id), encodeClientSecret(input.clientSecret, { issuer }));
     await this.updateList<Application>(KEYS.applications, (l) => [...l, app]);
     this.changed();
     return app;
@@ -346,7 +355,10 @@ export class TokenService {
     if (app.authMethod === 'private_key_jwt' && ring) app = this.withActiveKey(app, ring);
     if (ring && app.authMethod === 'private_key_jwt') await this.deps.secrets.store(KEYS.clientKey(id), JSON.stringify(ring));
     if (app.authMethod === 'none') await this.deps.secrets.delete(KEYS.clientSecret(id));
-    else if (input.clientSecret) await this.deps.secrets.store(KEYS.clientSecret(id), input.clientSecret);
+    else if (input.clientSecret) {
+      const { issuer } = this.getEnvironment(existing.environmentId);
+      await this.deps.secrets.store(KEYS.clientSecret(id), encodeClientSecret(input.clientSecret, { issuer }));
+    }
     await this.updateList<Application>(KEYS.applications, (l) => l.map((a) => (a.id === id ? app : a)));
     this.changed();
     return app;
@@ -405,13 +417,20 @@ export class TokenService {
   }
 
   private async removeApplicationData(appId: string): Promise<void> {
+    await this.dropSecrets(appId);
+    // The private key stays through an issuer change (its assertions name their audience, so they
+    // cannot be replayed elsewhere); it goes with the application.
+    await this.deps.secrets.delete(KEYS.clientKey(appId));
+    await this.updateList<Application>(KEYS.applications, (l) => l.filter((a) => a.id !== appId));
+  }
+
+  /** Deletes an application's token sets and client secret; the application itself stays. */
+  private async dropSecrets(appId: string): Promise<void> {
     for (const t of this.readIndex().filter((t) => t.applicationId === appId)) {
       await this.deps.secrets.delete(KEYS.tokenSet(t.id));
     }
     await this.updateList<TokenSetMeta>(KEYS.tokenIndex, (l) => l.filter((t) => t.applicationId !== appId));
     await this.deps.secrets.delete(KEYS.clientSecret(appId));
-    await this.deps.secrets.delete(KEYS.clientKey(appId));
-    await this.updateList<Application>(KEYS.applications, (l) => l.filter((a) => a.id !== appId));
   }
 
   /** Opts a token set in or out of auto-refresh. Only sets that can be refreshed qualify. */
@@ -548,13 +567,49 @@ export class TokenService {
       tokenEndpoint: endpoints?.token,
       issuer: endpoints?.issuer,
     };
-    if (usesSecret(app.authMethod)) client.clientSecret = await this.deps.secrets.get(KEYS.clientSecret(app.id));
+    if (usesSecret(app.authMethod)) client.clientSecret = await this.boundSecret(app, opts);
     if (app.authMethod === 'private_key_jwt') {
       const ring = await this.keyRing(app.id);
       client.privateKey = ring?.keys.find((k) => k.kid === ring.active)?.privateJwk;
     }
     const key = dpopKey ?? (app.dpop ? await grants().generateDpopKey() : undefined);
     return { client, http: { ...this.deps.http(), signal: opts.signal }, ...(key ? { dpop: { key } } : {}) };
+  }
+
+  /** The client secret, only if it belongs to the environment's issuer and token endpoint as they are now (core/binding). */
+  private async boundSecret(app: Application, opts: CallOptions): Promise<string | undefined> {
+    const raw = await this.deps.secrets.get(KEYS.clientSecret(app.id));
+    if (raw === undefined) return undefined;
+    const env = this.getEnvironment(app.environmentId);
+    const { token } = await this.endpoints(env.id, opts);
+    const { secret, binding } = decodeClientSecret(raw);
+    const fix = 'If the new issuer is right, edit the application and enter its secret again; otherwise change the issuer back.';
+    if (binding) checkBinding(binding, env, token, `The client secret of "${app.name}"`, fix);
+    rememberSecrets(secret);
+    return secret;
+  }
+
+  /**
+   * After the first grant that succeeded with it, a client secret is also bound to the token
+   * endpoint's origin (and a secret stored before bindings existed gets its binding). A failed
+   * call writes nothing.
+   */
+  private async pinSecret(app: Application, tokenEndpoint: string): Promise<void> {
+    const raw = await this.deps.secrets.get(KEYS.clientSecret(app.id));
+    if (raw === undefined) return;
+    const { secret, binding } = decodeClientSecret(raw);
+    if (!binding?.tokenOrigin) await this.deps.secrets.store(KEYS.clientSecret(app.id), encodeClientSecret(secret, bindingFor(this.getEnvironment(app.environmentId), tokenEndpoint)));
+  }
+
+  /** A stored token set, only if it belongs to its environment's issuer and token endpoint as they are now. */
+  private async boundTokenSet(id: string, opts: CallOptions): Promise<TokenSet> {
+    const set = await this.getTokenSet(id);
+    const env = this.getEnvironment(set.environmentId);
+    const { token } = await this.endpoints(env.id, opts);
+    const fix = 'Delete the token set and get new tokens, or change the issuer back.';
+    if (set.issuer) checkBinding({ issuer: set.issuer, tokenOrigin: set.tokenOrigin }, env, token, 'This token set', fix);
+    // Sets stored before bindings existed are bound from here on (written with their next save).
+    return { ...set, ...bindingFor(env, token) };
   }
 
   private requireEndpoint(endpoints: Endpoints, key: 'introspection' | 'revocation' | 'userinfo', label: string): string {
@@ -587,11 +642,12 @@ export class TokenService {
       });
     const set = tokenSetFromResponse(
       response,
-      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId },
+      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId, ...bindingFor(this.getEnvironment(app.environmentId), endpoints.token) },
       'client_credentials',
       this.now(),
       scope,
     );
+    await this.pinSecret(app, endpoints.token);
     return this.saveTokenSet(withDpopKey(set, call));
   }
 
@@ -613,11 +669,12 @@ export class TokenService {
     }
     const set = tokenSetFromResponse(
       response,
-      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId },
+      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId, ...bindingFor(this.getEnvironment(app.environmentId), endpoints.token) },
       'authorization_code',
       this.now(),
       opts.scope,
     );
+    await this.pinSecret(app, endpoints.token);
     return this.saveTokenSet(withDpopKey(set, call));
   }
 
@@ -630,7 +687,7 @@ export class TokenService {
     this.requireGrant(app, 'authorization_code');
     const { host, port, path } = loopbackPlan(app.redirectUri);
     const endpoints = await this.endpoints(app.environmentId, opts);
-    const listener = new (grants().LoopbackListener)(path);
+    const listener = new (grants().LoopbackListener)(path, host === 'localhost' ? 'localhost' : '127.0.0.1');
     const onAbort = () => listener.abort(new ExplorerError('cancelled', 'Sign-in was cancelled.'));
     const timer = setTimeout(
       () => listener.abort(new ExplorerError('timeout', 'Sign-in timed out: no answer came back from the browser.')),
@@ -650,6 +707,7 @@ export class TokenService {
         plan: grants().planAuthorization(app, endpoints),
         now: this.now(),
       });
+      listener.expect(request.state, [new URL(localRedirectUri).host, new URL(redirectUri).host]);
       await opts.openExternal(request.url);
       const result = await listener.wait();
       try {
@@ -669,7 +727,8 @@ export class TokenService {
         result.respond({ ok: true, message: `Signed in to ${app.name}. The tokens are in VS Code.` });
         return info;
       } catch (err) {
-        result.respond({ ok: false, message: err instanceof Error ? err.message : String(err) });
+        // The page repeats nothing from the server or the request: VS Code shows the reason.
+        result.respond({ ok: false, message: 'Sign-in did not complete. VS Code shows why.' });
         throw err;
       }
     } finally {
@@ -753,7 +812,7 @@ export class TokenService {
   }
 
   private async doRefresh(tokenSetId: string, opts: RefreshOptions, startedFrom: TokenSet): Promise<TokenSetInfo> {
-    const current = await this.getTokenSet(tokenSetId);
+    const current = await this.boundTokenSet(tokenSetId, opts);
     if (this.refreshedElsewhere(current, startedFrom, opts)) return this.saveTokenSet(current, true);
     const app = this.getApplication(current.applicationId);
     const widening = scopeWidening(current.scope, opts.scope);
@@ -800,7 +859,7 @@ export class TokenService {
   async revoke(tokenSetId: string, opts: CallOptions = {}): Promise<TokenSetInfo> {
     return this.writes.queue(`tokenSet:${tokenSetId}`, () =>
       this.crossWindow(tokenSetId, opts, async () => {
-        let set = await this.getTokenSet(tokenSetId);
+        let set = await this.boundTokenSet(tokenSetId, opts);
         // Tokens that changed while they were being revoked (another window) are revoked too, once.
         for (let attempt = 1; ; attempt++) {
           const app = this.getApplication(set.applicationId);
@@ -819,7 +878,7 @@ export class TokenService {
   }
 
   async introspect(tokenSetId: string, opts: CallOptions & { token?: 'access_token' | 'refresh_token' } = {}): Promise<Record<string, unknown>> {
-    const set = await this.getTokenSet(tokenSetId);
+    const set = await this.boundTokenSet(tokenSetId, opts);
     const app = this.getApplication(set.applicationId);
     const endpoints = await this.endpoints(app.environmentId, opts);
     const url = this.requireEndpoint(endpoints, 'introspection', 'introspection');
@@ -830,7 +889,7 @@ export class TokenService {
   }
 
   async userinfo(tokenSetId: string, opts: CallOptions = {}): Promise<Record<string, unknown>> {
-    const set = await this.getTokenSet(tokenSetId);
+    const set = await this.boundTokenSet(tokenSetId, opts);
     const app = this.getApplication(set.applicationId);
     if (set.grant === 'client_credentials') {
       throw invalidInput('tokenSetId', 'Userinfo needs a user\'s access token; this one came from the client-credentials grant.');
@@ -875,7 +934,7 @@ export function loopbackPlan(redirectUri: string | undefined): { host: string; p
     );
   }
   const u = new URL(redirectUri);
-  // The listener always binds 127.0.0.1; the URI keeps the registered spelling (servers compare it).
+  // The URI keeps the registered spelling (servers compare it); for localhost the listener binds 127.0.0.1 and ::1.
   const host = u.hostname === 'localhost' ? 'localhost' : '127.0.0.1';
   return { host, port: u.port ? Number(u.port) : 0, path: u.pathname || '/callback' };
 }

@@ -45,6 +45,9 @@ export interface TokenSet extends TokenSecrets {
   /** When the refresh token was last replaced or confirmed (epoch ms). */
   refreshedAt?: number;
   mark?: TokenSetMark;
+  /** The issuer and token-endpoint origin the tokens came from (see core/binding); absent on sets stored before 0.2. */
+  issuer?: string;
+  tokenOrigin?: string;
 }
 
 export function expiresAtFrom(response: TokenResponse, now: number): number | undefined {
@@ -54,7 +57,7 @@ export function expiresAtFrom(response: TokenResponse, now: number): number | un
 
 export function tokenSetFromResponse(
   response: TokenResponse,
-  ids: { id: string; applicationId: string; environmentId: string },
+  ids: Pick<TokenSet, 'id' | 'applicationId' | 'environmentId' | 'issuer' | 'tokenOrigin'>,
   grant: Grant,
   now: number,
   requestedScope?: string,

@@ -4,6 +4,7 @@
  */
 import vscode = require('vscode');
 import { ExplorerError } from '../core/errors';
+import { redact } from '../core/redact';
 import { AutoRefreshScheduler } from '../core/scheduler';
 import type { TokenService } from '../core/service';
 import type { Log } from './log';
@@ -48,7 +49,7 @@ export class AutoRefresh implements vscode.Disposable {
       refresh: (id) => this.service.refresh(id, { onlyIfExpiringWithinMs: leadMs }),
       onError: (id, err) => this.log.error(`Auto-refresh of ${id} failed, will retry: ${err instanceof Error ? err.message : String(err)}`),
       onStopped: (id, err) => {
-        const message = err instanceof ExplorerError ? err.message : String(err);
+        const message = redact(err instanceof ExplorerError ? err.message : String(err));
         this.log.error(`Auto-refresh of ${id} stopped: ${message}`);
         void vscode.window.showWarningMessage(`Auto-refresh stopped: ${message}`, 'Sign In Again').then((choice) => {
           if (choice === 'Sign In Again') {

@@ -80,7 +80,10 @@ async function main(): Promise<number> {
       userDataDir,
       extensionsDir,
       logFile: path.join(logsDir, 'code-server.log'),
-      env: { PTE_TEST_RESULTS: resultsFile, PTE_TEST_GREP: process.env.PTE_TEST_GREP },
+      // PTE_TEST_LOGS: where the host writes its log files, which the redaction test reads back.
+      env: { PTE_TEST_RESULTS: resultsFile, PTE_TEST_GREP: process.env.PTE_TEST_GREP, PTE_TEST_LOGS: path.join(userDataDir, 'logs') },
+      // The suites use the API as a trusted caller; test/integration/security.test.ts switches it back to ask and deny.
+      settings: { 'pingone.api.tokenAccess': 'allow' },
       readyTimeoutMs: Math.min(60_000, remaining()),
     });
     browser = await launchBrowser();

@@ -64,9 +64,13 @@ describe('environment validation', () => {
     assert.equal(validateBaseUrl('issuer', 'https://sso.example.com:9031/pf/'), 'https://sso.example.com:9031/pf');
   });
 
-  it('knows loopback hosts', () => {
-    for (const h of ['localhost', '127.0.0.1', '127.1.2.3', '[::1]', '::1', 'app.localhost']) assert.ok(isLoopbackHost(h), h);
-    for (const h of ['example.com', '128.0.0.1', 'localhost.example.com', '10.0.0.1']) assert.ok(!isLoopbackHost(h), h);
+  it('knows loopback hosts: literal addresses and exactly localhost', () => {
+    for (const h of ['localhost', 'LOCALHOST', '127.0.0.1', '127.1.2.3', '[::1]', '::1']) assert.ok(isLoopbackHost(h), h);
+    // Names under .localhost go through DNS like any other name (issue #10, finding 6b).
+    for (const h of ['example.com', '128.0.0.1', 'localhost.example.com', '10.0.0.1', 'evil.localhost', 'app.localhost', '127.0.0.1.evil.test', '127.0.0.256']) {
+      assert.ok(!isLoopbackHost(h), h);
+    }
+    rejects(() => validateBaseUrl('issuer', 'http://evil.localhost:9031'), 'issuer', /https:\/\/.*loopback/);
   });
 
   it('takes a PingFederate base URL or an OIDC issuer as the issuer', () => {

@@ -4,6 +4,7 @@
  * revocation, introspection, userinfo, and that failed calls change nothing stored.
  */
 import assert from 'node:assert/strict';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import fetch from 'node-fetch';
 import { ExplorerError } from '../../src/core/errors';
@@ -193,19 +194,55 @@ describe('token service against the sandbox', function () {
       assert.equal(info.status, 'valid');
     });
 
-    it('rejects a response with the wrong state and leaves nothing listening or stored', async () => {
+    it('answers a wrong-state or foreign-Host request with 400, keeps waiting, and signs in with the real redirect', async () => {
       const app = await pingOneApp(sandbox.clients.web);
       let port = 0;
-      const err = await failure(
-        service.signIn(app.id, {
-          openExternal: browser(sandbox, { tamper: (loc) => loc.searchParams.set('state', 'forged') }),
-          onListening: (uri) => (port = Number(new URL(uri).port)),
-        }),
-      );
-      assert.equal(err.code, 'invalid_state');
+      const refused: Array<{ status: number; body: string }> = [];
+      /** A request to the listener as another local process or a DNS-rebound web page would send it. */
+      const get = (location: URL, headers: Record<string, string> = {}) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          http
+            .get(location, { headers }, (res) => {
+              let body = '';
+              res.on('data', (c) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+            })
+            .on('error', reject);
+        });
+      const info = await service.signIn(app.id, {
+        onListening: (uri) => (port = Number(new URL(uri).port)),
+        openExternal: async (url) => {
+          const location = new URL(await sandbox.authorize(url));
+          const forged = new URL(location);
+          forged.searchParams.set('state', 'forged-state');
+          forged.searchParams.set('iss', '<script>alert(1)</script>');
+          refused.push(await get(forged));
+          refused.push(await get(location, { Host: `evil.example:${location.port}` }));
+          const noState = new URL(location);
+          noState.searchParams.delete('state');
+          refused.push(await get(noState));
+          void get(location); // the real redirect
+        },
+      });
+      assert.deepEqual(refused.map((r) => r.status), [400, 400, 400]);
+      for (const r of refused) assert.ok(!r.body.includes('forged') && !r.body.includes('<script>') && !r.body.includes('evil'), 'the page repeats nothing it was sent');
+      assert.equal(info.grant, 'authorization_code');
+      assert.equal(sandbox.stats().tokenRequests, 1, 'one code exchange: the real one');
       assert.ok(await portIsClosed(port));
-      assert.deepEqual(service.listTokenSets(), []);
-      assert.equal(sandbox.stats().tokenRequests, 0, 'no code exchange after a state mismatch');
+    });
+
+    it('binds both loopback families for a localhost redirect URI, or refuses when [::1] is taken', async () => {
+      const squatter = net.createServer();
+      await new Promise<void>((r) => squatter.listen(0, '::1', r));
+      const port = (squatter.address() as net.AddressInfo).port;
+      try {
+        const app = await pingOneApp(sandbox.clients.web, { redirectUri: `http://localhost:${port}/callback` });
+        const err = await failure(service.signIn(app.id, { openExternal: async () => assert.fail('browser must not open') }));
+        assert.equal(err.field, 'redirectUri');
+        assert.match(err.message, new RegExp(`Port ${port} on \\[::1\\] is already in use`));
+        assert.ok(await portIsClosed(port), 'the 127.0.0.1 half was closed again');
+      } finally {
+        squatter.close();
+      }
     });
 
     it('turns error=access_denied into an error with that code', async () => {
@@ -335,14 +372,15 @@ describe('token service against the sandbox', function () {
       const { info } = await signedIn(sandbox.clients.web);
       const before = secrets.snapshot();
       const indexBefore = service.listTokenSets();
-      const offline = new TokenService({ state, secrets, http: () => ({ timeoutMs: 5000 }) });
-      // Point the environment at a closed port: the server is gone.
+      // Every connection goes to a closed port: the server is gone. (Changing the issuer instead
+      // would drop the tokens: they belong to the issuer that issued them.)
       const closed = net.createServer();
       await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
       const port = (closed.address() as net.AddressInfo).port;
       await new Promise<void>((r) => closed.close(() => r()));
-      const env = offline.listEnvironments()[0];
-      await offline.updateEnvironment(env.id, { name: env.name, kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: `http://127.0.0.1:${port}` });
+      const gone = new http.Agent();
+      (gone as unknown as { createConnection: () => net.Socket }).createConnection = () => net.connect(port, '127.0.0.1');
+      const offline = new TokenService({ state, secrets, http: () => ({ timeoutMs: 5000, agent: () => gone }) });
       const err = await failure(offline.refresh(info.id));
       assert.equal(err.code, 'network');
       assert.deepEqual(secrets.snapshot(), before);

