@@ -12,6 +12,7 @@ export const COMMAND_IDS = [
   'pingone.removeApplication',
   'pingone.getToken',
   'pingone.signIn',
+  'pingone.copySignInUrl',
   'pingone.signInWithPassword',
   'pingone.exchangeCode',
   'pingone.refreshToken',

@@ -2,13 +2,15 @@
 import vscode = require('vscode');
 import { parsePastedCode } from '../core/authorize';
 import { REGIONS } from '../core/environment';
-import { ExplorerError, invalidInput } from '../core/errors';
+import { invalidInput } from '../core/errors';
 import { decodeJwt, looksLikeJwt } from '../core/jwt';
-import type { TokenSetInfo } from '../core/service';
 import { InspectorPanel } from '../webview/inspector/panel';
 import type { TokenKind } from '../webview/inspector/protocol';
-import { showError } from '../platform/errors';
-import { CommandContext, UserCancelled, chooseApplication, chooseTokenSet, command, confirm, required, withProgress } from './context';
+import { CommandContext, chooseApplication, chooseTokenSet, command, confirm, required, withProgress } from './context';
+import { about } from './failures';
+import { copySignInUrl, signIn } from './signIn';
+
+export { externalRedirectUri, signIn } from './signIn';
 
 interface ScopeOption {
   scope?: string;
@@ -29,42 +31,6 @@ export function inspect(ctx: CommandContext, target: string, select?: TokenKind)
   const deps = { extensionUri: ctx.extensionUri, service: ctx.service, log: ctx.log };
   const isTokenSet = ctx.service.listTokenSets().some((t) => t.id === target);
   return InspectorPanel.show(deps, isTokenSet ? { tokenSetId: target, select } : { jwt: target }).then(() => undefined);
-}
-
-/**
- * In a remote window the loopback listener runs on the remote machine: VS Code forwards its port
- * (`asExternalUri`), and the browser must be sent to the forwarded address. Only a pure port
- * forward (loopback http, same path) is used, since the server compares `redirect_uri` with the
- * registered loopback URI; anything else (e.g. a web proxy path) keeps the local URI.
- */
-export async function externalRedirectUri(local: string): Promise<string> {
-  if (!vscode.env.remoteName) return local;
-  const mapped = new URL((await vscode.env.asExternalUri(vscode.Uri.parse(local))).toString(true));
-  const original = new URL(local);
-  const loopback = mapped.hostname === '127.0.0.1' || mapped.hostname === 'localhost';
-  return mapped.protocol === 'http:' && loopback && mapped.pathname === original.pathname ? `${mapped.origin}${original.pathname}` : local;
-}
-
-/** Interactive sign-in: progress with cancel, default browser unless the caller supplies one. */
-export function signIn(
-  ctx: CommandContext,
-  applicationId: string,
-  options: { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> },
-): Promise<TokenSetInfo> {
-  const app = ctx.service.getApplication(applicationId);
-  return withProgress(`Signing in to ${app.name} in the browser…`, (signal) =>
-    ctx.service.signIn(applicationId, {
-      scope: options.scope,
-      signal,
-      mapRedirectUri: externalRedirectUri,
-      openExternal:
-        options.openExternal ??
-        (async (url) => {
-          const opened = await vscode.env.openExternal(vscode.Uri.parse(url, true));
-          if (!opened) throw new ExplorerError('cancelled', 'The browser was not opened.');
-        }),
-    }),
-  );
 }
 
 async function curlFor(ctx: CommandContext, tokenSetId: string): Promise<string> {
@@ -98,24 +64,6 @@ async function decodeSource(arg: unknown): Promise<string> {
   );
 }
 
-/**
- * A failed refresh says what to do next: "sign-in required" offers a new sign-in, a rejected
- * client offers to edit the application's secret and auth method.
- */
-async function offerRecovery(ctx: CommandContext, err: unknown, tokenSetId: string | undefined): Promise<void> {
-  const info = tokenSetId ? ctx.service.listTokenSets().find((t) => t.id === tokenSetId) : undefined;
-  if (info && err instanceof ExplorerError && (err.code === 'invalid_grant' || err.code === 'invalid_client')) {
-    const action = err.code === 'invalid_grant' ? 'Sign In Again' : 'Edit Application';
-    ctx.log.error(`Refresh: [${err.code}] ${err.message}`);
-    const choice = await vscode.window.showErrorMessage(`Refresh failed: ${err.message}`, action, 'Show Log');
-    if (choice === 'Sign In Again') await vscode.commands.executeCommand('pingone.signIn', info.applicationId);
-    if (choice === 'Edit Application') await vscode.commands.executeCommand('pingone.editApplication', info.applicationId);
-    if (choice === 'Show Log') ctx.log.channel.show(true);
-    return;
-  }
-  await showError(err, ctx.log, 'Refresh token');
-}
-
 /** The token commands' handlers by command id; registered at activation, loaded on first use (features.ts). */
 export function tokenCommands(ctx: CommandContext) {
   const { service } = ctx;
@@ -127,14 +75,16 @@ export function tokenCommands(ctx: CommandContext) {
     'pingone.getToken': command(ctx, 'Get token', async (arg?: unknown, options?: unknown) => {
       const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('client_credentials'));
       const app = service.getApplication(id);
-      const info = await withProgress(`Getting a token for ${app.name}…`, (signal) => service.clientCredentials(id, { scope: scopeOf(options), signal }));
+      const info = await about({ applicationId: id }, () =>
+        withProgress(`Getting a token for ${app.name}…`, (signal) => service.clientCredentials(id, { scope: scopeOf(options), signal })),
+      );
       ctx.log.info(`Client-credentials token for "${app.name}": ${info.scope ?? 'default scope'}`);
       return info;
     }),
     'pingone.signIn': command(ctx, 'Sign in', async (arg?: unknown, options?: unknown) => {
       const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
       const o = (options ?? {}) as { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> };
-      return signIn(ctx, id, { scope: scopeOf(o), openExternal: typeof o.openExternal === 'function' ? o.openExternal : undefined });
+      return about({ applicationId: id }, () => signIn(ctx, id, { scope: scopeOf(o), openExternal: typeof o.openExternal === 'function' ? o.openExternal : undefined }));
     }),
     'pingone.signInWithPassword': command(ctx, 'Sign in with username and password', async (arg?: unknown, options?: unknown) => {
       const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
@@ -177,20 +127,16 @@ export function tokenCommands(ctx: CommandContext) {
         service.exchangeCode(id, { code: finalCode, redirectUri: finalRedirect, codeVerifier: o.codeVerifier, signal }),
       );
     }),
-    'pingone.refreshToken': async (arg?: unknown, options?: unknown) => {
-      let id: string | undefined;
-      try {
-        id = await chooseTokenSet(ctx, arg);
-        const tokenSetId = id;
-        const info = await withProgress('Refreshing tokens…', (signal) => service.refresh(tokenSetId, { scope: scopeOf(options), signal }));
-        ctx.autoRefresh?.resume(tokenSetId);
-        return info;
-      } catch (err) {
-        if (err instanceof UserCancelled) return undefined;
-        void offerRecovery(ctx, err, id);
-        throw err;
-      }
-    },
+    'pingone.refreshToken': command(ctx, 'Refresh', async (arg?: unknown, options?: unknown) => {
+      const id = await chooseTokenSet(ctx, arg);
+      const applicationId = service.getTokenSetInfo(id).applicationId;
+      const info = await about({ tokenSetId: id, applicationId }, () =>
+        withProgress('Refreshing tokens…', (signal) => service.refresh(id, { scope: scopeOf(options), signal })),
+      );
+      ctx.autoRefresh?.resume(id);
+      return info;
+    }),
+    'pingone.copySignInUrl': command(ctx, 'Copy sign-in URL', () => copySignInUrl()),
     'pingone.toggleAutoRefresh': command(ctx, 'Auto-refresh', async (arg?: unknown, options?: unknown) => {
       const id = await chooseTokenSet(ctx, arg);
       const requested = (options as { enabled?: unknown } | undefined)?.enabled;
