@@ -45,7 +45,7 @@ export function signIn(
     options.openExternal ?? ((url: string) => Promise.resolve(vscode.env.openExternal(vscode.Uri.parse(url, true))));
   return Promise.resolve(
     vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Signing in to ${app.name} in the browser…`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: `Signing in to ${app.name} in the browser`, cancellable: true },
       async (progress, token) => {
         const controller = new AbortController();
         const sub = token.onCancellationRequested(() => controller.abort());
@@ -59,7 +59,7 @@ export function signIn(
               url = authorizationUrl;
               setPending(url);
               ctx.log.info(`Sign-in to "${app.name}": ${describeAuthorizationUrl(url)}`);
-              progress.report({ message: `complete it in the browser tab. No tab? ${COPY_LINK}` });
+              progress.report({ message: `complete the sign-in there. No browser tab? ${COPY_LINK}` });
               const opened = await open(authorizationUrl);
               if (opened === false) {
                 ctx.log.info(`Sign-in to "${app.name}": the browser could not be opened; waiting for the sign-in URL to be opened by hand.`);

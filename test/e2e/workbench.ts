@@ -160,13 +160,23 @@ export class Workbench {
    * Waits for a quick pick offering `label`, filters to it and accepts it. In a long list, where
    * `label` may be scrolled out of view, name the pick by its `placeholder` instead.
    */
-  async pick(label: string, opts: { placeholder?: string } = {}): Promise<void> {
+  async pick(label: string, opts: { placeholder?: string; thenPrompt?: boolean } = {}): Promise<void> {
     const row = this.quickInput().locator(`.monaco-list-row[aria-label^=${css(label)}]`);
     if (opts.placeholder) await this.quickInput().locator(`input[placeholder^=${css(opts.placeholder)}]`).waitFor({ state: 'visible' });
     else await row.first().waitFor({ state: 'visible' });
     const input = this.quickInput().locator('input');
     await input.fill(label);
     await this.quickInput().locator(`.monaco-list-row.focused[aria-label^=${css(label)}]`).waitFor({ state: 'visible' });
+    await input.press('Enter');
+    // With `thenPrompt` the same widget goes on to the next prompt instead of closing.
+    if (!opts.thenPrompt) await this.quickInput().waitFor({ state: 'hidden' });
+  }
+
+  /** Waits for the input box whose prompt starts with `prompt`, types `text` and presses Enter. */
+  async typeInput(prompt: string, text: string): Promise<void> {
+    await this.quickInput().filter({ hasText: prompt }).waitFor({ state: 'visible' });
+    const input = this.quickInput().locator('input');
+    await input.fill(text);
     await input.press('Enter');
     await this.quickInput().waitFor({ state: 'hidden' });
   }
