@@ -8,6 +8,7 @@ import { applicationCommands } from './commands/applications';
 import type { CommandContext } from './commands/context';
 import { environmentCommands } from './commands/environments';
 import type { CommandHandler, OnDemandCommandId } from './commands/ids';
+import { disposeResults } from './commands/results';
 import { inspect, signIn, tokenCommands } from './commands/tokens';
 import { InspectorPanel } from './webview/inspector/panel';
 
@@ -23,6 +24,8 @@ export function commandHandlers(ctx: CommandContext): Record<OnDemandCommandId, 
   return handlers;
 }
 
+/** Disposes what the features opened: the inspector and the result documents' provider. */
 export function disposeInspector(): void {
   InspectorPanel.disposeCurrent();
+  disposeResults();
 }

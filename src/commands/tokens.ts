@@ -8,6 +8,7 @@ import { InspectorPanel } from '../webview/inspector/panel';
 import type { TokenKind } from '../webview/inspector/protocol';
 import { CommandContext, chooseApplication, chooseTokenSet, command, confirm, required, withProgress } from './context';
 import { about } from './failures';
+import { ResultKind, showResult } from './results';
 import { copySignInUrl, signIn } from './signIn';
 
 export { externalRedirectUri, signIn } from './signIn';
@@ -21,10 +22,13 @@ function scopeOf(options: unknown): string | undefined {
   return typeof s === 'string' && s.trim() ? s.trim() : undefined;
 }
 
-/** Shows JSON in a read-only-ish untitled editor; tokens never go there. */
-async function showJson(title: string, value: unknown): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument({ language: 'json', content: `// ${title}\n${JSON.stringify(value, null, 2)}\n` });
-  await vscode.window.showTextDocument(doc, { preview: true });
+/** Shows a server's answer in its read-only result document (see results.ts). */
+async function showServerResult(ctx: CommandContext, tokenSetId: string, kind: ResultKind, value: unknown): Promise<void> {
+  const info = ctx.service.getTokenSetInfo(tokenSetId);
+  const endpoints = await ctx.service.endpoints(info.environmentId);
+  const endpoint = (kind === 'introspection' ? endpoints.introspection : endpoints.userinfo) ?? endpoints.issuer;
+  const application = ctx.service.listApplications().find((a) => a.id === info.applicationId)?.name ?? 'token set';
+  await showResult({ tokenSetId, kind, application, endpoint, at: new Date(), value });
 }
 
 export function inspect(ctx: CommandContext, target: string, select?: TokenKind): Promise<void> {
@@ -186,13 +190,13 @@ export function tokenCommands(ctx: CommandContext) {
       const id = await chooseTokenSet(ctx, arg);
       const token = (options as { token?: 'access_token' | 'refresh_token' } | undefined)?.token;
       const result = await withProgress('Introspecting…', (signal) => service.introspect(id, { token, signal }));
-      if (!(options as { silent?: boolean } | undefined)?.silent) await showJson('Introspection result', result);
+      if (!(options as { silent?: boolean } | undefined)?.silent) await showServerResult(ctx, id, 'introspection', result);
       return result;
     }),
     'pingone.userinfo': command(ctx, 'Userinfo', async (arg?: unknown, options?: unknown) => {
       const id = await chooseTokenSet(ctx, arg);
       const result = await withProgress('Calling userinfo…', (signal) => service.userinfo(id, { signal }));
-      if (!(options as { silent?: boolean } | undefined)?.silent) await showJson('Userinfo', result);
+      if (!(options as { silent?: boolean } | undefined)?.silent) await showServerResult(ctx, id, 'userinfo', result);
       return result;
     }),
     'pingone.deleteTokenSet': command(ctx, 'Delete tokens', async (arg?: unknown, options?: unknown) => {
