@@ -11,6 +11,8 @@ export interface CommandContext {
   service: TokenService;
   log: Log;
   autoRefresh?: { resume(id: string): void; isActive(id: string, optedIn: boolean): boolean };
+  /** Reveals and selects a token set in the Environments view (success feedback). */
+  reveal?: (tokenSetId: string) => void;
 }
 
 /** The id a command was invoked for: a tree node, an id string, or an object with `id`. */

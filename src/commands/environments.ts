@@ -22,8 +22,14 @@ async function ask(title: string, prompt: string, validate: (v: string) => unkno
   ).trim();
 }
 
+const KIND_TITLE = { pingone: 'Add PingOne Environment', pingfederate: 'Add PingFederate Environment', oidc: 'Add OpenID Connect Provider' } as const;
+
+/** "no applications", "1 application", "3 applications". */
+export function countOf(n: number, noun: string): string {
+  return n === 0 ? `no ${noun}s` : `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 async function promptEnvironment(existing?: Environment): Promise<EnvironmentInput> {
-  const title = existing ? `Edit ${existing.name}` : 'Add PingOne Environment';
   const kind = existing?.kind ??
     (
       await pick(
@@ -33,9 +39,10 @@ async function promptEnvironment(existing?: Environment): Promise<EnvironmentInp
           { label: 'Other OpenID Connect provider', description: 'issuer URL', envKind: 'oidc' as const },
         ],
         'What kind of environment?',
-        title,
+        'Add Environment',
       )
     ).envKind;
+  const title = existing ? `Edit ${existing.name}` : KIND_TITLE[kind];
   if (kind === 'pingone') {
     const regionItems = [
       ...Object.entries(REGIONS).map(([region, r]) => ({ label: region, description: `${r.label} · ${r.authBase}`, region, custom: false })),
@@ -82,7 +89,9 @@ export function environmentCommands(ctx: CommandContext) {
       const env = service.getEnvironment(id);
       const apps = service.listApplications(id).length;
       await confirm(
-        `Remove "${env.name}"? Its ${apps} application(s), their client secrets and all their tokens are deleted from VS Code.`,
+        apps
+          ? `Remove "${env.name}"? Its ${countOf(apps, 'application')}, ${apps === 1 ? 'its client secret' : 'their client secrets'} and all their tokens are deleted from VS Code.`
+          : `Remove "${env.name}"? It has no applications.`,
         'Remove',
         options,
       );

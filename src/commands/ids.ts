@@ -13,6 +13,7 @@ export const COMMAND_IDS = [
   'pingone.getToken',
   'pingone.signIn',
   'pingone.copySignInUrl',
+  'pingone.signInAgain',
   'pingone.signInWithPassword',
   'pingone.exchangeCode',
   'pingone.refreshToken',

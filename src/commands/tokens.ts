@@ -3,7 +3,8 @@ import vscode = require('vscode');
 import { parsePastedCode } from '../core/authorize';
 import { REGIONS } from '../core/environment';
 import { invalidInput } from '../core/errors';
-import { decodeJwt, looksLikeJwt } from '../core/jwt';
+import { decodeJwt, describeExpiry, looksLikeJwt } from '../core/jwt';
+import type { TokenSetInfo } from '../core/service';
 import { InspectorPanel } from '../webview/inspector/panel';
 import type { TokenKind } from '../webview/inspector/protocol';
 import { CommandContext, chooseApplication, chooseTokenSet, command, confirm, required, withProgress } from './context';
@@ -71,6 +72,14 @@ async function decodeSource(arg: unknown): Promise<string> {
 /** The token commands' handlers by command id; registered at activation, loaded on first use (features.ts). */
 export function tokenCommands(ctx: CommandContext) {
   const { service } = ctx;
+  /** Success feedback: a short status-bar message, and the set revealed and selected in the tree. */
+  const done = (info: TokenSetInfo | undefined, what: string): TokenSetInfo | undefined => {
+    if (!info) return info;
+    const app = service.listApplications().find((a) => a.id === info.applicationId);
+    void vscode.window.setStatusBarMessage(`$(check) ${what}${app ? `: ${app.name}` : ''}${info.subject ? ` as ${info.subject}` : ''}, ${describeExpiry(info.expiresAt, Date.now())}`, 5000);
+    ctx.reveal?.(info.id);
+    return info;
+  };
   const copy = async (text: string, what: string) => {
     await vscode.env.clipboard.writeText(text);
     void vscode.window.setStatusBarMessage(`$(check) ${what} copied`, 3000);
@@ -83,12 +92,15 @@ export function tokenCommands(ctx: CommandContext) {
         withProgress(`Getting a token for ${app.name}…`, (signal) => service.clientCredentials(id, { scope: scopeOf(options), signal })),
       );
       ctx.log.info(`Client-credentials token for "${app.name}": ${info.scope ?? 'default scope'}`);
-      return info;
+      return done(info, 'Token issued');
     }),
     'pingone.signIn': command(ctx, 'Sign in', async (arg?: unknown, options?: unknown) => {
       const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
       const o = (options ?? {}) as { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> };
-      return about({ applicationId: id }, () => signIn(ctx, id, { scope: scopeOf(o), openExternal: typeof o.openExternal === 'function' ? o.openExternal : undefined }));
+      return done(
+        await about({ applicationId: id }, () => signIn(ctx, id, { scope: scopeOf(o), openExternal: typeof o.openExternal === 'function' ? o.openExternal : undefined })),
+        'Signed in',
+      );
     }),
     'pingone.signInWithPassword': command(ctx, 'Sign in with username and password', async (arg?: unknown, options?: unknown) => {
       const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
@@ -100,7 +112,7 @@ export function tokenCommands(ctx: CommandContext) {
       // Asked for each sign-in, used once, never stored.
       const password =
         o.password ?? required(await vscode.window.showInputBox({ title, prompt: `Password for ${username} (not stored)`, password: true, ignoreFocusOut: true }));
-      return withProgress(`Signing in ${username}…`, (signal) => service.signInWithPassword(id, { username, password, scope: scopeOf(o), signal }));
+      return done(await withProgress(`Signing in ${username}…`, (signal) => service.signInWithPassword(id, { username, password, scope: scopeOf(o), signal })), 'Signed in');
     }),
     'pingone.exchangeCode': command(ctx, 'Exchange authorization code', async (arg?: unknown, options?: unknown) => {
       const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'));
@@ -138,9 +150,13 @@ export function tokenCommands(ctx: CommandContext) {
         withProgress('Refreshing tokens…', (signal) => service.refresh(id, { scope: scopeOf(options), signal })),
       );
       ctx.autoRefresh?.resume(id);
-      return info;
+      return done(info, 'Refreshed');
     }),
     'pingone.copySignInUrl': command(ctx, 'Copy sign-in URL', () => copySignInUrl()),
+    'pingone.signInAgain': command(ctx, 'Sign in', async (arg?: unknown) => {
+      const info = service.getTokenSetInfo(await chooseTokenSet(ctx, arg));
+      return done(await about({ applicationId: info.applicationId }, () => signIn(ctx, info.applicationId, { scope: info.scope })), 'Signed in');
+    }),
     'pingone.toggleAutoRefresh': command(ctx, 'Auto-refresh', async (arg?: unknown, options?: unknown) => {
       const id = await chooseTokenSet(ctx, arg);
       const requested = (options as { enabled?: unknown } | undefined)?.enabled;

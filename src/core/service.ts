@@ -18,6 +18,7 @@ import { ExplorerError, invalidInput, isExplorerError } from './errors';
 import type { HttpSettings } from './http';
 import type { ClientCredentials, OAuthCall } from './oauth';
 import { SingleFlight, Sequencer } from './sequencer';
+import { subjectOf } from './subject';
 import { Grant, TokenSet, TokenStatus, applyRefresh, scopeList, scopeWidening, tokenSetFromResponse, tokenStatus } from './tokenSet';
 import type { JwksCache } from './verify';
 
@@ -55,6 +56,8 @@ export type TokenSetInfo = Pick<TokenSet, 'id' | 'applicationId' | 'environmentI
   status: TokenStatus;
   /** Opted in to auto-refresh (effective only while the setting is on). */
   autoRefresh: boolean;
+  /** Who signed in (see core/subject.ts); absent for client-credentials sets. */
+  subject?: string;
 };
 
 type TokenSetMeta = Omit<TokenSetInfo, 'status' | 'autoRefresh'> & { mark?: TokenSet['mark']; autoRefresh?: boolean };
@@ -354,6 +357,7 @@ export class TokenService {
       expiresAt: set.expiresAt,
       hasRefreshToken: !!set.refreshToken,
       hasIdToken: !!set.idToken,
+      subject: subjectOf(set),
       mark: set.mark,
     };
     await this.updateList<TokenSetMeta>(KEYS.tokenIndex, (l) =>

@@ -61,6 +61,15 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     return item;
   }
 
+  /** The node of a stored token set, for TreeView.reveal. */
+  tokenSetNode(id: string): TokenSetNode | undefined {
+    const info = this.service.listTokenSets().find((t) => t.id === id);
+    if (!info) return undefined;
+    const app = this.service.listApplications().find((a) => a.id === info.applicationId);
+    const env = this.service.listEnvironments().find((e) => e.id === info.environmentId);
+    return new TokenSetNode(info, env, app, this.now(), this.autoRefreshActive(info.id, info.autoRefresh));
+  }
+
   getParent(node: Node): Node | undefined {
     if (node instanceof ApplicationNode) {
       const env = this.service.listEnvironments().find((e) => e.id === node.application.environmentId);

@@ -72,15 +72,12 @@ export class TokenSetNode extends vscode.TreeItem {
     now: number,
     private readonly autoRefreshing = false,
   ) {
-    super(`${GRANT_LABEL[info.grant]} · ${new Date(info.issuedAt).toLocaleTimeString()}`, vscode.TreeItemCollapsibleState.Collapsed);
+    // A short label (who, for user sets) and the changing parts in the description, so the label
+    // is not cut off at the default side-bar width.
+    super(tokenSetLabel(info), vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `tokens:${info.id}`;
-    const tags = ['tokenSet', 'introspectable', 'revocable'];
-    if (TokenService.canRefresh(info)) tags.push('refreshable');
-    if (info.grant === 'authorization_code') tags.push('userinfo');
-    if (info.status === 'sign-in-required') tags.push('signInRequired');
-    if (TokenService.canRefresh(info)) tags.push(info.autoRefresh ? 'autoRefreshOn' : 'autoRefreshOff');
-    this.contextValue = tags.join(' ');
-    this.description = `${statusText(info, now)}${autoRefreshing ? ' · auto-refresh' : ''}`;
+    this.contextValue = tokenSetTags(info).join(' ');
+    this.description = `${statusText(info, now)} · issued ${shortTime(info.issuedAt)}${autoRefreshing ? ' · auto-refresh' : ''}`;
     this.iconPath = statusIcon(info, now);
     this.command = { command: 'pingone.inspectToken', title: 'Inspect', arguments: [info.id] };
     this.builtAt = now;
@@ -92,7 +89,9 @@ export class TokenSetNode extends vscode.TreeItem {
     const exact = info.expiresAt ? `${new Date(info.expiresAt).toLocaleString()} (${new Date(info.expiresAt).toISOString()})` : 'unknown';
     return new vscode.MarkdownString(
       [
-        `**${GRANT_LABEL[info.grant]}** — ${statusText(info, now)}`,
+        `**${esc(tokenSetLabel(info))}** — ${statusText(info, now)}`,
+        info.subject ? `Signed in as: \`${info.subject}\`` : undefined,
+        `Issued: ${new Date(info.issuedAt).toLocaleString()}`,
         environment ? `Issuer: \`${environment.issuer}\`` : undefined,
         application ? `Client: \`${application.clientId}\` (${esc(application.name)})` : undefined,
         `Scope: ${info.scope ? `\`${info.scope}\`` : '—'}`,
@@ -104,6 +103,32 @@ export class TokenSetNode extends vscode.TreeItem {
         .join('\n\n'),
     );
   }
+}
+
+/** "Sign-in · demo.user", "Client credentials". */
+export function tokenSetLabel(info: Pick<TokenSetInfo, 'grant' | 'subject'>): string {
+  return info.subject ? `${GRANT_LABEL[info.grant]} · ${info.subject}` : GRANT_LABEL[info.grant];
+}
+
+/** "5:59 PM": the issue time in the description (the tooltip has the full date and time). */
+function shortTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
+}
+
+/**
+ * The menu tags of a token set: only what still works. A revoked set offers Sign In Again (user
+ * sets) and Delete; a set whose refresh token was refused offers Sign In Again instead of Refresh.
+ */
+export function tokenSetTags(info: TokenSetInfo): string[] {
+  const user = info.grant === 'authorization_code';
+  if (info.status === 'revoked') return ['revokedTokenSet', ...(user ? ['signInAgain'] : [])];
+  const tags = ['tokenSet', 'introspectable', 'revocable'];
+  const refreshable = TokenService.canRefresh(info) && info.status !== 'sign-in-required';
+  if (refreshable) tags.push('refreshable');
+  if (user) tags.push('userinfo');
+  if (info.status === 'sign-in-required') tags.push('signInRequired', 'signInAgain');
+  if (refreshable) tags.push(info.autoRefresh ? 'autoRefreshOn' : 'autoRefreshOff');
+  return tags;
 }
 
 function statusIcon(info: TokenSetInfo, now: number): vscode.ThemeIcon {

@@ -41,6 +41,11 @@ describe('newcomer: the first minutes in the demo workbench', function () {
   const toasts = (w: Workbench): Locator => w.page.locator('.notification-toast-container .notification-toast');
   const errorToasts = (w: Workbench): Locator => toasts(w).filter({ has: w.page.locator('.codicon-error') });
 
+  /** The web app's token set of the demo user ("Sign-in · demo.user"). */
+  const userSet = (w: Workbench): Locator => w.treeRow(`Sign-in · ${ctx.sandbox.user.username} `).first();
+  /** An editor tab of a result document ("Introspection · Web app · …"). */
+  const resultTab = (w: Workbench, kind: string): Locator => w.page.locator(`.part.editor .tab[aria-label^="${kind} · ${SEED_NAMES.web} · "]`);
+
   /** Starts a sign-in from the context menu and answers VS Code's "open the external website?" dialog. */
   async function startSignIn(w: Workbench, answer: 'Open' | 'Cancel'): Promise<void> {
     await w.contextMenu(w.treeRow(`${SEED_NAMES.web} `), 'Sign In (Authorization Code)');
@@ -88,10 +93,46 @@ describe('newcomer: the first minutes in the demo workbench', function () {
       await tab.close();
     }
     await w.expand(w.treeRow(`${SEED_NAMES.web} `));
-    const row = w.treeRow('Sign-in ·').first();
+    // Who signed in is the label; the status and the issue time are the description.
+    const row = userSet(w);
     await row.waitFor({ state: 'visible' });
     assert.equal(await row.getAttribute('aria-level'), '3', 'the token set sits under Web app');
+    assert.match(await w.description(row), /^expires in (59 min|1 h)\b.* · issued \d{1,2}:\d{2}/);
+    // Success feedback: the new set is revealed and selected.
+    await row.and(w.page.locator('[aria-selected="true"]')).waitFor({ state: 'visible' });
     assert.equal(await errorToasts(w).count(), 0, 'no error toast');
+  });
+
+  it('shows Introspect and Userinfo results once each, as JSON documents with no Problems entries', async () => {
+    const w = workbench();
+    // Each call ends with its document the active tab: wait for that before the next menu.
+    const active = (kind: string) => resultTab(w, kind).and(w.page.locator('.active')).waitFor({ state: 'visible' });
+    await w.contextMenu(userSet(w), 'Introspect Token');
+    await active('Introspection');
+    await w.contextMenu(userSet(w), 'Userinfo');
+    await active('Userinfo');
+    await w.contextMenu(userSet(w), 'Introspect Token');
+    await active('Introspection');
+    assert.equal(await resultTab(w, 'Userinfo').count(), 1);
+    assert.equal(await resultTab(w, 'Introspection').count(), 1, 'the second introspection replaced the first');
+    assert.equal(await w.page.locator('.part.editor .tab[aria-label^="Untitled"]').count(), 0, 'no Untitled editor');
+    const editor = w.page.locator('.part.editor .editor-instance .view-lines').first();
+    await editor.filter({ hasText: `"client_id": "${ctx.sandbox.clients.web.clientId}"` }).waitFor({ state: 'visible' });
+    await w.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+    await w.page.locator('.part.panel').getByText('No problems have been detected in the workspace.').waitFor({ state: 'visible' });
+    await w.runCommand('View: Close All Editors');
+    assert.equal(await w.dialog().count(), 0, 'closing asks nothing');
+  });
+
+  it('a revoked set offers only Sign In Again and Delete', async () => {
+    const w = workbench();
+    await w.contextMenu(userSet(w), 'Revoke Token');
+    await w.dialogButton('Revoke');
+    await userSet(w).filter({ hasText: 'revoked' }).waitFor({ state: 'visible' });
+    await userSet(w).click({ button: 'right' });
+    await w.page.locator('.monaco-menu').waitFor({ state: 'visible' });
+    assert.deepEqual(await w.menuEntries(), ['Sign In Again', 'Delete Tokens']);
+    await w.page.keyboard.press('Escape');
   });
 
   it('cancelling a sign-in ends quietly: no error toast, and the URL can still be copied until then', async () => {

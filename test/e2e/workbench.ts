@@ -112,9 +112,9 @@ export class Workbench {
     return this.page.locator(`.part.sidebar .monaco-list-row[aria-label^=${css(prefix)}]`);
   }
 
-  /** The client-credentials token-set rows ("Client credentials · 11:33:05 PM, expires in 59 min"). */
+  /** The client-credentials token-set rows ("Client credentials", described "expires in 59 min · issued 11:33 PM"). */
   tokenSetRows(): Locator {
-    return this.treeRow('Client credentials ·');
+    return this.treeRow('Client credentials ');
   }
 
   /** Expands a collapsible tree row (waits until it is collapsible: it gets `aria-expanded`). */
