@@ -6,6 +6,7 @@
 import vscode = require('vscode');
 import { TokenService } from '../core/service';
 import { describeExpiry } from '../core/jwt';
+import { environmentChecks } from './checks';
 import { ApplicationNode, EnvironmentNode, Node, TokenNode, TokenSetNode } from './nodes';
 
 const TICK_MS = 30_000;
@@ -22,7 +23,7 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     private readonly autoRefreshActive: (id: string, optedIn: boolean) => boolean = () => false,
     private readonly now: () => number = Date.now,
   ) {
-    this.disposables.push(service.onDidChange(() => this.refresh()));
+    this.disposables.push(service.onDidChange(() => this.refresh()), environmentChecks.onDidChange(() => this.refresh()));
   }
 
   /** Starts or stops the relative-time tick with the view's visibility. */

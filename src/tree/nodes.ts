@@ -7,6 +7,7 @@ import type { Application } from '../core/application';
 import type { Environment } from '../core/environment';
 import { describeExpiry } from '../core/jwt';
 import { TokenService, TokenSetInfo } from '../core/service';
+import { environmentChecks } from './checks';
 
 export type Node = EnvironmentNode | ApplicationNode | TokenSetNode | TokenNode;
 
@@ -20,9 +21,23 @@ export class EnvironmentNode extends vscode.TreeItem {
     this.contextValue = 'environment';
     this.description = environment.kind === 'pingone' ? `PingOne ${environment.region ?? 'custom'}` : KIND_LABEL[environment.kind];
     this.iconPath = new vscode.ThemeIcon('globe');
+    const check = environmentChecks.get(environment.id);
+    if (check?.state === 'checking') this.description += ' · checking…';
+    if (check?.state === 'reachable') this.description += ' · reachable';
+    if (check?.state === 'failed') {
+      this.description += ' · not reachable';
+      this.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    }
+    const checked =
+      check?.state === 'reachable'
+        ? check.discovery
+          ? `Discovery: reachable, issuer \`${check.issuer}\``
+          : 'The server answers but has no usable discovery document: the standard paths are used.'
+        : check?.state === 'failed' ? `Discovery failed: ${esc(check.message)}` : '';
     this.tooltip = new vscode.MarkdownString(
       `**${esc(environment.name)}** (${KIND_LABEL[environment.kind]})\n\nIssuer: \`${environment.issuer}\`` +
-        (environment.environmentId ? `\n\nEnvironment ID: \`${environment.environmentId}\`` : ''),
+        (environment.environmentId ? `\n\nEnvironment ID: \`${environment.environmentId}\`` : '') +
+        (checked ? `\n\n${checked}` : ''),
     );
   }
 }

@@ -174,11 +174,13 @@ export class Workbench {
 
   /** Waits for the input box whose prompt starts with `prompt`, types `text` and presses Enter. */
   async typeInput(prompt: string, text: string): Promise<void> {
-    await this.quickInput().filter({ hasText: prompt }).waitFor({ state: 'visible' });
+    const box = this.quickInput().filter({ hasText: prompt });
+    await box.waitFor({ state: 'visible' });
     const input = this.quickInput().locator('input');
     await input.fill(text);
     await input.press('Enter');
-    await this.quickInput().waitFor({ state: 'hidden' });
+    // Closed, or on to the next prompt of the same command.
+    await box.waitFor({ state: 'hidden' });
   }
 
   /** The entries of the context menu that is open. */
