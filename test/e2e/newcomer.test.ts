@@ -101,6 +101,8 @@ describe('newcomer: the first minutes in the demo workbench', function () {
     // Success feedback: the new set is revealed and selected.
     await row.and(w.page.locator('[aria-selected="true"]')).waitFor({ state: 'visible' });
     assert.equal(await errorToasts(w).count(), 0, 'no error toast');
+    await w.clearNotifications();
+    console.log(`      sign-in screenshot: ${await w.screenshot('screenshot-sign-in.png')}`);
   });
 
   it('shows Introspect and Userinfo results once each, as JSON documents with no Problems entries', async () => {
@@ -120,6 +122,8 @@ describe('newcomer: the first minutes in the demo workbench', function () {
     await editor.filter({ hasText: `"client_id": "${ctx.sandbox.clients.web.clientId}"` }).waitFor({ state: 'visible' });
     await w.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
     await w.page.locator('.part.panel').getByText('No problems have been detected in the workspace.').waitFor({ state: 'visible' });
+    await w.page.keyboard.press('Escape');
+    console.log(`      results screenshot: ${await w.screenshot('screenshot-results.png')}`);
     await w.runCommand('View: Close All Editors');
     assert.equal(await w.dialog().count(), 0, 'closing asks nothing');
   });
