@@ -58,7 +58,11 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     reported = service.problems.length;
   };
 
-  const ctx: CommandContext = { extensionUri: context.extensionUri, service, log, autoRefresh };
+  const reveal = (id: string) => {
+    const node = tree.tokenSetNode(id);
+    if (node && view.visible) void Promise.resolve(view.reveal(node, { select: true, focus: false, expand: false })).catch(() => undefined);
+  };
+  const ctx: CommandContext = { extensionUri: context.extensionUri, service, log, autoRefresh, reveal };
   const immediate: Record<ImmediateCommandId, CommandHandler> = {
     'pingone.refreshView': () => service.reload(),
     'pingone.showLog': () => log.channel.show(),

@@ -9,6 +9,7 @@ import type { CommandContext } from './commands/context';
 import { environmentCommands } from './commands/environments';
 import { keyCommands } from './commands/keys';
 import type { CommandHandler, OnDemandCommandId } from './commands/ids';
+import { disposeResults } from './commands/results';
 import { inspect, signIn, tokenCommands } from './commands/tokens';
 import { InspectorPanel } from './webview/inspector/panel';
 
@@ -24,6 +25,8 @@ export function commandHandlers(ctx: CommandContext): Record<OnDemandCommandId, 
   return handlers;
 }
 
+/** Disposes what the features opened: the inspector and the result documents' provider. */
 export function disposeInspector(): void {
   InspectorPanel.disposeCurrent();
+  disposeResults();
 }

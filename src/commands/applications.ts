@@ -4,6 +4,7 @@ import { Application, ApplicationInput, usesSecret, validateClientId, validateRe
 import { validateName } from '../core/environment';
 import type { AuthMethod } from '../core/oauth';
 import type { Grant } from '../core/tokenSet';
+import { invalidInput } from '../core/errors';
 import { CommandContext, chooseApplication, chooseEnvironment, command, confirm, pick, required } from './context';
 import { asValidator } from './environments';
 
@@ -122,6 +123,100 @@ async function promptPrivateKey(title: string, existing?: Application): Promise<
   return { privateKey: new TextDecoder().decode(await vscode.workspace.fs.readFile(file)) };
 }
 
+type Field = 'name' | 'clientId' | 'clientSecret' | 'authMethod' | 'grants' | 'scopes' | 'redirectUri';
+const FIELDS: Array<{ field: Field; label: string }> = [
+  { field: 'name', label: 'Name' },
+  { field: 'clientId', label: 'Client ID' },
+  { field: 'clientSecret', label: 'Client secret' },
+  { field: 'authMethod', label: 'Auth method' },
+  { field: 'grants', label: 'Grants' },
+  { field: 'scopes', label: 'Default scopes' },
+  { field: 'redirectUri', label: 'Redirect URI' },
+];
+
+function isField(v: unknown): v is Field {
+  return FIELDS.some((f) => f.field === v);
+}
+
+/**
+ * Edit Application: asks which field to change (or takes `field`), prompts for that one only, and
+ * keeps the rest. Choosing an auth method that needs a secret asks for one when none is stored.
+ */
+async function promptApplicationField(ctx: CommandContext, existing: Application, requested?: Field): Promise<ApplicationInput> {
+  const title = `Edit ${existing.name}`;
+  const hasSecret = await ctx.service.hasClientSecret(existing.id);
+  const current: Record<Field, string> = {
+    name: existing.name,
+    clientId: existing.clientId,
+    clientSecret: existing.authMethod === 'none' ? 'none (public client)' : hasSecret ? 'stored' : 'missing',
+    authMethod: existing.authMethod,
+    grants: existing.grants.join(', '),
+    scopes: existing.scopes ?? '',
+    redirectUri: existing.redirectUri ?? '',
+  };
+  const field =
+    requested ??
+    (await pick(
+      FIELDS.filter((f) => f.field !== 'redirectUri' || existing.grants.includes('authorization_code')).map((f) => ({ label: f.label, description: current[f.field], field: f.field })),
+      'What do you want to change?',
+      title,
+    )).field;
+  const base: ApplicationInput = { name: existing.name, clientId: existing.clientId, authMethod: existing.authMethod, grants: existing.grants, scopes: existing.scopes, redirectUri: existing.redirectUri };
+  const input = (prompt: string, validate: (v: string) => unknown, value?: string, extra: Partial<vscode.InputBoxOptions> = {}) =>
+    vscode.window.showInputBox({ title, prompt, value, ignoreFocusOut: true, validateInput: asValidator(validate), ...extra }).then((v) => required(v).trim());
+  const askSecret = () =>
+    input('Client secret (stored in VS Code SecretStorage only)', (v) => (v ? undefined : invalidInput('clientSecret', 'A client secret is required for this auth method.')), undefined, { password: true });
+  switch (field) {
+    case 'name':
+      return { ...base, name: await input('A name for this application', (v) => validateName(v), existing.name) };
+    case 'clientId':
+      return { ...base, clientId: await input('Client ID (Applications › your app › Configuration)', validateClientId, existing.clientId) };
+    case 'clientSecret':
+      if (existing.authMethod === 'none') throw invalidInput('clientSecret', `"${existing.name}" is a public client (auth method none): change its auth method first.`);
+      return { ...base, clientSecret: await askSecret() };
+    case 'authMethod': {
+      const authMethod = await pickAuthMethod(title, existing.authMethod);
+      return { ...base, authMethod, clientSecret: authMethod !== 'none' && (existing.authMethod === 'none' || !hasSecret) ? await askSecret() : undefined };
+    }
+    case 'grants': {
+      const grants = await pickGrants(title, base.authMethod as AuthMethod, existing.grants);
+      return { ...base, grants };
+    }
+    case 'scopes':
+      return { ...base, scopes: (await input('Default scopes, space-separated (optional)', validateScopes, existing.scopes ?? '')) || undefined };
+    case 'redirectUri':
+      return { ...base, redirectUri: (await input('Redirect URI registered for the app (optional)', validateRedirectUri, existing.redirectUri ?? '')) || undefined };
+  }
+}
+
+async function pickAuthMethod(title: string, current?: AuthMethod): Promise<AuthMethod> {
+  return (
+    await pick(
+      [
+        { label: 'client_secret_basic', description: 'secret in the Authorization header (PingOne default)', value: 'client_secret_basic' as AuthMethod },
+        { label: 'client_secret_post', description: 'secret in the form body', value: 'client_secret_post' as AuthMethod },
+        { label: 'none', description: 'public client (native/SPA), PKCE only', value: 'none' as AuthMethod },
+      ].map((i) => ({ ...i, picked: i.value === current })),
+      'Token endpoint auth method (must match the application on the server)',
+      title,
+    )
+  ).value;
+}
+
+async function pickGrants(title: string, authMethod: AuthMethod, current?: Grant[]): Promise<Grant[]> {
+  const grantItems = [
+    { label: 'Client credentials', description: 'worker/service tokens', grant: 'client_credentials' as Grant },
+    { label: 'Authorization code + PKCE', description: 'user sign-in in the browser', grant: 'authorization_code' as Grant },
+  ].filter((g) => authMethod !== 'none' || g.grant !== 'client_credentials');
+  if (grantItems.length === 1) return [grantItems[0].grant];
+  return required(
+    await vscode.window.showQuickPick(
+      grantItems.map((g) => ({ ...g, picked: current ? current.includes(g.grant) : true })),
+      { title, canPickMany: true, placeHolder: 'Grants this application uses', ignoreFocusOut: true },
+    ),
+  ).map((g) => g.grant);
+}
+
 function isInput(v: unknown): v is ApplicationInput {
   return typeof v === 'object' && v !== null && typeof (v as { clientId?: unknown }).clientId === 'string';
 }
@@ -138,7 +233,10 @@ export function applicationCommands(ctx: CommandContext) {
     }),
     'pingone.editApplication': command(ctx, 'Edit application', async (arg?: unknown, input?: unknown) => {
       const id = await chooseApplication(ctx, arg);
-      return service.updateApplication(id, isInput(input) ? input : await promptApplication(ctx, service.getApplication(id)));
+      const field = (input as { field?: unknown } | undefined)?.field;
+      const app = await service.updateApplication(id, isInput(input) ? input : await promptApplicationField(ctx, service.getApplication(id), isField(field) ? field : undefined));
+      void vscode.window.setStatusBarMessage(`$(check) ${app.name} saved`, 3000);
+      return app;
     }),
     'pingone.removeApplication': command(ctx, 'Remove application', async (arg?: unknown, options?: unknown) => {
       const id = await chooseApplication(ctx, arg);

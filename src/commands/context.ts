@@ -4,7 +4,7 @@ import type { Application } from '../core/application';
 import { ExplorerError } from '../core/errors';
 import type { TokenService } from '../core/service';
 import type { Log } from '../platform/log';
-import { showError } from '../platform/errors';
+import { reportFailure } from './failures';
 import { ApplicationNode, EnvironmentNode, TokenNode, TokenSetNode } from '../tree/nodes';
 
 export interface CommandContext {
@@ -12,6 +12,8 @@ export interface CommandContext {
   service: TokenService;
   log: Log;
   autoRefresh?: { resume(id: string): void; isActive(id: string, optedIn: boolean): boolean };
+  /** Reveals and selects a token set in the Environments view (success feedback). */
+  reveal?: (tokenSetId: string) => void;
 }
 
 /** The id a command was invoked for: a tree node, an id string, or an object with `id`. */
@@ -30,7 +32,11 @@ export function idArg(arg: unknown, kind: 'environment' | 'application' | 'token
   return undefined;
 }
 
-/** Runs a command body; shows failures to the user and rethrows them to programmatic callers. */
+/**
+ * Runs a command body. A failure is shown once (with its fix, see failures.ts) and the command
+ * resolves to undefined: rethrowing would make VS Code add its own "Error running command" toast.
+ * Other extensions get typed errors through the public API.
+ */
 export function command<A extends unknown[], R>(
   ctx: CommandContext,
   title: string,
@@ -41,14 +47,16 @@ export function command<A extends unknown[], R>(
       return await body(...args);
     } catch (err) {
       if (err instanceof UserCancelled) return undefined;
-      void showError(err, ctx.log, title);
-      throw err;
+      void reportFailure(ctx.log, err, title, { applicationId: idArg(args[0], 'application'), tokenSetId: idArg(args[0], 'tokenSet') });
+      return undefined;
     }
   };
 }
 
 /** Thrown when the user dismissed a prompt: silent, not an error. */
-export class UserCancelled extends Error {}
+export class UserCancelled extends Error {
+  override readonly name = 'UserCancelled';
+}
 
 export function required<T>(value: T | undefined): T {
   if (value === undefined) throw new UserCancelled();

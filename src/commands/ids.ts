@@ -14,6 +14,8 @@ export const COMMAND_IDS = [
   'pingone.rotateKey',
   'pingone.getToken',
   'pingone.signIn',
+  'pingone.copySignInUrl',
+  'pingone.signInAgain',
   'pingone.signInWithPassword',
   'pingone.exchangeCode',
   'pingone.refreshToken',

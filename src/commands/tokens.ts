@@ -3,13 +3,17 @@ import vscode = require('vscode');
 import { parsePastedCode } from '../core/authorize';
 import { curlCommand } from '../core/curl';
 import { REGIONS } from '../core/environment';
-import { ExplorerError, invalidInput } from '../core/errors';
-import { decodeJwt, looksLikeJwt } from '../core/jwt';
+import { invalidInput } from '../core/errors';
+import { decodeJwt, describeExpiry, looksLikeJwt } from '../core/jwt';
 import type { TokenSetInfo } from '../core/service';
 import { InspectorPanel } from '../webview/inspector/panel';
 import type { TokenKind } from '../webview/inspector/protocol';
-import { showError } from '../platform/errors';
-import { CommandContext, SENDS_SECRET, UserCancelled, chooseApplication, chooseTokenSet, command, confirm, required, withProgress } from './context';
+import { CommandContext, SENDS_SECRET, chooseApplication, chooseTokenSet, command, confirm, required, withProgress } from './context';
+import { about } from './failures';
+import { ResultKind, showResult } from './results';
+import { copySignInUrl, signIn } from './signIn';
+
+export { externalRedirectUri, signIn } from './signIn';
 
 interface ScopeOption {
   scope?: string;
@@ -20,52 +24,19 @@ function scopeOf(options: unknown): string | undefined {
   return typeof s === 'string' && s.trim() ? s.trim() : undefined;
 }
 
-/** Shows JSON in a read-only-ish untitled editor; tokens never go there. */
-async function showJson(title: string, value: unknown): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument({ language: 'json', content: `// ${title}\n${JSON.stringify(value, null, 2)}\n` });
-  await vscode.window.showTextDocument(doc, { preview: true });
+/** Shows a server's answer in its read-only result document (see results.ts). */
+async function showServerResult(ctx: CommandContext, tokenSetId: string, kind: ResultKind, value: unknown): Promise<void> {
+  const info = ctx.service.getTokenSetInfo(tokenSetId);
+  const endpoints = await ctx.service.endpoints(info.environmentId);
+  const endpoint = (kind === 'introspection' ? endpoints.introspection : endpoints.userinfo) ?? endpoints.issuer;
+  const application = ctx.service.listApplications().find((a) => a.id === info.applicationId)?.name ?? 'token set';
+  await showResult({ tokenSetId, kind, application, endpoint, at: new Date(), value });
 }
 
 export function inspect(ctx: CommandContext, target: string, select?: TokenKind): Promise<void> {
   const deps = { extensionUri: ctx.extensionUri, service: ctx.service, log: ctx.log };
   const isTokenSet = ctx.service.listTokenSets().some((t) => t.id === target);
   return InspectorPanel.show(deps, isTokenSet ? { tokenSetId: target, select } : { jwt: target }).then(() => undefined);
-}
-
-/**
- * In a remote window the loopback listener runs on the remote machine: VS Code forwards its port
- * (`asExternalUri`), and the browser must be sent to the forwarded address. Only a pure port
- * forward (loopback http, same path) is used, since the server compares `redirect_uri` with the
- * registered loopback URI; anything else (e.g. a web proxy path) keeps the local URI.
- */
-export async function externalRedirectUri(local: string): Promise<string> {
-  if (!vscode.env.remoteName) return local;
-  const mapped = new URL((await vscode.env.asExternalUri(vscode.Uri.parse(local))).toString(true));
-  const original = new URL(local);
-  const loopback = mapped.hostname === '127.0.0.1' || mapped.hostname === 'localhost';
-  return mapped.protocol === 'http:' && loopback && mapped.pathname === original.pathname ? `${mapped.origin}${original.pathname}` : local;
-}
-
-/** Interactive sign-in: progress with cancel, default browser unless the caller supplies one. */
-export function signIn(
-  ctx: CommandContext,
-  applicationId: string,
-  options: { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> },
-): Promise<TokenSetInfo> {
-  const app = ctx.service.getApplication(applicationId);
-  return withProgress(`Signing in to ${app.name} in the browser…`, (signal) =>
-    ctx.service.signIn(applicationId, {
-      scope: options.scope,
-      signal,
-      mapRedirectUri: externalRedirectUri,
-      openExternal:
-        options.openExternal ??
-        (async (url) => {
-          const opened = await vscode.env.openExternal(vscode.Uri.parse(url, true));
-          if (!opened) throw new ExplorerError('cancelled', 'The browser was not opened.');
-        }),
-    }),
-  );
 }
 
 async function curlFor(ctx: CommandContext, tokenSetId: string): Promise<string> {
@@ -99,27 +70,17 @@ async function decodeSource(arg: unknown): Promise<string> {
   );
 }
 
-/**
- * A failed refresh says what to do next: "sign-in required" offers a new sign-in, a rejected
- * client offers to edit the application's secret and auth method.
- */
-async function offerRecovery(ctx: CommandContext, err: unknown, tokenSetId: string | undefined): Promise<void> {
-  const info = tokenSetId ? ctx.service.listTokenSets().find((t) => t.id === tokenSetId) : undefined;
-  if (info && err instanceof ExplorerError && (err.code === 'invalid_grant' || err.code === 'invalid_client')) {
-    const action = err.code === 'invalid_grant' ? 'Sign In Again' : 'Edit Application';
-    ctx.log.error(`Refresh: [${err.code}] ${err.message}`);
-    const choice = await vscode.window.showErrorMessage(`Refresh failed: ${err.message}`, action, 'Show Log');
-    if (choice === 'Sign In Again') await vscode.commands.executeCommand('pingone.signIn', info.applicationId);
-    if (choice === 'Edit Application') await vscode.commands.executeCommand('pingone.editApplication', info.applicationId);
-    if (choice === 'Show Log') ctx.log.channel.show(true);
-    return;
-  }
-  await showError(err, ctx.log, 'Refresh token');
-}
-
 /** The token commands' handlers by command id; registered at activation, loaded on first use (features.ts). */
 export function tokenCommands(ctx: CommandContext) {
   const { service } = ctx;
+  /** Success feedback: a short status-bar message, and the set revealed and selected in the tree. */
+  const done = (info: TokenSetInfo | undefined, what: string): TokenSetInfo | undefined => {
+    if (!info) return info;
+    const app = service.listApplications().find((a) => a.id === info.applicationId);
+    void vscode.window.setStatusBarMessage(`$(check) ${what}${app ? `: ${app.name}` : ''}${info.subject ? ` as ${info.subject}` : ''}, ${describeExpiry(info.expiresAt, Date.now())}`, 5000);
+    ctx.reveal?.(info.id);
+    return info;
+  };
   const copy = async (text: string, what: string) => {
     await vscode.env.clipboard.writeText(text);
     void vscode.window.setStatusBarMessage(`$(check) ${what} copied`, 3000);
@@ -128,14 +89,19 @@ export function tokenCommands(ctx: CommandContext) {
     'pingone.getToken': command(ctx, 'Get token', async (arg?: unknown, options?: unknown) => {
       const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('client_credentials'), SENDS_SECRET);
       const app = service.getApplication(id);
-      const info = await withProgress(`Getting a token for ${app.name}…`, (signal) => service.clientCredentials(id, { scope: scopeOf(options), signal }));
+      const info = await about({ applicationId: id }, () =>
+        withProgress(`Getting a token for ${app.name}…`, (signal) => service.clientCredentials(id, { scope: scopeOf(options), signal })),
+      );
       ctx.log.info(`Client-credentials token for "${app.name}": ${info.scope ?? 'default scope'}`);
-      return info;
+      return done(info, 'Token issued');
     }),
     'pingone.signIn': command(ctx, 'Sign in', async (arg?: unknown, options?: unknown) => {
       const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'), SENDS_SECRET);
       const o = (options ?? {}) as { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> };
-      return signIn(ctx, id, { scope: scopeOf(o), openExternal: typeof o.openExternal === 'function' ? o.openExternal : undefined });
+      return done(
+        await about({ applicationId: id }, () => signIn(ctx, id, { scope: scopeOf(o), openExternal: typeof o.openExternal === 'function' ? o.openExternal : undefined })),
+        'Signed in',
+      );
     }),
     'pingone.signInWithPassword': command(ctx, 'Sign in with username and password', async (arg?: unknown, options?: unknown) => {
       const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'), SENDS_SECRET);
@@ -147,7 +113,7 @@ export function tokenCommands(ctx: CommandContext) {
       // Asked for each sign-in, used once, never stored.
       const password =
         o.password ?? required(await vscode.window.showInputBox({ title, prompt: `Password for ${username} (not stored)`, password: true, ignoreFocusOut: true }));
-      return withProgress(`Signing in ${username}…`, (signal) => service.signInWithPassword(id, { username, password, scope: scopeOf(o), signal }));
+      return done(await withProgress(`Signing in ${username}…`, (signal) => service.signInWithPassword(id, { username, password, scope: scopeOf(o), signal })), 'Signed in');
     }),
     'pingone.exchangeCode': command(ctx, 'Exchange authorization code', async (arg?: unknown, options?: unknown) => {
       const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'), SENDS_SECRET);
@@ -178,20 +144,20 @@ export function tokenCommands(ctx: CommandContext) {
         service.exchangeCode(id, { code: finalCode, redirectUri: finalRedirect, codeVerifier: o.codeVerifier, signal }),
       );
     }),
-    'pingone.refreshToken': async (arg?: unknown, options?: unknown) => {
-      let id: string | undefined;
-      try {
-        id = await chooseTokenSet(ctx, arg, SENDS_SECRET);
-        const tokenSetId = id;
-        const info = await withProgress('Refreshing tokens…', (signal) => service.refresh(tokenSetId, { scope: scopeOf(options), signal }));
-        ctx.autoRefresh?.resume(tokenSetId);
-        return info;
-      } catch (err) {
-        if (err instanceof UserCancelled) return undefined;
-        void offerRecovery(ctx, err, id);
-        throw err;
-      }
-    },
+    'pingone.refreshToken': command(ctx, 'Refresh', async (arg?: unknown, options?: unknown) => {
+      const id = await chooseTokenSet(ctx, arg, SENDS_SECRET);
+      const applicationId = service.getTokenSetInfo(id).applicationId;
+      const info = await about({ tokenSetId: id, applicationId }, () =>
+        withProgress('Refreshing tokens…', (signal) => service.refresh(id, { scope: scopeOf(options), signal })),
+      );
+      ctx.autoRefresh?.resume(id);
+      return done(info, 'Refreshed');
+    }),
+    'pingone.copySignInUrl': command(ctx, 'Copy sign-in URL', () => copySignInUrl()),
+    'pingone.signInAgain': command(ctx, 'Sign in', async (arg?: unknown) => {
+      const info = service.getTokenSetInfo(await chooseTokenSet(ctx, arg, SENDS_SECRET));
+      return done(await about({ applicationId: info.applicationId }, () => signIn(ctx, info.applicationId, { scope: info.scope })), 'Signed in');
+    }),
     'pingone.toggleAutoRefresh': command(ctx, 'Auto-refresh', async (arg?: unknown, options?: unknown) => {
       const id = await chooseTokenSet(ctx, arg);
       const requested = (options as { enabled?: unknown } | undefined)?.enabled;
@@ -257,13 +223,13 @@ export function tokenCommands(ctx: CommandContext) {
       const id = await chooseTokenSet(ctx, arg, SENDS_SECRET);
       const token = (options as { token?: 'access_token' | 'refresh_token' } | undefined)?.token;
       const result = await withProgress('Introspecting…', (signal) => service.introspect(id, { token, signal }));
-      if (!(options as { silent?: boolean } | undefined)?.silent) await showJson('Introspection result', result);
+      if (!(options as { silent?: boolean } | undefined)?.silent) await showServerResult(ctx, id, 'introspection', result);
       return result;
     }),
     'pingone.userinfo': command(ctx, 'Userinfo', async (arg?: unknown, options?: unknown) => {
       const id = await chooseTokenSet(ctx, arg, SENDS_SECRET);
       const result = await withProgress('Calling userinfo…', (signal) => service.userinfo(id, { signal }));
-      if (!(options as { silent?: boolean } | undefined)?.silent) await showJson('Userinfo', result);
+      if (!(options as { silent?: boolean } | undefined)?.silent) await showServerResult(ctx, id, 'userinfo', result);
       return result;
     }),
     'pingone.deleteTokenSet': command(ctx, 'Delete tokens', async (arg?: unknown, options?: unknown) => {

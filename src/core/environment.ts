@@ -119,13 +119,25 @@ export function validateEnvironmentId(value: unknown): string {
     throw invalidInput(field, 'The PingOne environment ID is required (Administrators › Environment › Properties).');
   }
   const id = value.trim();
-  if (!UUID.test(id)) {
-    throw invalidInput(
-      field,
-      `The PingOne environment ID "${id.slice(0, 60)}" is not a UUID: expected 36 characters like 8f9e2f5a-1c2b-4d3e-9f00-0123456789ab.`,
-    );
-  }
+  if (!UUID.test(id)) throw invalidInput(field, environmentIdProblem(id));
   return id.toLowerCase();
+}
+
+/** What is wrong with an environment ID that is not a UUID, in words: the length, or the first wrong character. */
+function environmentIdProblem(id: string): string {
+  const example = 'like 8f9e2f5a-1c2b-4d3e-9f00-0123456789ab';
+  if (id.length !== 36) {
+    return `The environment ID has ${id.length} characters; a PingOne environment ID has 36, ${example} (Settings › Environment Properties).`;
+  }
+  for (let i = 0; i < id.length; i++) {
+    const c = id[i];
+    const hyphen = i === 8 || i === 13 || i === 18 || i === 23;
+    if (hyphen && c !== '-') return `The environment ID needs a hyphen at position ${i + 1}, where it has "${c}": ${example}.`;
+    if (!hyphen && !/[0-9a-f]/i.test(c)) {
+      return `The environment ID has "${c}" at position ${i + 1}: only 0-9, a-f and the four hyphens belong in it, ${example}.`;
+    }
+  }
+  return `The environment ID is not a UUID: ${example}.`;
 }
 
 export function validateName(value: unknown, field = 'name'): string {

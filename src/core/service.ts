@@ -27,6 +27,7 @@ import type { CrossWindowLock } from './lock';
 import { PersistedCache } from './metadataCache';
 import type { ClientCredentials, OAuthCall } from './oauth';
 import { SingleFlight, Sequencer } from './sequencer';
+import { subjectOf } from './subject';
 import { Grant, TokenSet, TokenStatus, applyRefresh, isDpopBound, sameVersion, scopeList, scopeWidening, tokenSetFromResponse, tokenStatus } from './tokenSet';
 import type { JwksCache } from './verify';
 import { decodeJwt } from './jwt';
@@ -69,6 +70,8 @@ export type TokenSetInfo = Pick<TokenSet, 'id' | 'applicationId' | 'environmentI
   status: TokenStatus;
   /** Opted in to auto-refresh (effective only while the setting is on). */
   autoRefresh: boolean;
+  /** Who signed in (see core/subject.ts); absent for client-credentials sets. */
+  subject?: string;
 };
 
 type TokenSetMeta = Omit<TokenSetInfo, 'status' | 'autoRefresh'> & { mark?: TokenSet['mark']; autoRefresh?: boolean };
@@ -467,6 +470,7 @@ export class TokenService {
       expiresAt: set.expiresAt,
       hasRefreshToken: !!set.refreshToken,
       hasIdToken: !!set.idToken,
+      subject: subjectOf(set),
       mark: set.mark,
       ...(isDpopBound(set) ? { dpop: true } : {}),
     };

@@ -6,6 +6,7 @@
 import vscode = require('vscode');
 import { TokenService } from '../core/service';
 import { describeExpiry } from '../core/jwt';
+import { environmentChecks } from './checks';
 import { ApplicationNode, EnvironmentNode, Node, TokenNode, TokenSetNode } from './nodes';
 
 const TICK_MS = 30_000;
@@ -22,7 +23,7 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     private readonly autoRefreshActive: (id: string, optedIn: boolean) => boolean = () => false,
     private readonly now: () => number = Date.now,
   ) {
-    this.disposables.push(service.onDidChange(() => this.refresh()));
+    this.disposables.push(service.onDidChange(() => this.refresh()), environmentChecks.onDidChange(() => this.refresh()));
   }
 
   /** Starts or stops the relative-time tick with the view's visibility. */
@@ -59,6 +60,15 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
     if (node instanceof TokenSetNode && item instanceof TokenSetNode) item.tooltip = item.tooltipAt(this.now());
     return item;
+  }
+
+  /** The node of a stored token set, for TreeView.reveal. */
+  tokenSetNode(id: string): TokenSetNode | undefined {
+    const info = this.service.listTokenSets().find((t) => t.id === id);
+    if (!info) return undefined;
+    const app = this.service.listApplications().find((a) => a.id === info.applicationId);
+    const env = this.service.listEnvironments().find((e) => e.id === info.environmentId);
+    return new TokenSetNode(info, env, app, this.now(), this.autoRefreshActive(info.id, info.autoRefresh));
   }
 
   getParent(node: Node): Node | undefined {

@@ -7,6 +7,7 @@ import type { Application } from '../core/application';
 import type { Environment } from '../core/environment';
 import { describeExpiry } from '../core/jwt';
 import { TokenService, TokenSetInfo } from '../core/service';
+import { environmentChecks } from './checks';
 
 export type Node = EnvironmentNode | ApplicationNode | TokenSetNode | TokenNode;
 
@@ -20,9 +21,23 @@ export class EnvironmentNode extends vscode.TreeItem {
     this.contextValue = 'environment';
     this.description = environment.kind === 'pingone' ? `PingOne ${environment.region ?? 'custom'}` : KIND_LABEL[environment.kind];
     this.iconPath = new vscode.ThemeIcon('globe');
+    const check = environmentChecks.get(environment.id);
+    if (check?.state === 'checking') this.description += ' · checking…';
+    if (check?.state === 'reachable') this.description += ' · reachable';
+    if (check?.state === 'failed') {
+      this.description += ' · not reachable';
+      this.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    }
+    const checked =
+      check?.state === 'reachable'
+        ? check.discovery
+          ? `Discovery: reachable, issuer \`${check.issuer}\``
+          : 'The server answers but has no usable discovery document: the standard paths are used.'
+        : check?.state === 'failed' ? `Discovery failed: ${esc(check.message)}` : '';
     this.tooltip = new vscode.MarkdownString(
       `**${esc(environment.name)}** (${KIND_LABEL[environment.kind]})\n\nIssuer: \`${environment.issuer}\`` +
-        (environment.environmentId ? `\n\nEnvironment ID: \`${environment.environmentId}\`` : ''),
+        (environment.environmentId ? `\n\nEnvironment ID: \`${environment.environmentId}\`` : '') +
+        (checked ? `\n\n${checked}` : ''),
     );
   }
 }
@@ -81,15 +96,12 @@ export class TokenSetNode extends vscode.TreeItem {
     now: number,
     private readonly autoRefreshing = false,
   ) {
-    super(`${GRANT_LABEL[info.grant]} · ${new Date(info.issuedAt).toLocaleTimeString()}`, vscode.TreeItemCollapsibleState.Collapsed);
+    // A short label (who, for user sets) and the changing parts in the description, so the label
+    // is not cut off at the default side-bar width.
+    super(tokenSetLabel(info), vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `tokens:${info.id}`;
-    const tags = ['tokenSet', 'introspectable', 'revocable'];
-    if (TokenService.canRefresh(info)) tags.push('refreshable');
-    if (info.grant === 'authorization_code') tags.push('userinfo');
-    if (info.status === 'sign-in-required') tags.push('signInRequired');
-    if (TokenService.canRefresh(info)) tags.push(info.autoRefresh ? 'autoRefreshOn' : 'autoRefreshOff');
-    this.contextValue = tags.join(' ');
-    this.description = `${statusText(info, now)}${info.dpop ? ' · DPoP' : ''}${autoRefreshing ? ' · auto-refresh' : ''}`;
+    this.contextValue = tokenSetTags(info).join(' ');
+    this.description = `${statusText(info, now)}${info.dpop ? ' · DPoP' : ''} · issued ${shortTime(info.issuedAt)}${autoRefreshing ? ' · auto-refresh' : ''}`;
     this.iconPath = statusIcon(info, now);
     this.command = { command: 'pingone.inspectToken', title: 'Inspect', arguments: [info.id] };
     this.builtAt = now;
@@ -101,7 +113,9 @@ export class TokenSetNode extends vscode.TreeItem {
     const exact = info.expiresAt ? `${new Date(info.expiresAt).toLocaleString()} (${new Date(info.expiresAt).toISOString()})` : 'unknown';
     return new vscode.MarkdownString(
       [
-        `**${GRANT_LABEL[info.grant]}** — ${statusText(info, now)}`,
+        `**${esc(tokenSetLabel(info))}** — ${statusText(info, now)}`,
+        info.subject ? `Signed in as: \`${info.subject}\`` : undefined,
+        `Issued: ${new Date(info.issuedAt).toLocaleString()}`,
         environment ? `Issuer: \`${environment.issuer}\`` : undefined,
         application ? `Client: \`${application.clientId}\` (${esc(application.name)})` : undefined,
         `Scope: ${info.scope ? `\`${info.scope}\`` : '—'}`,
@@ -114,6 +128,32 @@ export class TokenSetNode extends vscode.TreeItem {
         .join('\n\n'),
     );
   }
+}
+
+/** "Sign-in · demo.user", "Client credentials". */
+export function tokenSetLabel(info: Pick<TokenSetInfo, 'grant' | 'subject'>): string {
+  return info.subject ? `${GRANT_LABEL[info.grant]} · ${info.subject}` : GRANT_LABEL[info.grant];
+}
+
+/** "5:59 PM": the issue time in the description (the tooltip has the full date and time). */
+function shortTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
+}
+
+/**
+ * The menu tags of a token set: only what still works. A revoked set offers Sign In Again (user
+ * sets) and Delete; a set whose refresh token was refused offers Sign In Again instead of Refresh.
+ */
+export function tokenSetTags(info: TokenSetInfo): string[] {
+  const user = info.grant === 'authorization_code';
+  if (info.status === 'revoked') return ['revokedTokenSet', ...(user ? ['signInAgain'] : [])];
+  const tags = ['tokenSet', 'introspectable', 'revocable'];
+  const refreshable = TokenService.canRefresh(info) && info.status !== 'sign-in-required';
+  if (refreshable) tags.push('refreshable');
+  if (user) tags.push('userinfo');
+  if (info.status === 'sign-in-required') tags.push('signInRequired', 'signInAgain');
+  if (refreshable) tags.push(info.autoRefresh ? 'autoRefreshOn' : 'autoRefreshOff');
+  return tags;
 }
 
 function statusIcon(info: TokenSetInfo, now: number): vscode.ThemeIcon {

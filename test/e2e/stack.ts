@@ -23,6 +23,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Sandbox, SandboxClient } from '../sandbox/index';
 
@@ -46,7 +47,28 @@ export function sandboxInfo(sb: SandboxInfo): SandboxInfo {
 export const WORKBENCH_SETTINGS: Readonly<Record<string, unknown>> = {
   'workbench.colorTheme': 'Default Dark Modern',
   'git.openRepositoryInParentFolders': 'never',
+  // The sandbox, the sign-in listener and code-server itself are all on loopback: without this the
+  // Ports view fills with ports nobody asked to forward.
+  'remote.autoForwardPorts': false,
 };
+
+/**
+ * The loopback address the sandbox listens on in the demo and the e2e workbench. code-server
+ * rewrites a URL on `localhost`, `127.0.0.1` or `0.0.0.0` passed to `openExternal` into its
+ * port-forward URL (`/proxy/PORT/`) and drops the path and the query, so a browser sign-in against
+ * a sandbox there lands on NOT_FOUND. Another address of the loopback range (127.0.0.2: Linux
+ * routes all of 127.0.0.0/8 to loopback) is not rewritten. Where it cannot be bound (macOS without
+ * an alias), 127.0.0.1 is used and the sign-in URL has to be copied from the progress notification.
+ */
+export async function sandboxHost(): Promise<string> {
+  const preferred = '127.0.0.2';
+  const ok = await new Promise<boolean>((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(0, preferred, () => srv.close(() => resolve(true)));
+  });
+  return ok ? preferred : '127.0.0.1';
+}
 
 /** Names shown in the tree: the tests look for these. */
 export const SEED_NAMES = {

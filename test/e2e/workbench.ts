@@ -112,9 +112,9 @@ export class Workbench {
     return this.page.locator(`.part.sidebar .monaco-list-row[aria-label^=${css(prefix)}]`);
   }
 
-  /** The client-credentials token-set rows ("Client credentials · 11:33:05 PM, expires in 59 min"). */
+  /** The client-credentials token-set rows ("Client credentials", described "expires in 59 min · issued 11:33 PM"). */
   tokenSetRows(): Locator {
-    return this.treeRow('Client credentials ·');
+    return this.treeRow('Client credentials ');
   }
 
   /** Expands a collapsible tree row (waits until it is collapsible: it gets `aria-expanded`). */
@@ -160,7 +160,7 @@ export class Workbench {
    * Waits for a quick pick offering `label`, filters to it and accepts it. In a long list, where
    * `label` may be scrolled out of view, name the pick by its `placeholder` instead.
    */
-  async pick(label: string, opts: { placeholder?: string } = {}): Promise<void> {
+  async pick(label: string, opts: { placeholder?: string; thenPrompt?: boolean } = {}): Promise<void> {
     const row = this.quickInput().locator(`.monaco-list-row[aria-label^=${css(label)}]`);
     if (opts.placeholder) await this.quickInput().locator(`input[placeholder^=${css(opts.placeholder)}]`).waitFor({ state: 'visible' });
     else await row.first().waitFor({ state: 'visible' });
@@ -168,7 +168,19 @@ export class Workbench {
     await input.fill(label);
     await this.quickInput().locator(`.monaco-list-row.focused[aria-label^=${css(label)}]`).waitFor({ state: 'visible' });
     await input.press('Enter');
-    await this.quickInput().waitFor({ state: 'hidden' });
+    // With `thenPrompt` the same widget goes on to the next prompt instead of closing.
+    if (!opts.thenPrompt) await this.quickInput().waitFor({ state: 'hidden' });
+  }
+
+  /** Waits for the input box whose prompt starts with `prompt`, types `text` and presses Enter. */
+  async typeInput(prompt: string, text: string): Promise<void> {
+    const box = this.quickInput().filter({ hasText: prompt });
+    await box.waitFor({ state: 'visible' });
+    const input = this.quickInput().locator('input');
+    await input.fill(text);
+    await input.press('Enter');
+    // Closed, or on to the next prompt of the same command.
+    await box.waitFor({ state: 'hidden' });
   }
 
   /** The entries of the context menu that is open. */

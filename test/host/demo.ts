@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { SEED_NAMES, WORKBENCH_SETTINGS, packageVsix, sandboxInfo, seedPlan, writeSeedExtension } from '../e2e/stack';
+import { SEED_NAMES, WORKBENCH_SETTINGS, packageVsix, sandboxHost, sandboxInfo, seedPlan, writeSeedExtension } from '../e2e/stack';
 import { exitOnSignals, onCleanup } from './lib/cleanup';
 import { cacheRoot, ensureCodeServer, installVsix, startCodeServer, workbenchUrl, type CodeServer } from './lib/codeServer';
 import { ensureDir, makeRunDir, repoRoot } from './lib/paths';
@@ -61,7 +61,7 @@ async function main(): Promise<number> {
   // 2. The sandbox, in this process.
   let sandbox: Sandbox | undefined;
   onCleanup(() => sandbox?.close());
-  sandbox = await startSandbox({ port: sandboxPort });
+  sandbox = await startSandbox({ port: sandboxPort, host: await sandboxHost() });
   log(`sandbox on ${sandbox.url}`);
 
   // 3. code-server and a clean demo folder.

@@ -24,7 +24,7 @@ import * as path from 'node:path';
 import Mocha from 'mocha';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { CONTEXT_ENV, writeContext, type E2eContext } from '../e2e/context';
-import { WORKBENCH_SETTINGS, packageVsix, sandboxInfo, seedPlan, writeSeedExtension } from '../e2e/stack';
+import { WORKBENCH_SETTINGS, packageVsix, sandboxHost, sandboxInfo, seedPlan, writeSeedExtension } from '../e2e/stack';
 import { exitOnSignals, onCleanup, runCleanups } from './lib/cleanup';
 import { ensureCodeServer, installVsix, startCodeServer, workbenchUrl, type CodeServer } from './lib/codeServer';
 import { ensureDir, makeRunDir, repoRoot } from './lib/paths';
@@ -89,7 +89,7 @@ async function main(): Promise<number> {
     const vsix = path.join(runDir, 'pingone-token-explorer.vsix');
     packageVsix(repo, vsix, log);
     const install = await ensureCodeServer();
-    sandbox = await startSandbox();
+    sandbox = await startSandbox({ host: await sandboxHost() });
     log(`sandbox on ${sandbox.url}`);
     await installVsix(vsix, extensionsDir, { userDataDir, install, log });
     const info = sandboxInfo(sandbox);

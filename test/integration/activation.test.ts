@@ -32,11 +32,9 @@ describe('activation', () => {
     assert.ok(fs.existsSync(onDemand), `${onDemand} was not built`);
     assert.equal(require.cache[onDemand], undefined, 'dist/features.js was loaded during activation');
     // The first command loads it, and works: the API's decode is local, so use a command that is not.
-    const missing = await vscode.commands.executeCommand('pingone.getToken', 'no-such-application').then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    assert.match(String((missing as Error | undefined)?.message), /application/i);
+    // It shows its failure itself and resolves: a rejection would add VS Code's own second toast.
+    const missing = await vscode.commands.executeCommand('pingone.getToken', 'no-such-application');
+    assert.equal(missing, undefined);
     assert.ok(require.cache[onDemand], 'dist/features.js was not loaded by the first command');
   });
 

@@ -34,6 +34,11 @@ export interface SandboxClient {
 export interface SandboxOptions {
   /** Default 0: the OS picks a free port. */
   port?: number;
+  /**
+   * Default '127.0.0.1'. Any loopback address the OS binds (on Linux all of 127.0.0.0/8): the demo
+   * uses 127.0.0.2, which code-server does not rewrite into a port-forward URL (see sandboxHost()).
+   */
+  host?: string;
   /** Default 'a1b2c3d4-0000-4000-8000-000000000001'. */
   envId?: string;
   /** Default 3600; applies to every access token, including client credentials. */
@@ -43,7 +48,7 @@ export interface SandboxOptions {
 }
 
 export interface Sandbox {
-  /** 'http://127.0.0.1:PORT' */
+  /** 'http://127.0.0.1:PORT' (or the host asked for) */
   url: string;
   port: number;
   envId: string;
@@ -160,7 +165,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
@@ -172,7 +177,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     });
 
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${opts.host ?? '127.0.0.1'}:${port}`;
   const p1Prefix = `/${envId}/as`;
   const issuer = `${url}${p1Prefix}`;
   const pfIssuer = `${url}${PF_PREFIX}`;

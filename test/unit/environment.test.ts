@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { isLoopbackHost, validateBaseUrl, validateEnvironment } from '../../src/core/environment';
 import { ExplorerError } from '../../src/core/errors';
+import { environmentFromUrl } from '../../src/core/pastedEnvironment';
 
 const ENV_ID = '8f9e2f5a-1c2b-4d3e-9f00-0123456789ab';
 
@@ -43,9 +44,26 @@ describe('environment validation', () => {
   });
 
   it('rejects a malformed environment ID, naming the field and the expected shape', () => {
-    rejects(() => validateEnvironment({ name: 'x', kind: 'pingone', environmentId: 'not-a-uuid' }, 'i'), 'environmentId', /not a UUID.*36 characters/);
+    rejects(() => validateEnvironment({ name: 'x', kind: 'pingone', environmentId: 'not-a-uuid' }, 'i'), 'environmentId', /has 10 characters; .* has 36, like 8f9e2f5a-/);
     rejects(() => validateEnvironment({ name: 'x', kind: 'pingone', environmentId: '' }, 'i'), 'environmentId', /required/);
-    rejects(() => validateEnvironment({ name: 'x', kind: 'pingone', environmentId: `${ENV_ID}x` }, 'i'), 'environmentId', /not a UUID/);
+    rejects(() => validateEnvironment({ name: 'x', kind: 'pingone', environmentId: `${ENV_ID}x` }, 'i'), 'environmentId', /has 37 characters/);
+  });
+
+  it('says which character is wrong in a 36-character environment ID', () => {
+    const typo = `${ENV_ID.slice(0, 11)}g${ENV_ID.slice(12)}`; // a "g" where a hex digit belongs
+    rejects(() => validateEnvironment({ name: 'x', kind: 'pingone', environmentId: typo }, 'i'), 'environmentId', /has "g" at position 12: only 0-9, a-f/);
+    const shifted = `${ENV_ID.slice(0, 8)}x${ENV_ID.slice(9)}`;
+    rejects(() => validateEnvironment({ name: 'x', kind: 'pingone', environmentId: shifted }, 'i'), 'environmentId', /needs a hyphen at position 9, where it has "x"/);
+    assert.doesNotThrow(() => validateEnvironment({ name: 'x', kind: 'pingone', environmentId: ENV_ID.toUpperCase() }, 'i'));
+  });
+
+  it('takes the environment ID (and the region) from a pasted console URL or issuer URL', () => {
+    assert.deepEqual(environmentFromUrl(`https://console.pingone.eu/?env=${ENV_ID}#/home`), { environmentId: ENV_ID, region: 'EU' });
+    assert.deepEqual(environmentFromUrl(`https://console.pingone.com/index.html#/overview?env=${ENV_ID.toUpperCase()}`), { environmentId: ENV_ID, region: 'NA' });
+    assert.deepEqual(environmentFromUrl(`https://auth.pingone.com.au/${ENV_ID}/as`), { environmentId: ENV_ID, region: 'AU' });
+    assert.deepEqual(environmentFromUrl(`https://sso.example.com/${ENV_ID}/as/authorize`), { environmentId: ENV_ID, region: undefined });
+    assert.equal(environmentFromUrl(ENV_ID), undefined, 'a bare ID is not a URL');
+    assert.equal(environmentFromUrl('https://console.pingone.eu/#/home'), undefined, 'a URL without an ID');
   });
 
   it('rejects an unknown region and kind, listing the valid ones', () => {

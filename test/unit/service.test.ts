@@ -289,6 +289,18 @@ describe('token service against the sandbox', function () {
       assert.ok(!JSON.stringify([...secrets.data.values(), ...state.data.values()]).includes(sandbox.user.password), 'the password is never stored');
     });
 
+    it('says who signed in: preferred_username from the ID token, on the set the tree and the API list', async () => {
+      const app = await pingOneApp(sandbox.clients.web);
+      const info = await service.signInWithPassword(app.id, { username: sandbox.user.username, password: sandbox.user.password, scope: 'openid profile' });
+      assert.equal(info.subject, sandbox.user.username);
+      assert.equal(service.listTokenSets()[0].subject, sandbox.user.username);
+      // Without the profile scope there is no preferred_username: the email, else the sub.
+      const bare = await service.signInWithPassword(app.id, { username: sandbox.user.username, password: sandbox.user.password, scope: 'openid' });
+      assert.equal(bare.subject, sandbox.user.sub);
+      const worker = await pingOneApp(sandbox.clients.worker);
+      assert.equal((await service.clientCredentials(worker.id)).subject, undefined, 'a client-credentials set has no user');
+    });
+
     it('reports a wrong password as access_denied with the server\'s reason, storing nothing', async () => {
       const app = await pingOneApp(sandbox.clients.native);
       const err = await failure(service.signInWithPassword(app.id, { username: sandbox.user.username, password: 'wrong-password' }));
