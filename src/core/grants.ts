@@ -8,4 +8,6 @@ export { resolveEndpoints } from './endpoints';
 export { flowsSignIn } from './flows';
 export { LoopbackListener } from './loopback';
 export { authorizationCodeGrant, clientCredentialsGrant, fetchUserinfo, introspectToken, refreshTokenGrant, revokeToken } from './oauth';
+export { pollDeviceToken, requestDeviceAuthorization } from './grants/deviceCode';
+export { systemClock } from './grants/polling';
 export { JwksCache, checkRefreshedIdToken, validateIdToken } from './verify';

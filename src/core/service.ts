@@ -10,17 +10,19 @@
  *   secret  pte.v1.clientSecret/<appId>    the client secret
  *   secret  pte.v1.tokenSet/<tokenSetId>   JSON TokenSet (tokens and metadata, written in one go)
  */
-import { Application, ApplicationInput, isLoopbackRedirect, validateApplication } from './application';
+import { Application, ApplicationInput, GRANT_LABELS, GRANT_TYPES, isLoopbackRedirect, validateApplication } from './application';
 import type { AuthorizationRequest } from './authorize';
 import type { Endpoints } from './endpoints';
-import { differOnlyBySlash, unsupportedAuthMethod } from './serverMetadata';
+import { differOnlyBySlash, unsupportedAuthMethod, unsupportedGrant } from './serverMetadata';
 import { Environment, EnvironmentInput, validateEnvironment } from './environment';
 import { ExplorerError, invalidInput, isExplorerError } from './errors';
 import type { HttpSettings } from './http';
-import type { ClientCredentials, OAuthCall } from './oauth';
+import type { ClientCredentials, OAuthCall, TokenResponse } from './oauth';
 import { SingleFlight, Sequencer } from './sequencer';
 import { Grant, TokenSet, TokenStatus, applyRefresh, scopeList, scopeWidening, tokenSetFromResponse, tokenStatus } from './tokenSet';
 import type { JwksCache } from './verify';
+import type { PollClock } from './grants/polling';
+import type { UserCodeInfo } from './grants/deviceCode';
 import { decodeJwt } from './jwt';
 
 /**
@@ -48,6 +50,8 @@ export interface ServiceDeps {
   http: () => HttpSettings;
   now?: () => number;
   newId?: () => string;
+  /** Waits between polls of the device and CIBA grants (tests inject one; default: real timers). */
+  sleep?: PollClock['sleep'];
 }
 
 /** What the tree and the public API see of a token set: no secrets. */
@@ -436,8 +440,7 @@ export class TokenService {
 
   private requireGrant(app: Application, grant: Grant): void {
     if (!(app.grants ?? []).includes(grant)) {
-      const label = grant === 'client_credentials' ? 'the client-credentials grant' : 'authorization-code sign-in';
-      throw invalidInput('grants', `The application "${app.name}" is not set up for ${label}: edit the application to enable it.`);
+      throw invalidInput('grants', `The application "${app.name}" is not set up for ${GRANT_LABELS[grant]}: edit the application to enable it.`);
     }
   }
 
@@ -455,6 +458,66 @@ export class TokenService {
       scope,
     );
     return this.saveTokenSet(set);
+  }
+
+  // ---- grants where the user approves elsewhere, exchanges, password (one method per grant) ------
+
+  /**
+   * The endpoints and client for a grant, checked before any grant request: the application has
+   * the grant, and the server's discovery (when it lists grants) offers it.
+   */
+  private async grantCall(app: Application, grant: Grant, opts: CallOptions): Promise<{ endpoints: Endpoints; call: OAuthCall }> {
+    this.requireGrant(app, grant);
+    const endpoints = await this.endpoints(app.environmentId, opts);
+    const unsupported = unsupportedGrant(endpoints, GRANT_TYPES[grant], GRANT_LABELS[grant]);
+    if (unsupported) throw new ExplorerError('unsupported_grant_type', unsupported);
+    return { endpoints, call: await this.call(app, opts, endpoints) };
+  }
+
+  /** Validates the ID token of a grant's answer (when there is one) and stores the new set. */
+  private async storeIssued(
+    app: Application,
+    endpoints: Endpoints,
+    call: OAuthCall,
+    response: TokenResponse,
+    grant: Grant,
+    scope: string | undefined,
+    extra: Partial<TokenSet> = {},
+  ): Promise<TokenSetInfo> {
+    if (response.idToken) {
+      await grants().validateIdToken(
+        response.idToken,
+        { issuer: endpoints.issuer, clientId: app.clientId, clientSecret: call.client.clientSecret, jwksUrl: endpoints.jwks, now: this.now() },
+        this.jwks,
+      );
+    }
+    const ids = { id: this.newId(), applicationId: app.id, environmentId: app.environmentId };
+    return this.saveTokenSet({ ...tokenSetFromResponse(response, ids, grant, this.now(), scope), ...extra });
+  }
+
+  private pollClock(): PollClock {
+    return { now: this.now, sleep: this.deps.sleep ?? grants().systemClock.sleep };
+  }
+
+  /**
+   * Device authorization (RFC 8628): get a user code, hand it to `onUserCode` (the caller shows it),
+   * then poll until the user approves on another device, denies, the code expires or `signal` aborts.
+   */
+  async deviceAuthorization(
+    applicationId: string,
+    opts: CallOptions & { scope?: string; onUserCode: (info: UserCodeInfo) => void },
+  ): Promise<TokenSetInfo> {
+    const app = this.getApplication(applicationId);
+    const { endpoints, call } = await this.grantCall(app, 'device_code', opts);
+    if (!endpoints.deviceAuthorization) {
+      throw invalidInput('deviceAuthorization', `The issuer ${endpoints.issuer} has no device authorization endpoint (its discovery lists none).`);
+    }
+    const scope = opts.scope ?? app.scopes;
+    const authorization = await grants().requestDeviceAuthorization(endpoints.deviceAuthorization, call, { scope, now: this.now() });
+    const { deviceCode: _credential, ...shown } = authorization;
+    opts.onUserCode(shown);
+    const response = await grants().pollDeviceToken(endpoints.token, call, authorization, { clock: this.pollClock(), signal: opts.signal });
+    return this.storeIssued(app, endpoints, call, response, 'device_code', scope);
   }
 
   /** Exchanges a code obtained elsewhere (pasted, or from `signIn`). */

@@ -5,7 +5,7 @@
 import { jwtExpiry } from './jwt';
 import type { TokenResponse } from './oauth';
 
-export type Grant = 'client_credentials' | 'authorization_code';
+export type Grant = 'client_credentials' | 'authorization_code' | 'device_code' | 'token_exchange' | 'ciba' | 'password';
 
 /**
  * Lifecycle marks that the clock cannot tell: `sign-in-required` after `invalid_grant` on refresh

@@ -34,7 +34,7 @@ export class ApplicationNode extends vscode.TreeItem {
     // VS Code keeps an item's collapsible state by id; a new id when the first token set arrives
     // lets the row open to show it instead of staying a collapsed leaf.
     this.id = `app:${application.id}:${tokenCount ? 'tokens' : 'empty'}`;
-    const tags = ['application', ...application.grants.map((g) => (g === 'client_credentials' ? 'clientCredentials' : 'authorizationCode'))];
+    const tags = ['application', ...application.grants.map((g) => GRANT_TAG[g])];
     if (environmentKind === 'pingone' && application.grants.includes('authorization_code')) tags.push('flowsApi');
     this.contextValue = tags.join(' ');
     this.description = application.clientId;
@@ -52,7 +52,27 @@ export class ApplicationNode extends vscode.TreeItem {
   }
 }
 
-const GRANT_LABEL = { client_credentials: 'Client credentials', authorization_code: 'Sign-in' } as const;
+/** The `contextValue` tag of each grant an application has: its actions appear only with it. */
+const GRANT_TAG = {
+  client_credentials: 'clientCredentials',
+  authorization_code: 'authorizationCode',
+  device_code: 'deviceCode',
+  token_exchange: 'tokenExchange',
+  ciba: 'ciba',
+  password: 'passwordGrant',
+} as const;
+
+const GRANT_LABEL = {
+  client_credentials: 'Client credentials',
+  authorization_code: 'Sign-in',
+  device_code: 'Device',
+  token_exchange: 'Exchanged',
+  ciba: 'CIBA',
+  password: 'Password',
+} as const;
+
+/** Grants whose tokens belong to a user (userinfo applies). */
+const USER_GRANTS = new Set(['authorization_code', 'device_code', 'ciba', 'password']);
 
 export function statusText(info: TokenSetInfo, now: number): string {
   switch (info.status) {
@@ -80,7 +100,7 @@ export class TokenSetNode extends vscode.TreeItem {
     this.id = `tokens:${info.id}`;
     const tags = ['tokenSet', 'introspectable', 'revocable'];
     if (TokenService.canRefresh(info)) tags.push('refreshable');
-    if (info.grant === 'authorization_code') tags.push('userinfo');
+    if (USER_GRANTS.has(info.grant)) tags.push('userinfo');
     if (info.status === 'sign-in-required') tags.push('signInRequired');
     if (TokenService.canRefresh(info)) tags.push(info.autoRefresh ? 'autoRefreshOn' : 'autoRefreshOff');
     this.contextValue = tags.join(' ');

@@ -72,6 +72,13 @@ export const PINGONE_CLIENTS = {
     grantTypes: ['authorization_code', 'refresh_token'],
     scopes: USER_SCOPES.join(' '),
   },
+  device: {
+    clientId: 'sandbox-device',
+    authMethod: 'none',
+    redirectUris: [],
+    grantTypes: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+    scopes: USER_SCOPES.join(' '),
+  },
 } satisfies Record<string, SandboxClient>;
 
 export const PINGFEDERATE_CLIENTS = {

@@ -11,6 +11,7 @@ import { createFlows } from './flows';
 import { platformError, sendPlatformError } from './http';
 import { generateSigningKey } from './keys';
 import { INTERACTION_TTL_SECONDS, createProvider, type OidcProvider } from './provider';
+import { createPendingControl, type PendingControl } from './pending';
 import { handleSignon } from './signon';
 import { handleUserinfo } from './userinfo';
 
@@ -30,6 +31,8 @@ export interface SandboxOptions {
   envId?: string;
   /** Default 3600; applies to every access token, including client credentials. */
   accessTokenTtlSeconds?: number;
+  /** The polling `interval` the device authorization endpoint advertises; default 1 s (PingOne's default is 5). */
+  pollIntervalSeconds?: number;
   /** Default true: no console output. false logs each request and oidc-provider server errors. */
   quiet?: boolean;
 }
@@ -51,6 +54,7 @@ export interface Sandbox {
     web: SandboxClient;
     post: SandboxClient;
     native: SandboxClient;
+    device: SandboxClient;
     pfWorker: SandboxClient;
     pfWeb: SandboxClient;
     oidcWeb: SandboxClient;
@@ -59,6 +63,8 @@ export interface Sandbox {
   /** Counts of requests that reached each token endpoint, by grant_type, since start (or since resetStats). */
   stats(): { tokenRequests: number; byGrant: Record<string, number> };
   resetStats(): void;
+  /** Test-only approval or denial of pending device codes (and slow_down on demand): see pending.ts. */
+  pending: PendingControl;
   /**
    * Programmatic browser stand-in: GET the authorization URL (either variant), sign the demo user in
    * (or opts.username/opts.password), consent to everything, follow redirects within the sandbox and
@@ -168,6 +174,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   const p1Key = generateSigningKey();
   let pingone: OidcProvider;
+  // Filled in once the providers exist; `pending` is only used by requests after that.
+  let pendingVariants: { provider: OidcProvider; defaultResource?: string }[] = [];
+  const pending = createPendingControl(() => pendingVariants);
+  const polling = { takeSlowDown: () => pending.takeSlowDown(), pollIntervalSeconds: opts.pollIntervalSeconds ?? 1 };
   let pingfederate: OidcProvider;
   let oidc: OidcProvider;
   try {
@@ -185,6 +195,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       countTokenRequest,
       notFound,
       quiet,
+      ...polling,
     });
     pingfederate = await createProvider({
       issuer: pfIssuer,
@@ -199,6 +210,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       countTokenRequest,
       notFound,
       quiet,
+      ...polling,
     });
     oidc = await createProvider({
       issuer: oidcIssuer,
@@ -213,6 +225,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       countTokenRequest,
       notFound,
       quiet,
+      ...polling,
       emptyErrorBodies: true,
     });
   } catch (err) {
@@ -220,6 +233,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     throw err;
   }
 
+  pendingVariants = [{ provider: pingone, defaultResource: PINGONE_API }, { provider: pingfederate }, { provider: oidc }];
   const pingoneApp = mount(pingone, p1Prefix);
   const pingfederateApp = mount(pingfederate, PF_PREFIX);
   const oidcApp = mount(oidc, OIDC_PREFIX);
@@ -260,6 +274,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     resetStats: () => {
       byGrant = {};
     },
+    pending: { device: pending.device, slowDown: pending.slowDown },
     authorize: (authorizationUrl, authorizeOpts) =>
       driveAuthorization(url, authorizationUrl, DEMO_USER, authorizeOpts),
     close,

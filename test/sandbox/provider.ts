@@ -7,6 +7,7 @@ import { createMemoryAdapter } from './adapter';
 import { CLAIMS_BY_SCOPE, DEMO_USER, USER_CLAIMS, clientMetadata } from './demo';
 import { escapeHtml } from './http';
 import { looksLikeJwt, verifyRs256, type SigningKey } from './keys';
+import { POLLING_GRANTS } from './pending';
 import type { SandboxClient } from './index';
 
 // oidc-provider is untyped (see oidc-provider.d.ts): its objects are `any` at this boundary.
@@ -33,6 +34,10 @@ export interface VariantSetup {
   /** Platform-style 404 body for unknown paths. */
   notFound: (path: string) => unknown;
   quiet: boolean;
+  /** Test-only: whether the next pending poll answers `slow_down` (see pending.ts). */
+  takeSlowDown?: () => boolean;
+  /** The `interval` the device authorization endpoint advertises (seconds). */
+  pollIntervalSeconds?: number;
   /**
    * Like some real servers, answer failed token, revocation and introspection requests with the
    * status alone and an empty body (no OAuth error JSON).
@@ -182,10 +187,16 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
       // Counted here because the form body is only parsed inside oidc-provider.
       const params = ctx.oidc.params ?? ctx.oidc.body ?? {};
       setup.countTokenRequest(params.grant_type);
+      if (POLLING_GRANTS.has(params.grant_type) && ctx.body?.error === 'authorization_pending' && setup.takeSlowDown?.()) {
+        ctx.body = { error: 'slow_down', error_description: 'you are polling too quickly' };
+      }
       // Non-rolling refresh tokens (PingFederate DONT_ROLL): the response carries no refresh_token.
       if (!setup.rotateRefreshTokens && params.grant_type === 'refresh_token' && ctx.body?.refresh_token === params.refresh_token) {
         delete ctx.body.refresh_token;
       }
+    }
+    if (ctx.oidc?.route === 'device_authorization' && ctx.status === 200 && setup.pollIntervalSeconds) {
+      ctx.body = { ...ctx.body, interval: setup.pollIntervalSeconds };
     }
     if (setup.emptyErrorBodies && ctx.status >= 400 && ['token', 'revocation', 'introspection'].includes(ctx.oidc?.route)) {
       const status = ctx.status;

@@ -1,0 +1,72 @@
+// Test-only control of requests that wait for a user elsewhere: a pending device code (RFC 8628)
+// or CIBA request. A real user approves on another device; tests and the demo approve or deny here,
+// as the demo user, and can make the next polls answer `slow_down`.
+import { DEMO_USER } from './demo';
+import type { OidcProvider } from './provider';
+
+export type Decision = 'approve' | 'deny';
+
+export interface PendingControl {
+  /**
+   * Approves (signs the demo user in and grants the requested scopes) or denies the pending device
+   * code with this user code, at whichever variant issued it. Rejects when no such code is pending.
+   */
+  device(userCode: string, decision?: Decision): Promise<void>;
+  /** The next `count` polls that would answer `authorization_pending` answer `slow_down` instead. */
+  slowDown(count?: number): void;
+}
+
+export interface PendingVariant {
+  provider: OidcProvider;
+  /** The resource (audience) user tokens are issued for by default, when the variant has one. */
+  defaultResource?: string;
+}
+
+/** Polls of grants that wait for a user (the token requests `slowDown` applies to). */
+export const POLLING_GRANTS = new Set(['urn:ietf:params:oauth:grant-type:device_code', 'urn:openid:params:grant-type:ciba']);
+
+export function createPendingControl(variants: () => PendingVariant[]): PendingControl & { takeSlowDown(): boolean } {
+  let slowDowns = 0;
+  return {
+    async device(userCode, decision = 'approve') {
+      for (const { provider, defaultResource } of variants()) {
+        const code = await provider.DeviceCode.findByUserCode(userCode.toUpperCase().replace(/\W/g, ''));
+        if (!code || code.accountId || code.error) continue;
+        await decide(provider, code, decision, defaultResource);
+        return;
+      }
+      throw new Error(`No pending device code with user code ${userCode}`);
+    },
+    slowDown(count = 1) {
+      slowDowns += count;
+    },
+    takeSlowDown() {
+      if (slowDowns <= 0) return false;
+      slowDowns--;
+      return true;
+    },
+  };
+}
+
+/** Records the user's decision on a device code or CIBA request, as its own approval page would. */
+async function decide(provider: OidcProvider, request: any, decision: Decision, defaultResource?: string): Promise<void> {
+  if (decision === 'deny') {
+    request.error = 'access_denied';
+    request.errorDescription = 'the user denied the request';
+    await request.save();
+    return;
+  }
+  const scope: string = request.params?.scope ?? request.scope ?? 'openid';
+  const resource: string | undefined = request.params?.resource ?? defaultResource;
+  const grant = new provider.Grant({ accountId: DEMO_USER.sub, clientId: request.clientId });
+  grant.addOIDCScope(scope);
+  if (resource) grant.addResourceScope(resource, scope);
+  Object.assign(request, {
+    accountId: DEMO_USER.sub,
+    authTime: Math.floor(Date.now() / 1000),
+    grantId: await grant.save(),
+    scope,
+    ...(resource ? { resource } : {}),
+  });
+  await request.save();
+}
