@@ -9,9 +9,16 @@ import type { EnvironmentInput, EnvironmentKind, Region } from './core/environme
 import { decodeJwt } from './core/jwt';
 import type { AuthMethod } from './core/oauth';
 import type { TokenService, TokenSetInfo } from './core/service';
+import type { UserCodeInfo } from './core/grants/deviceCode';
 import type { Grant } from './core/tokenSet';
 
-export type { TokenSetInfo };
+export type { TokenSetInfo, UserCodeInfo };
+
+export interface DeviceAuthorizationOptions {
+  scope?: string;
+  /** Receives the user code and where to enter it; without it, a notification shows them. */
+  onUserCode?: (info: UserCodeInfo) => void;
+}
 
 export interface EnvironmentInfo {
   id: string;
@@ -57,6 +64,8 @@ export interface PingOneTokenExplorerApi {
   signIn(applicationId: string, options?: { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> }): Promise<TokenSetInfo>;
   signInWithPassword(applicationId: string, options: { username: string; password: string; scope?: string }): Promise<TokenSetInfo>;
   exchangeCode(applicationId: string, options: { code: string; redirectUri: string; codeVerifier?: string }): Promise<TokenSetInfo>;
+  /** RFC 8628: polls until the user approves on another device; rejects with access_denied, expired_token or cancelled. */
+  deviceAuthorization(applicationId: string, options?: DeviceAuthorizationOptions): Promise<TokenSetInfo>;
   refresh(tokenSetId: string, options?: { scope?: string }): Promise<TokenSetInfo>;
   revoke(tokenSetId: string): Promise<TokenSetInfo>;
   introspect(tokenSetId: string, options?: { token?: 'access_token' | 'refresh_token' }): Promise<Record<string, unknown>>;
@@ -74,6 +83,8 @@ export interface ApiDeps {
   /** Interactive sign-in with progress and the default browser (used when no openExternal is given). */
   signIn(applicationId: string, options: { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> }): Promise<TokenSetInfo>;
   inspect(tokenSetIdOrJwt: string): Promise<void>;
+  /** Device authorization with a cancellable progress (and the user-code notification unless onUserCode is given). */
+  deviceAuthorization(applicationId: string, options: DeviceAuthorizationOptions): Promise<TokenSetInfo>;
 }
 
 export function environmentInfo(e: EnvironmentInfo): EnvironmentInfo {
@@ -110,6 +121,7 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
     signIn: (id, o = {}) => deps.signIn(id, o),
     signInWithPassword: (id, o) => service.signInWithPassword(id, { username: o.username, password: o.password, scope: o.scope }),
     exchangeCode: (id, o) => service.exchangeCode(id, { code: o.code, redirectUri: o.redirectUri, codeVerifier: o.codeVerifier }),
+    deviceAuthorization: (id, o = {}) => deps.deviceAuthorization(id, { scope: o.scope, onUserCode: o.onUserCode }),
     refresh: (id, o = {}) => service.refresh(id, { scope: o.scope }),
     revoke: (id) => service.revoke(id),
     introspect: (id, o = {}) => service.introspect(id, { token: o.token }),

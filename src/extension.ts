@@ -91,6 +91,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     onDidChange: changed.event,
     signIn: (id, options) => features().signIn(ctx, id, options),
     inspect: (target) => features().inspect(ctx, target),
+    deviceAuthorization: (id, options) => features().deviceAuthorization(ctx, id, options),
   });
 }
 

@@ -14,6 +14,7 @@ export const COMMAND_IDS = [
   'pingone.signIn',
   'pingone.signInWithPassword',
   'pingone.exchangeCode',
+  'pingone.deviceAuthorization',
   'pingone.refreshToken',
   'pingone.toggleAutoRefresh',
   'pingone.inspectToken',

@@ -177,7 +177,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   // Filled in once the providers exist; `pending` is only used by requests after that.
   let pendingVariants: { provider: OidcProvider; defaultResource?: string }[] = [];
   const pending = createPendingControl(() => pendingVariants);
-  const polling = { takeSlowDown: () => pending.takeSlowDown(), pollIntervalSeconds: opts.pollIntervalSeconds ?? 1 };
+  const polling = {
+    takeSlowDown: () => pending.takeSlowDown(),
+    userCodeIssued: (userCode: string) => pending.issued(userCode),
+    pollIntervalSeconds: opts.pollIntervalSeconds ?? 1,
+  };
   let pingfederate: OidcProvider;
   let oidc: OidcProvider;
   try {

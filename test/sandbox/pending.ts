@@ -9,9 +9,10 @@ export type Decision = 'approve' | 'deny';
 export interface PendingControl {
   /**
    * Approves (signs the demo user in and grants the requested scopes) or denies the pending device
-   * code with this user code, at whichever variant issued it. Rejects when no such code is pending.
+   * code with this user code (default: the one issued last), at whichever variant issued it.
+   * Rejects when no such code is pending.
    */
-  device(userCode: string, decision?: Decision): Promise<void>;
+  device(userCode?: string, decision?: Decision): Promise<void>;
   /** The next `count` polls that would answer `authorization_pending` answer `slow_down` instead. */
   slowDown(count?: number): void;
 }
@@ -25,10 +26,12 @@ export interface PendingVariant {
 /** Polls of grants that wait for a user (the token requests `slowDown` applies to). */
 export const POLLING_GRANTS = new Set(['urn:ietf:params:oauth:grant-type:device_code', 'urn:openid:params:grant-type:ciba']);
 
-export function createPendingControl(variants: () => PendingVariant[]): PendingControl & { takeSlowDown(): boolean } {
+export function createPendingControl(variants: () => PendingVariant[]): PendingControl & { takeSlowDown(): boolean; issued(userCode: string): void } {
   let slowDowns = 0;
+  let lastUserCode: string | undefined;
   return {
-    async device(userCode, decision = 'approve') {
+    async device(userCode = lastUserCode, decision = 'approve') {
+      if (!userCode) throw new Error('No device code was issued yet');
       for (const { provider, defaultResource } of variants()) {
         const code = await provider.DeviceCode.findByUserCode(userCode.toUpperCase().replace(/\W/g, ''));
         if (!code || code.accountId || code.error) continue;
@@ -39,6 +42,9 @@ export function createPendingControl(variants: () => PendingVariant[]): PendingC
     },
     slowDown(count = 1) {
       slowDowns += count;
+    },
+    issued(userCode) {
+      lastUserCode = userCode;
     },
     takeSlowDown() {
       if (slowDowns <= 0) return false;

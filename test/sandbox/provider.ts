@@ -36,6 +36,8 @@ export interface VariantSetup {
   quiet: boolean;
   /** Test-only: whether the next pending poll answers `slow_down` (see pending.ts). */
   takeSlowDown?: () => boolean;
+  /** Told each user code the device authorization endpoint hands out. */
+  userCodeIssued?: (userCode: string) => void;
   /** The `interval` the device authorization endpoint advertises (seconds). */
   pollIntervalSeconds?: number;
   /**
@@ -197,6 +199,7 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
     }
     if (ctx.oidc?.route === 'device_authorization' && ctx.status === 200 && setup.pollIntervalSeconds) {
       ctx.body = { ...ctx.body, interval: setup.pollIntervalSeconds };
+      setup.userCodeIssued?.(ctx.body.user_code);
     }
     if (setup.emptyErrorBodies && ctx.status >= 400 && ['token', 'revocation', 'introspection'].includes(ctx.oidc?.route)) {
       const status = ctx.status;

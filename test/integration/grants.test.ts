@@ -1,0 +1,87 @@
+/**
+ * The grants where the user approves elsewhere, token exchange and the password grant, from the
+ * commands and the public API inside the real extension host: real SecretStorage, the sandbox on
+ * loopback, real timers (the sandbox advertises a 1-second polling interval).
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { PingOneTokenExplorerApi, UserCodeInfo } from '../../src/api';
+import type { ApplicationInput } from '../../src/core/application';
+import type { Sandbox } from '../sandbox';
+import { activateApi, rejectsWith, reset, sandbox, sandboxEnvironment } from './helpers';
+
+const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(command, ...args);
+
+/** The sandbox's public device app (a TV or CLI): device authorization and refresh. */
+function deviceApplication(s: Sandbox): ApplicationInput {
+  return { name: 'TV', clientId: s.clients.device.clientId, authMethod: 'none', scopes: 'openid profile', grants: ['device_code'] };
+}
+
+describe('grants: device authorization', () => {
+  let api: PingOneTokenExplorerApi;
+  let s: Sandbox;
+
+  before(async () => {
+    api = await activateApi();
+    s = await sandbox();
+  });
+  beforeEach(() => reset(api));
+  after(() => reset(api));
+
+  async function tv() {
+    const env = await api.addEnvironment(sandboxEnvironment(s));
+    return api.addApplication(env.id, deviceApplication(s));
+  }
+
+  it('API: hands out the user code, polls until approval, stores a refreshable device set in SecretStorage', async () => {
+    const app = await tv();
+    const shown: UserCodeInfo[] = [];
+    const info = await api.deviceAuthorization(app.id, {
+      onUserCode: (code) => {
+        shown.push(code);
+        void s.pending.device(code.userCode);
+      },
+    });
+    assert.equal(shown.length, 1);
+    assert.equal(shown[0].verificationUri, `${s.pingone.issuer}/device`);
+    assert.ok(shown[0].expiresAt > Date.now());
+    assert.equal(info.grant, 'device_code');
+    assert.equal(info.hasRefreshToken, true);
+    const tokens = await api.getTokens(info.id);
+    assert.equal(api.decode(tokens.idToken!).payload.sub, s.user.sub);
+    const refreshed = await api.refresh(info.id);
+    assert.equal(refreshed.status, 'valid');
+    assert.notEqual((await api.getTokens(info.id)).refreshToken, tokens.refreshToken);
+  });
+
+  it('command: shows the user-code notification, and the tokens arrive once the code is approved', async () => {
+    const app = await tv();
+    s.resetStats();
+    const pending = run<{ id: string; grant: string }>('pingone.deviceAuthorization', app.id);
+    // The user reads the code from the notification and approves it on their phone.
+    await waitFor(async () => s.stats().byGrant['urn:ietf:params:oauth:grant-type:device_code'] === 1);
+    await s.pending.device();
+    const info = await pending;
+    assert.equal(info.grant, 'device_code');
+    assert.deepEqual(api.listTokenSets().map((t) => t.id), [info.id]);
+  });
+
+  it('command: a denial rejects with access_denied and stores nothing', async () => {
+    const app = await tv();
+    await rejectsWith(
+      run('pingone.deviceAuthorization', app.id, { onUserCode: (code: UserCodeInfo) => void s.pending.device(code.userCode, 'deny') }),
+      'access_denied',
+      /Device sign-in was denied/,
+    );
+    assert.deepEqual(api.listTokenSets(), []);
+  });
+});
+
+/** Waits for a condition that another party makes true (a request reaching the sandbox), by polling it. */
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > end) assert.fail('condition not met in time');
+    await new Promise((r) => setImmediate(r));
+  }
+}
