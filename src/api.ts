@@ -66,6 +66,8 @@ export interface PingOneTokenExplorerApi {
   exchangeCode(applicationId: string, options: { code: string; redirectUri: string; codeVerifier?: string }): Promise<TokenSetInfo>;
   /** RFC 8628: polls until the user approves on another device; rejects with access_denied, expired_token or cancelled. */
   deviceAuthorization(applicationId: string, options?: DeviceAuthorizationOptions): Promise<TokenSetInfo>;
+  /** RFC 6749 §4.3 (PingFederate, or an issuer whose discovery lists `password`); the password is not stored. */
+  passwordGrant(applicationId: string, options: { username: string; password: string; scope?: string }): Promise<TokenSetInfo>;
   refresh(tokenSetId: string, options?: { scope?: string }): Promise<TokenSetInfo>;
   revoke(tokenSetId: string): Promise<TokenSetInfo>;
   introspect(tokenSetId: string, options?: { token?: 'access_token' | 'refresh_token' }): Promise<Record<string, unknown>>;
@@ -122,6 +124,7 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
     signInWithPassword: (id, o) => service.signInWithPassword(id, { username: o.username, password: o.password, scope: o.scope }),
     exchangeCode: (id, o) => service.exchangeCode(id, { code: o.code, redirectUri: o.redirectUri, codeVerifier: o.codeVerifier }),
     deviceAuthorization: (id, o = {}) => deps.deviceAuthorization(id, { scope: o.scope, onUserCode: o.onUserCode }),
+    passwordGrant: (id, o) => service.passwordGrant(id, { username: o.username, password: o.password, scope: o.scope }),
     refresh: (id, o = {}) => service.refresh(id, { scope: o.scope }),
     revoke: (id) => service.revoke(id),
     introspect: (id, o = {}) => service.introspect(id, { token: o.token }),

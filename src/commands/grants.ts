@@ -6,7 +6,8 @@
 import vscode = require('vscode');
 import type { UserCodeInfo } from '../core/grants/deviceCode';
 import type { TokenSetInfo } from '../core/service';
-import { CommandContext, chooseApplication, command } from './context';
+import { PINGONE_PASSWORD_EXPLANATION } from '../core/grants/password';
+import { CommandContext, chooseApplication, command, required, withProgress } from './context';
 
 export type { UserCodeInfo };
 
@@ -63,8 +64,44 @@ export function deviceAuthorization(
   });
 }
 
+/** Asks for a username and a password (masked, asked every time, never stored). */
+async function askCredentials(title: string, o: { username?: string; password?: string }): Promise<{ username: string; password: string }> {
+  const username =
+    o.username ??
+    required(
+      await vscode.window.showInputBox({ title, prompt: 'Username', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'A username is required.') }),
+    ).trim();
+  const password =
+    o.password ??
+    required(
+      await vscode.window.showInputBox({
+        title,
+        prompt: `Password for ${username} (sent once, not stored)`,
+        password: true,
+        ignoreFocusOut: true,
+        validateInput: (v) => (v ? undefined : 'A password is required.'),
+      }),
+    );
+  return { username, password };
+}
+
 export function grantCommands(ctx: CommandContext) {
+  const { service } = ctx;
   return {
+    'pingone.passwordGrant': command(ctx, 'Password grant', async (arg?: unknown, options?: unknown) => {
+      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('password'));
+      const app = service.getApplication(id);
+      const o = (options ?? {}) as { username?: string; password?: string };
+      if (service.getEnvironment(app.environmentId).kind === 'pingone' && o.password === undefined) {
+        // Explain before asking for a password that PingOne would never accept here.
+        const action = 'Sign In with Flows API';
+        const choice = await vscode.window.showInformationMessage(PINGONE_PASSWORD_EXPLANATION, action);
+        if (choice === action) return vscode.commands.executeCommand('pingone.signInWithPassword', id, { username: o.username });
+        return undefined;
+      }
+      const { username, password } = await askCredentials(`Sign in to ${app.name} (password grant)`, o);
+      return withProgress(`Signing in ${username}…`, (signal) => service.passwordGrant(id, { username, password, scope: scopeOf(options), signal }));
+    }),
     'pingone.deviceAuthorization': command(ctx, 'Device authorization', async (arg?: unknown, options?: unknown) => {
       const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('device_code'));
       const o = (options ?? {}) as { onUserCode?: unknown };

@@ -15,6 +15,7 @@ export const COMMAND_IDS = [
   'pingone.signInWithPassword',
   'pingone.exchangeCode',
   'pingone.deviceAuthorization',
+  'pingone.passwordGrant',
   'pingone.refreshToken',
   'pingone.toggleAutoRefresh',
   'pingone.inspectToken',

@@ -9,5 +9,6 @@ export { flowsSignIn } from './flows';
 export { LoopbackListener } from './loopback';
 export { authorizationCodeGrant, clientCredentialsGrant, fetchUserinfo, introspectToken, refreshTokenGrant, revokeToken } from './oauth';
 export { pollDeviceToken, requestDeviceAuthorization } from './grants/deviceCode';
+export { PINGONE_PASSWORD_EXPLANATION, passwordGrant } from './grants/password';
 export { systemClock } from './grants/polling';
 export { JwksCache, checkRefreshedIdToken, validateIdToken } from './verify';

@@ -520,6 +520,22 @@ export class TokenService {
     return this.storeIssued(app, endpoints, call, response, 'device_code', scope);
   }
 
+  /**
+   * Resource-owner password grant. The password is used for this one request and never stored.
+   * PingOne has no such grant: a PingOne environment gets the explanation (and the flows-API
+   * alternative) before any request.
+   */
+  async passwordGrant(applicationId: string, opts: CallOptions & { username: string; password: string; scope?: string }): Promise<TokenSetInfo> {
+    const app = this.getApplication(applicationId);
+    if (this.getEnvironment(app.environmentId).kind === 'pingone') {
+      throw new ExplorerError('unsupported_grant_type', grants().PINGONE_PASSWORD_EXPLANATION);
+    }
+    const { endpoints, call } = await this.grantCall(app, 'password', opts);
+    const scope = opts.scope ?? app.scopes;
+    const response = await grants().passwordGrant(endpoints.token, call, { username: opts.username, password: opts.password, scope });
+    return this.storeIssued(app, endpoints, call, response, 'password', scope);
+  }
+
   /** Exchanges a code obtained elsewhere (pasted, or from `signIn`). */
   async exchangeCode(
     applicationId: string,

@@ -85,3 +85,41 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): P
     await new Promise((r) => setImmediate(r));
   }
 }
+
+describe('grants: resource-owner password', () => {
+  let api: PingOneTokenExplorerApi;
+  let s: Sandbox;
+
+  before(async () => {
+    api = await activateApi();
+    s = await sandbox();
+  });
+  beforeEach(() => reset(api));
+  after(() => reset(api));
+
+  it('command: signs in at PingFederate with the password grant and stores a refreshable set', async () => {
+    const env = await api.addEnvironment({ name: 'PF', kind: 'pingfederate', issuer: s.pingfederate.issuer });
+    const c = s.clients.pfLegacy;
+    const app = await api.addApplication(env.id, { name: 'Legacy', clientId: c.clientId, clientSecret: c.clientSecret, scopes: 'openid profile', grants: ['password'] });
+    const info = await run<{ id: string; grant: string; hasRefreshToken: boolean }>('pingone.passwordGrant', app.id, {
+      username: s.user.username,
+      password: s.user.password,
+    });
+    assert.equal(info.grant, 'password');
+    assert.equal(info.hasRefreshToken, true);
+    assert.equal((await api.refresh(info.id)).status, 'valid');
+  });
+
+  it('API: a PingOne environment gets the flows-API explanation, before any request', async () => {
+    const env = await api.addEnvironment(sandboxEnvironment(s));
+    const app = await api.addApplication(env.id, {
+      name: 'Web',
+      clientId: s.clients.web.clientId,
+      clientSecret: s.clients.web.clientSecret,
+      grants: ['authorization_code', 'password'],
+    });
+    s.resetStats();
+    await rejectsWith(api.passwordGrant(app.id, { username: s.user.username, password: s.user.password }), 'unsupported_grant_type', /flows API/);
+    assert.equal(s.stats().tokenRequests, 0);
+  });
+});

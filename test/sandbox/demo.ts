@@ -98,6 +98,15 @@ export const PINGFEDERATE_CLIENTS = {
     grantTypes: ['authorization_code', 'refresh_token'],
     scopes: USER_SCOPES.join(' '),
   },
+  /** A legacy app that signs users in with their username and password (resource-owner password grant). */
+  pfLegacy: {
+    clientId: 'pf-legacy',
+    clientSecret: 'pf-legacy-secret',
+    authMethod: 'client_secret_basic',
+    redirectUris: [],
+    grantTypes: ['password', 'refresh_token'],
+    scopes: USER_SCOPES.join(' '),
+  },
 } satisfies Record<string, SandboxClient>;
 
 /** Clients of the generic OpenID provider (issuer with a trailing slash, bodiless error answers). */

@@ -12,6 +12,7 @@ import { platformError, sendPlatformError } from './http';
 import { generateSigningKey } from './keys';
 import { INTERACTION_TTL_SECONDS, createProvider, type OidcProvider } from './provider';
 import { createPendingControl, type PendingControl } from './pending';
+import { registerPasswordGrant } from './password';
 import { handleSignon } from './signon';
 import { handleUserinfo } from './userinfo';
 
@@ -57,6 +58,7 @@ export interface Sandbox {
     device: SandboxClient;
     pfWorker: SandboxClient;
     pfWeb: SandboxClient;
+    pfLegacy: SandboxClient;
     oidcWeb: SandboxClient;
   };
   user: { username: string; password: string; sub: string; email: string; name: string };
@@ -216,6 +218,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       quiet,
       ...polling,
     });
+    await registerPasswordGrant(pingfederate);
     oidc = await createProvider({
       issuer: oidcIssuer,
       mountPath: OIDC_PREFIX,
