@@ -11,4 +11,5 @@ export { authorizationCodeGrant, clientCredentialsGrant, fetchUserinfo, introspe
 export { pollDeviceToken, requestDeviceAuthorization } from './grants/deviceCode';
 export { PINGONE_PASSWORD_EXPLANATION, passwordGrant } from './grants/password';
 export { systemClock } from './grants/polling';
+export { TOKEN_TYPES, tokenExchangeGrant } from './grants/tokenExchange';
 export { JwksCache, checkRefreshedIdToken, validateIdToken } from './verify';

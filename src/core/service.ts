@@ -55,7 +55,10 @@ export interface ServiceDeps {
 }
 
 /** What the tree and the public API see of a token set: no secrets. */
-export type TokenSetInfo = Pick<TokenSet, 'id' | 'applicationId' | 'environmentId' | 'grant' | 'scope' | 'issuedAt' | 'expiresAt'> & {
+export type TokenSetInfo = Pick<
+  TokenSet,
+  'id' | 'applicationId' | 'environmentId' | 'grant' | 'scope' | 'issuedAt' | 'expiresAt' | 'subjectTokenSetId' | 'issuedTokenType'
+> & {
   hasRefreshToken: boolean;
   hasIdToken: boolean;
   status: TokenStatus;
@@ -75,6 +78,17 @@ export const KEYS = {
 
 /** Keys that may roam with Settings Sync: metadata without secrets or machine-local tokens. */
 export const SYNCED_KEYS = [KEYS.environments, KEYS.applications];
+
+export interface TokenExchangeOptions {
+  subjectTokenSetId: string;
+  /** Which token of the subject set to exchange (default: its access token). */
+  subjectToken?: 'access_token' | 'id_token';
+  actorTokenSetId?: string;
+  audience?: string;
+  resource?: string;
+  scope?: string;
+  requestedTokenType?: string;
+}
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -364,6 +378,8 @@ export class TokenService {
       hasRefreshToken: !!set.refreshToken,
       hasIdToken: !!set.idToken,
       mark: set.mark,
+      ...(set.subjectTokenSetId ? { subjectTokenSetId: set.subjectTokenSetId } : {}),
+      ...(set.issuedTokenType ? { issuedTokenType: set.issuedTokenType } : {}),
     };
     await this.updateList<TokenSetMeta>(KEYS.tokenIndex, (l) =>
       l.some((t) => t.id === set.id) ? l.map((t) => (t.id === set.id ? { ...meta, autoRefresh: t.autoRefresh } : t)) : [...l, meta],
@@ -534,6 +550,40 @@ export class TokenService {
     const scope = opts.scope ?? app.scopes;
     const response = await grants().passwordGrant(endpoints.token, call, { username: opts.username, password: opts.password, scope });
     return this.storeIssued(app, endpoints, call, response, 'password', scope);
+  }
+
+  /**
+   * Token exchange (RFC 8693): the subject set's access token (or ID token), optionally with an
+   * actor set's access token, for a new token set linked to its subject. A public application is
+   * refused before any request.
+   */
+  async tokenExchange(applicationId: string, opts: CallOptions & TokenExchangeOptions): Promise<TokenSetInfo> {
+    const app = this.getApplication(applicationId);
+    this.requireGrant(app, 'token_exchange');
+    if (app.authMethod === 'none') {
+      throw invalidInput('authMethod', `Token exchange needs a confidential application; "${app.name}" is public (auth method none). Edit it to use a client secret.`);
+    }
+    const subject = await this.getTokenSet(opts.subjectTokenSetId);
+    const which = opts.subjectToken ?? 'access_token';
+    const subjectToken = which === 'id_token' ? subject.idToken : subject.accessToken;
+    if (!subjectToken) throw invalidInput('subjectToken', 'The subject token set has no ID token: exchange its access token, or choose a set from a sign-in.');
+    const actor = opts.actorTokenSetId ? await this.getTokenSet(opts.actorTokenSetId) : undefined;
+    const { endpoints, call } = await this.grantCall(app, 'token_exchange', opts);
+    const types = grants().TOKEN_TYPES;
+    const response = await grants().tokenExchangeGrant(endpoints.token, call, {
+      subjectToken,
+      subjectTokenType: types[which],
+      actorToken: actor?.accessToken,
+      actorTokenType: actor ? types.access_token : undefined,
+      audience: opts.audience,
+      resource: opts.resource,
+      scope: opts.scope,
+      requestedTokenType: opts.requestedTokenType,
+    });
+    return this.storeIssued(app, endpoints, call, response, 'token_exchange', opts.scope, {
+      subjectTokenSetId: subject.id,
+      issuedTokenType: response.issuedTokenType,
+    });
   }
 
   /** Exchanges a code obtained elsewhere (pasted, or from `signIn`). */

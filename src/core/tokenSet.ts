@@ -38,6 +38,10 @@ export interface TokenSet extends TokenSecrets {
   /** When the refresh token was last replaced or confirmed (epoch ms). */
   refreshedAt?: number;
   mark?: TokenSetMark;
+  /** Token exchange: the stored set whose token was exchanged (RFC 8693 subject). */
+  subjectTokenSetId?: string;
+  /** Token exchange: the server's `issued_token_type`. */
+  issuedTokenType?: string;
 }
 
 export function expiresAtFrom(response: TokenResponse, now: number): number | undefined {

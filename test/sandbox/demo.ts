@@ -72,6 +72,15 @@ export const PINGONE_CLIENTS = {
     grantTypes: ['authorization_code', 'refresh_token'],
     scopes: USER_SCOPES.join(' '),
   },
+  /** A back-end service that exchanges users' tokens for tokens to call a custom resource. */
+  exchange: {
+    clientId: 'sandbox-exchange',
+    clientSecret: 'sandbox-exchange-secret',
+    authMethod: 'client_secret_basic',
+    redirectUris: [],
+    grantTypes: ['urn:ietf:params:oauth:grant-type:token-exchange'],
+    scopes: 'orders:read orders:write',
+  },
   device: {
     clientId: 'sandbox-device',
     authMethod: 'none',

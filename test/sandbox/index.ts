@@ -13,6 +13,7 @@ import { generateSigningKey } from './keys';
 import { INTERACTION_TTL_SECONDS, createProvider, type OidcProvider } from './provider';
 import { createPendingControl, type PendingControl } from './pending';
 import { registerPasswordGrant } from './password';
+import { registerTokenExchange } from './tokenExchange';
 import { handleSignon } from './signon';
 import { handleUserinfo } from './userinfo';
 
@@ -56,6 +57,7 @@ export interface Sandbox {
     post: SandboxClient;
     native: SandboxClient;
     device: SandboxClient;
+    exchange: SandboxClient;
     pfWorker: SandboxClient;
     pfWeb: SandboxClient;
     pfLegacy: SandboxClient;
@@ -193,7 +195,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       key: p1Key,
       clients: Object.values(PINGONE_CLIENTS),
       routes: PINGONE_ROUTES,
-      scopes: [...USER_SCOPES, 'p1:read:user', 'p1:update:user'],
+      scopes: [...USER_SCOPES, 'p1:read:user', 'p1:update:user', 'orders:read', 'orders:write'],
       accessTokenTtlSeconds,
       rotateRefreshTokens: true,
       signonPath: (uid) => `/${envId}/signon/${uid}`,
@@ -219,6 +221,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       ...polling,
     });
     await registerPasswordGrant(pingfederate);
+    await registerTokenExchange(pingone, { issuer, key: p1Key, jwt: true });
     oidc = await createProvider({
       issuer: oidcIssuer,
       mountPath: OIDC_PREFIX,

@@ -8,6 +8,7 @@ import { CLAIMS_BY_SCOPE, DEMO_USER, USER_CLAIMS, clientMetadata } from './demo'
 import { escapeHtml } from './http';
 import { looksLikeJwt, verifyRs256, type SigningKey } from './keys';
 import { POLLING_GRANTS } from './pending';
+import { exchangeActor } from './tokenExchange';
 import type { SandboxClient } from './index';
 
 // oidc-provider is untyped (see oidc-provider.d.ts): its objects are `any` at this boundary.
@@ -155,9 +156,13 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
           }
         : { enabled: false },
     },
+    // The actor of a token exchange (tokenExchange.ts) is named in the issued token's `act` claim.
+    extraTokenClaims: async (ctx: KoaContext) => {
+      const actor = exchangeActor(ctx);
+      return { ...resource?.extraClaims, ...(actor ? { act: { sub: actor } } : {}) };
+    },
     ...(resource
       ? {
-          extraTokenClaims: async () => ({ ...resource.extraClaims }),
           formats: {
             customizers: {
               // PingOne-like JWT access tokens: no `sub` for client credentials, plus sid/auth_time
