@@ -8,11 +8,11 @@ import type { ApplicationInput } from './core/application';
 import type { EnvironmentInput, EnvironmentKind, Region } from './core/environment';
 import { decodeJwt } from './core/jwt';
 import type { AuthMethod } from './core/oauth';
-import type { TokenService, TokenSetInfo } from './core/service';
+import type { TokenExchangeOptions, TokenService, TokenSetInfo } from './core/service';
 import type { UserCodeInfo } from './core/grants/deviceCode';
 import type { Grant } from './core/tokenSet';
 
-export type { TokenSetInfo, UserCodeInfo };
+export type { TokenExchangeOptions, TokenSetInfo, UserCodeInfo };
 
 export interface DeviceAuthorizationOptions {
   scope?: string;
@@ -68,6 +68,8 @@ export interface PingOneTokenExplorerApi {
   deviceAuthorization(applicationId: string, options?: DeviceAuthorizationOptions): Promise<TokenSetInfo>;
   /** RFC 6749 §4.3 (PingFederate, or an issuer whose discovery lists `password`); the password is not stored. */
   passwordGrant(applicationId: string, options: { username: string; password: string; scope?: string }): Promise<TokenSetInfo>;
+  /** RFC 8693: a stored set's access (or ID) token, optionally with an actor set's access token, for a new set linked to its subject. */
+  tokenExchange(applicationId: string, options: TokenExchangeOptions): Promise<TokenSetInfo>;
   refresh(tokenSetId: string, options?: { scope?: string }): Promise<TokenSetInfo>;
   revoke(tokenSetId: string): Promise<TokenSetInfo>;
   introspect(tokenSetId: string, options?: { token?: 'access_token' | 'refresh_token' }): Promise<Record<string, unknown>>;
@@ -125,6 +127,16 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
     exchangeCode: (id, o) => service.exchangeCode(id, { code: o.code, redirectUri: o.redirectUri, codeVerifier: o.codeVerifier }),
     deviceAuthorization: (id, o = {}) => deps.deviceAuthorization(id, { scope: o.scope, onUserCode: o.onUserCode }),
     passwordGrant: (id, o) => service.passwordGrant(id, { username: o.username, password: o.password, scope: o.scope }),
+    tokenExchange: (id, o) =>
+      service.tokenExchange(id, {
+        subjectTokenSetId: o.subjectTokenSetId,
+        subjectToken: o.subjectToken,
+        actorTokenSetId: o.actorTokenSetId,
+        audience: o.audience,
+        resource: o.resource,
+        scope: o.scope,
+        requestedTokenType: o.requestedTokenType,
+      }),
     refresh: (id, o = {}) => service.refresh(id, { scope: o.scope }),
     revoke: (id) => service.revoke(id),
     introspect: (id, o = {}) => service.introspect(id, { token: o.token }),

@@ -4,10 +4,12 @@
  * itself in the service and core/grants/.
  */
 import vscode = require('vscode');
+import { invalidInput } from '../core/errors';
 import type { UserCodeInfo } from '../core/grants/deviceCode';
 import type { TokenSetInfo } from '../core/service';
 import { PINGONE_PASSWORD_EXPLANATION } from '../core/grants/password';
-import { CommandContext, chooseApplication, command, required, withProgress } from './context';
+import { CommandContext, chooseApplication, command, pick, required, withProgress } from './context';
+import type { TokenExchangeOptions } from '../core/service';
 
 export type { UserCodeInfo };
 
@@ -85,9 +87,64 @@ async function askCredentials(title: string, o: { username?: string; password?: 
   return { username, password };
 }
 
+/** Asks which stored set (and which of its tokens) to exchange, an optional actor, audience and scope. */
+async function promptExchange(ctx: CommandContext, appId: string): Promise<TokenExchangeOptions> {
+  const { service } = ctx;
+  const app = service.getApplication(appId);
+  const title = `Token exchange with ${app.name}`;
+  const sets = service.listTokenSets().sort((a, b) => b.issuedAt - a.issuedAt);
+  if (!sets.length) throw invalidInput('subjectTokenSetId', 'There are no tokens to exchange yet: sign in or get a token first.');
+  const appName = (id: string) => service.listApplications().find((a) => a.id === id)?.name ?? '?';
+  const item = (t: TokenSetInfo) => ({ label: appName(t.applicationId), description: `${t.grant} · ${t.status} · ${new Date(t.issuedAt).toLocaleTimeString()}`, id: t.id });
+  const subject = service.getTokenSetInfo((await pick(sets.map(item), 'The token set whose token is exchanged (the subject)', title)).id);
+  const subjectToken = subject.hasIdToken
+    ? (
+        await pick(
+          [
+            { label: 'Access token', value: 'access_token' as const },
+            { label: 'ID token', value: 'id_token' as const },
+          ],
+          'Which token of that set',
+          title,
+        )
+      ).value
+    : 'access_token';
+  const none = { label: 'No actor', description: 'the new token acts for the subject alone', id: '' };
+  const actor = await pick([none, ...sets.filter((t) => t.id !== subject.id).map(item)], 'An actor token (optional): whose access token acts for the subject', title);
+  const audience = required(await vscode.window.showInputBox({ title, prompt: 'Audience (the resource the new token is for, optional)', ignoreFocusOut: true })).trim();
+  const scope = required(await vscode.window.showInputBox({ title, prompt: 'Scope (optional, space-separated)', value: app.scopes ?? '', ignoreFocusOut: true })).trim();
+  return { subjectTokenSetId: subject.id, subjectToken, actorTokenSetId: actor.id || undefined, audience: audience || undefined, scope: scope || undefined };
+}
+
+function exchangeOptions(o: unknown): TokenExchangeOptions | undefined {
+  if (typeof o !== 'object' || o === null || typeof (o as { subjectTokenSetId?: unknown }).subjectTokenSetId !== 'string') return undefined;
+  const v = o as Record<string, unknown>;
+  const str = (k: string) => (typeof v[k] === 'string' && v[k] ? (v[k] as string) : undefined);
+  return {
+    subjectTokenSetId: v.subjectTokenSetId as string,
+    subjectToken: v.subjectToken === 'id_token' ? 'id_token' : 'access_token',
+    actorTokenSetId: str('actorTokenSetId'),
+    audience: str('audience'),
+    resource: str('resource'),
+    scope: str('scope'),
+    requestedTokenType: str('requestedTokenType'),
+  };
+}
+
 export function grantCommands(ctx: CommandContext) {
   const { service } = ctx;
   return {
+    'pingone.tokenExchange': command(ctx, 'Token exchange', async (arg?: unknown, options?: unknown) => {
+      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('token_exchange'));
+      const app = service.getApplication(id);
+      if (app.authMethod === 'none') {
+        throw invalidInput('authMethod', `Token exchange needs a confidential application; "${app.name}" is public (auth method none). Edit it to use a client secret.`);
+      }
+      const o = exchangeOptions(options) ?? (await promptExchange(ctx, id));
+      const info = await withProgress('Exchanging the token…', (signal) => service.tokenExchange(id, { ...o, signal }));
+      ctx.log.info(`Token exchange by "${app.name}": issued ${info.issuedTokenType ?? 'a token'}`);
+      return info;
+    }),
     'pingone.passwordGrant': command(ctx, 'Password grant', async (arg?: unknown, options?: unknown) => {
       const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('password'));
       const app = service.getApplication(id);

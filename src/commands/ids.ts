@@ -16,6 +16,7 @@ export const COMMAND_IDS = [
   'pingone.exchangeCode',
   'pingone.deviceAuthorization',
   'pingone.passwordGrant',
+  'pingone.tokenExchange',
   'pingone.refreshToken',
   'pingone.toggleAutoRefresh',
   'pingone.inspectToken',

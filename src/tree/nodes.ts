@@ -122,6 +122,8 @@ export class TokenSetNode extends vscode.TreeItem {
         `Scope: ${info.scope ? `\`${info.scope}\`` : '—'}`,
         `Expires: ${exact}`,
         `Refresh token: ${info.hasRefreshToken ? 'yes' : 'no'} · ID token: ${info.hasIdToken ? 'yes' : 'no'}`,
+        info.subjectTokenSetId ? `Exchanged from: token set \`${info.subjectTokenSetId}\`` : undefined,
+        info.issuedTokenType ? `Issued token type: \`${info.issuedTokenType}\`` : undefined,
         `Auto-refresh: ${autoRefreshing ? 'on' : info.autoRefresh ? 'opted in (turn on "pingone.autoRefresh.enabled")' : 'off'}`,
       ]
         .filter(Boolean)

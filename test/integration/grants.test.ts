@@ -123,3 +123,47 @@ describe('grants: resource-owner password', () => {
     assert.equal(s.stats().tokenRequests, 0);
   });
 });
+
+describe('grants: token exchange', () => {
+  let api: PingOneTokenExplorerApi;
+  let s: Sandbox;
+
+  before(async () => {
+    api = await activateApi();
+    s = await sandbox();
+  });
+  beforeEach(() => reset(api));
+  after(() => reset(api));
+
+  async function setUp() {
+    const env = await api.addEnvironment(sandboxEnvironment(s));
+    const tv = await api.addApplication(env.id, deviceApplication(s));
+    const subject = await api.deviceAuthorization(tv.id, { onUserCode: (code) => void s.pending.device(code.userCode) });
+    const c = s.clients.exchange;
+    const bff = await api.addApplication(env.id, { name: 'Orders BFF', clientId: c.clientId, clientSecret: c.clientSecret, grants: ['token_exchange'] });
+    return { env, subject, bff };
+  }
+
+  it('command: exchanges a stored set for a new one under the exchanging application, linked to its subject', async () => {
+    const { subject, bff } = await setUp();
+    const info = await run<{ id: string; applicationId: string; subjectTokenSetId?: string; issuedTokenType?: string }>('pingone.tokenExchange', bff.id, {
+      subjectTokenSetId: subject.id,
+      audience: 'https://orders.example.com',
+      scope: 'orders:read',
+    });
+    assert.equal(info.applicationId, bff.id);
+    assert.equal(info.subjectTokenSetId, subject.id);
+    assert.equal(info.issuedTokenType, 'urn:ietf:params:oauth:token-type:access_token');
+    const listed = api.listTokenSets(bff.id);
+    assert.deepEqual(listed.map((t) => [t.grant, t.subjectTokenSetId]), [['token_exchange', subject.id]]);
+    assert.equal(api.decode((await api.getTokens(info.id)).accessToken).payload.aud, 'https://orders.example.com');
+  });
+
+  it('API: with an actor token from another stored set', async () => {
+    const { env, subject, bff } = await setUp();
+    const worker = await api.addApplication(env.id, { name: 'Worker', clientId: s.clients.worker.clientId, clientSecret: s.clients.worker.clientSecret });
+    const actor = await api.clientCredentials(worker.id);
+    const info = await api.tokenExchange(bff.id, { subjectTokenSetId: subject.id, actorTokenSetId: actor.id, audience: 'https://orders.example.com' });
+    assert.deepEqual(api.decode((await api.getTokens(info.id)).accessToken).payload.act, { sub: s.clients.worker.clientId });
+  });
+});
