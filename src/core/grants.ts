@@ -8,6 +8,7 @@ export { resolveEndpoints } from './endpoints';
 export { flowsSignIn } from './flows';
 export { LoopbackListener } from './loopback';
 export { authorizationCodeGrant, clientCredentialsGrant, fetchUserinfo, introspectToken, refreshTokenGrant, revokeToken } from './oauth';
+export { pollCibaToken, requestBackchannelAuthentication } from './grants/ciba';
 export { pollDeviceToken, requestDeviceAuthorization } from './grants/deviceCode';
 export { PINGONE_PASSWORD_EXPLANATION, passwordGrant } from './grants/password';
 export { systemClock } from './grants/polling';

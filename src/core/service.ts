@@ -79,6 +79,17 @@ export const KEYS = {
 /** Keys that may roam with Settings Sync: metadata without secrets or machine-local tokens. */
 export const SYNCED_KEYS = [KEYS.environments, KEYS.applications];
 
+export interface BackchannelOptions {
+  loginHint?: string;
+  /** A stored token set whose ID token names the user (`id_token_hint`). */
+  idTokenHintTokenSetId?: string;
+  loginHintToken?: string;
+  bindingMessage?: string;
+  scope?: string;
+  /** Told once the server accepted the request and the user's device was asked. */
+  onRequest?: (info: { expiresAt: number; interval: number }) => void;
+}
+
 export interface TokenExchangeOptions {
   subjectTokenSetId: string;
   /** Which token of the subject set to exchange (default: its access token). */
@@ -534,6 +545,29 @@ export class TokenService {
     opts.onUserCode(shown);
     const response = await grants().pollDeviceToken(endpoints.token, call, authorization, { clock: this.pollClock(), signal: opts.signal });
     return this.storeIssued(app, endpoints, call, response, 'device_code', scope);
+  }
+
+  /**
+   * CIBA poll mode: ask the user (named by exactly one hint; `idTokenHintTokenSetId` uses a stored
+   * set's ID token) to approve on their own device, then poll as the device grant does.
+   */
+  async backchannelAuthentication(applicationId: string, opts: CallOptions & BackchannelOptions): Promise<TokenSetInfo> {
+    const app = this.getApplication(applicationId);
+    let idTokenHint: string | undefined;
+    if (opts.idTokenHintTokenSetId) {
+      idTokenHint = (await this.getTokenSet(opts.idTokenHintTokenSetId)).idToken;
+      if (!idTokenHint) throw invalidInput('idTokenHintTokenSetId', 'That token set has no ID token to name the user with: choose a set from a sign-in.');
+    }
+    const { endpoints, call } = await this.grantCall(app, 'ciba', opts);
+    if (!endpoints.backchannelAuthentication) {
+      throw invalidInput('backchannelAuthentication', `The issuer ${endpoints.issuer} has no backchannel authentication endpoint (its discovery lists none).`);
+    }
+    const scope = opts.scope ?? app.scopes;
+    const request = { loginHint: opts.loginHint, idTokenHint, loginHintToken: opts.loginHintToken, bindingMessage: opts.bindingMessage, scope };
+    const authorization = await grants().requestBackchannelAuthentication(endpoints.backchannelAuthentication, call, { ...request, now: this.now() });
+    opts.onRequest?.({ expiresAt: authorization.expiresAt, interval: authorization.interval });
+    const response = await grants().pollCibaToken(endpoints.token, call, authorization, { clock: this.pollClock(), signal: opts.signal });
+    return this.storeIssued(app, endpoints, call, response, 'ciba', scope);
   }
 
   /**

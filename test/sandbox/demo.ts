@@ -81,6 +81,15 @@ export const PINGONE_CLIENTS = {
     grantTypes: ['urn:ietf:params:oauth:grant-type:token-exchange'],
     scopes: 'orders:read orders:write',
   },
+  /** A call-centre back end that asks the user to approve on their phone (CIBA, poll mode). */
+  ciba: {
+    clientId: 'sandbox-ciba',
+    clientSecret: 'sandbox-ciba-secret',
+    authMethod: 'client_secret_basic',
+    redirectUris: [],
+    grantTypes: ['urn:openid:params:grant-type:ciba', 'refresh_token'],
+    scopes: USER_SCOPES.join(' '),
+  },
   device: {
     clientId: 'sandbox-device',
     authMethod: 'none',
@@ -142,6 +151,7 @@ export function clientMetadata(c: SandboxClient): Record<string, unknown> {
     redirect_uris: c.redirectUris,
     post_logout_redirect_uris: code ? LOOPBACK_POST_LOGOUT : [],
     application_type: c.authMethod === 'none' ? 'native' : 'web',
+    ...(c.grantTypes.includes('urn:openid:params:grant-type:ciba') ? { backchannel_token_delivery_mode: 'poll' } : {}),
     scope: c.scopes,
   };
 }

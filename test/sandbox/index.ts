@@ -58,6 +58,7 @@ export interface Sandbox {
     native: SandboxClient;
     device: SandboxClient;
     exchange: SandboxClient;
+    ciba: SandboxClient;
     pfWorker: SandboxClient;
     pfWeb: SandboxClient;
     pfLegacy: SandboxClient;
@@ -89,6 +90,7 @@ const PINGONE_ROUTES = {
   end_session: '/signoff',
   device_authorization: '/device_authorization',
   code_verification: '/device',
+  backchannel_authentication: '/cibaAuthorization',
   pushed_authorization_request: '/par',
 };
 
@@ -102,6 +104,7 @@ const PINGFEDERATE_ROUTES = {
   end_session: '/idp/startSLO.ping',
   device_authorization: '/as/device_authz.oauth2',
   code_verification: '/as/user_authz.oauth2',
+  backchannel_authentication: '/as/bc-auth.ciba',
   pushed_authorization_request: '/as/par.oauth2',
 };
 
@@ -184,6 +187,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const polling = {
     takeSlowDown: () => pending.takeSlowDown(),
     userCodeIssued: (userCode: string) => pending.issued(userCode),
+    cibaTriggered: (provider: OidcProvider, request: unknown) => pending.cibaTriggered(provider, request),
     pollIntervalSeconds: opts.pollIntervalSeconds ?? 1,
   };
   let pingfederate: OidcProvider;
@@ -284,7 +288,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     resetStats: () => {
       byGrant = {};
     },
-    pending: { device: pending.device, slowDown: pending.slowDown },
+    pending: { device: pending.device, ciba: pending.ciba, cibaRequests: pending.cibaRequests, slowDown: pending.slowDown },
     authorize: (authorizationUrl, authorizeOpts) =>
       driveAuthorization(url, authorizationUrl, DEMO_USER, authorizeOpts),
     close,

@@ -13,6 +13,13 @@ export interface PendingControl {
    * Rejects when no such code is pending.
    */
   device(userCode?: string, decision?: Decision): Promise<void>;
+  /**
+   * Approves (as the demo user) or denies the CIBA request issued last (or the one with this
+   * auth_req_id), as the user's authentication device would.
+   */
+  ciba(decision?: Decision, authReqId?: string): Promise<void>;
+  /** What the user's authentication device was shown for each CIBA request, oldest first. */
+  cibaRequests(): { authReqId: string; clientId: string; scope: string; bindingMessage?: string; accountId: string }[];
   /** The next `count` polls that would answer `authorization_pending` answer `slow_down` instead. */
   slowDown(count?: number): void;
 }
@@ -26,10 +33,46 @@ export interface PendingVariant {
 /** Polls of grants that wait for a user (the token requests `slowDown` applies to). */
 export const POLLING_GRANTS = new Set(['urn:ietf:params:oauth:grant-type:device_code', 'urn:openid:params:grant-type:ciba']);
 
-export function createPendingControl(variants: () => PendingVariant[]): PendingControl & { takeSlowDown(): boolean; issued(userCode: string): void } {
+export interface PendingHooks {
+  takeSlowDown(): boolean;
+  issued(userCode: string): void;
+  /** features.ciba.triggerAuthenticationDevice: a CIBA request now waits for the user. */
+  cibaTriggered(provider: OidcProvider, request: any): void;
+}
+
+export function createPendingControl(variants: () => PendingVariant[]): PendingControl & PendingHooks {
   let slowDowns = 0;
   let lastUserCode: string | undefined;
+  const ciba: { provider: OidcProvider; request: any }[] = [];
   return {
+    cibaTriggered(provider, request) {
+      ciba.push({ provider, request });
+    },
+    cibaRequests() {
+      return ciba.map(({ request }) => ({
+        authReqId: request.jti,
+        clientId: request.clientId,
+        scope: request.scope,
+        bindingMessage: request.params?.binding_message,
+        accountId: request.accountId,
+      }));
+    },
+    async ciba(decision = 'approve', authReqId) {
+      const entry = authReqId ? ciba.find((c) => c.request.jti === authReqId) : ciba.at(-1);
+      if (!entry) throw new Error('No CIBA request is pending');
+      const { provider, request } = entry;
+      const { errors } = await import('oidc-provider');
+      if (decision === 'deny') {
+        await provider.backchannelResult(request, new errors.AccessDenied('the user denied the request'));
+        return;
+      }
+      const resource = variants().find((v) => v.provider === provider)?.defaultResource;
+      const grant = new provider.Grant({ accountId: request.accountId, clientId: request.clientId });
+      grant.addOIDCScope(request.scope);
+      if (request.resource ?? resource) grant.addResourceScope(request.resource ?? resource, request.scope);
+      await grant.save();
+      await provider.backchannelResult(request, grant, { authTime: Math.floor(Date.now() / 1000) });
+    },
     async device(userCode = lastUserCode, decision = 'approve') {
       if (!userCode) throw new Error('No device code was issued yet');
       for (const { provider, defaultResource } of variants()) {

@@ -37,6 +37,8 @@ export interface VariantSetup {
   quiet: boolean;
   /** Test-only: whether the next pending poll answers `slow_down` (see pending.ts). */
   takeSlowDown?: () => boolean;
+  /** features.ciba.triggerAuthenticationDevice: a CIBA request waits for the user (see pending.ts). */
+  cibaTriggered?: (provider: OidcProvider, request: any) => void;
   /** Told each user code the device authorization endpoint hands out. */
   userCodeIssued?: (userCode: string) => void;
   /** The `interval` the device authorization endpoint advertises (seconds). */
@@ -95,6 +97,7 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
       Session: 14 * 24 * 3600,
       Grant: 180 * 24 * 3600,
       DeviceCode: 600,
+      BackchannelAuthenticationRequest: 600,
     },
     clientBasedCORS: () => true, // any origin may call the token/userinfo endpoints (local server)
     async renderError(ctx: KoaContext, out: Record<string, string>) {
@@ -126,6 +129,30 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
         },
         async successSource(ctx: KoaContext) {
           ctx.body = page('Device signed on', '<p>You can return to your device.</p>');
+        },
+      },
+      // CIBA poll mode (PingOne /as/cibaAuthorization). The user is the demo user, named by login_hint
+      // (username or email), id_token_hint (checked by oidc-provider) or login_hint_token (a JWT this
+      // variant signed, naming the user in `sub`); the approval happens through pending.ts.
+      ciba: {
+        enabled: true,
+        deliveryModes: ['poll'],
+        async processLoginHint(_ctx: KoaContext, loginHint: string) {
+          return loginHint === DEMO_USER.username || loginHint === DEMO_USER.email || loginHint === DEMO_USER.sub ? DEMO_USER.sub : undefined;
+        },
+        async processLoginHintToken(_ctx: KoaContext, loginHintToken: string) {
+          const claims = verifyRs256(loginHintToken, setup.key);
+          return claims?.sub === DEMO_USER.sub ? DEMO_USER.sub : undefined;
+        },
+        async validateBindingMessage(_ctx: KoaContext, bindingMessage?: string) {
+          if (bindingMessage !== undefined && !/^[\w \-.,:;!?#]{1,64}$/.test(bindingMessage)) {
+            throw new errors.InvalidBindingMessage('the binding_message is too long or has characters a device cannot show');
+          }
+        },
+        async validateRequestContext() {},
+        async verifyUserCode() {},
+        async triggerAuthenticationDevice(ctx: KoaContext, request: any) {
+          setup.cibaTriggered?.(ctx.oidc.provider, request);
         },
       },
       rpInitiatedLogout: {
