@@ -70,6 +70,11 @@ export interface PingOneTokenExplorerApi {
   passwordGrant(applicationId: string, options: { username: string; password: string; scope?: string }): Promise<TokenSetInfo>;
   /** RFC 8693: a stored set's access (or ID) token, optionally with an actor set's access token, for a new set linked to its subject. */
   tokenExchange(applicationId: string, options: TokenExchangeOptions): Promise<TokenSetInfo>;
+  /** CIBA poll mode: exactly one of loginHint, idTokenHintTokenSetId, loginHintToken; polls until the user approves on their device. */
+  backchannelAuthentication(
+    applicationId: string,
+    options: { loginHint?: string; idTokenHintTokenSetId?: string; loginHintToken?: string; bindingMessage?: string; scope?: string },
+  ): Promise<TokenSetInfo>;
   refresh(tokenSetId: string, options?: { scope?: string }): Promise<TokenSetInfo>;
   revoke(tokenSetId: string): Promise<TokenSetInfo>;
   introspect(tokenSetId: string, options?: { token?: 'access_token' | 'refresh_token' }): Promise<Record<string, unknown>>;
@@ -136,6 +141,14 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
         resource: o.resource,
         scope: o.scope,
         requestedTokenType: o.requestedTokenType,
+      }),
+    backchannelAuthentication: (id, o) =>
+      service.backchannelAuthentication(id, {
+        loginHint: o.loginHint,
+        idTokenHintTokenSetId: o.idTokenHintTokenSetId,
+        loginHintToken: o.loginHintToken,
+        bindingMessage: o.bindingMessage,
+        scope: o.scope,
       }),
     refresh: (id, o = {}) => service.refresh(id, { scope: o.scope }),
     revoke: (id) => service.revoke(id),

@@ -9,7 +9,7 @@ import type { UserCodeInfo } from '../core/grants/deviceCode';
 import type { TokenSetInfo } from '../core/service';
 import { PINGONE_PASSWORD_EXPLANATION } from '../core/grants/password';
 import { CommandContext, chooseApplication, command, pick, required, withProgress } from './context';
-import type { TokenExchangeOptions } from '../core/service';
+import type { BackchannelOptions, TokenExchangeOptions } from '../core/service';
 
 export type { UserCodeInfo };
 
@@ -131,9 +131,76 @@ function exchangeOptions(o: unknown): TokenExchangeOptions | undefined {
   };
 }
 
+/** Asks how to name the user (one hint), and an optional binding message. */
+async function promptBackchannel(ctx: CommandContext, title: string): Promise<BackchannelOptions> {
+  const { service } = ctx;
+  const withIdToken = service.listTokenSets().filter((t) => t.hasIdToken);
+  const how = (
+    await pick(
+      [
+        { label: 'Login hint', description: 'the user\'s username or email', value: 'loginHint' as const },
+        ...(withIdToken.length ? [{ label: 'A stored sign-in', description: 'its ID token names the user (id_token_hint)', value: 'idToken' as const }] : []),
+        { label: 'Login hint token', description: 'a token naming the user, from your own system', value: 'loginHintToken' as const },
+      ],
+      'How to name the user who approves on their device',
+      title,
+    )
+  ).value;
+  const o: BackchannelOptions = {};
+  if (how === 'idToken') {
+    const appName = (id: string) => service.listApplications().find((a) => a.id === id)?.name ?? '?';
+    o.idTokenHintTokenSetId = (
+      await pick(
+        withIdToken.map((t) => ({ label: appName(t.applicationId), description: `${t.grant} · ${new Date(t.issuedAt).toLocaleTimeString()}`, id: t.id })),
+        'The sign-in whose user is asked',
+        title,
+      )
+    ).id;
+  } else {
+    const prompt = how === 'loginHint' ? 'Username or email of the user' : 'Login hint token';
+    const value = required(
+      await vscode.window.showInputBox({ title, prompt, ignoreFocusOut: true, password: how === 'loginHintToken', validateInput: (v) => (v.trim() ? undefined : 'Required.') }),
+    ).trim();
+    o[how] = value;
+  }
+  const binding = required(
+    await vscode.window.showInputBox({ title, prompt: 'Binding message shown on the user\'s device (optional, e.g. "Order 4711")', ignoreFocusOut: true }),
+  ).trim();
+  if (binding) o.bindingMessage = binding;
+  return o;
+}
+
+function backchannelOptions(o: unknown): BackchannelOptions | undefined {
+  if (typeof o !== 'object' || o === null) return undefined;
+  const v = o as Record<string, unknown>;
+  const str = (k: string) => (typeof v[k] === 'string' && v[k] ? (v[k] as string) : undefined);
+  const out: BackchannelOptions = {
+    loginHint: str('loginHint'),
+    idTokenHintTokenSetId: str('idTokenHintTokenSetId'),
+    loginHintToken: str('loginHintToken'),
+    bindingMessage: str('bindingMessage'),
+    scope: str('scope'),
+  };
+  return out.loginHint || out.idTokenHintTokenSetId || out.loginHintToken ? out : undefined;
+}
+
 export function grantCommands(ctx: CommandContext) {
   const { service } = ctx;
   return {
+    'pingone.backchannelAuthentication': command(ctx, 'Backchannel authentication', async (arg?: unknown, options?: unknown) => {
+      const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('ciba'));
+      const app = service.getApplication(id);
+      const title = `Ask a user to approve ${app.name} on their device (CIBA)`;
+      const o = backchannelOptions(options) ?? (await promptBackchannel(ctx, title));
+      return withCancellableProgress(`CIBA for ${app.name}`, (signal, report) => {
+        report('asking the user\'s device…');
+        return service.backchannelAuthentication(id, {
+          ...o,
+          signal,
+          onRequest: () => report(`waiting for the user to approve${o.bindingMessage ? ` "${o.bindingMessage}"` : ''} on their device`),
+        });
+      });
+    }),
     'pingone.tokenExchange': command(ctx, 'Token exchange', async (arg?: unknown, options?: unknown) => {
       const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('token_exchange'));
       const app = service.getApplication(id);

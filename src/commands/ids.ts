@@ -17,6 +17,7 @@ export const COMMAND_IDS = [
   'pingone.deviceAuthorization',
   'pingone.passwordGrant',
   'pingone.tokenExchange',
+  'pingone.backchannelAuthentication',
   'pingone.refreshToken',
   'pingone.toggleAutoRefresh',
   'pingone.inspectToken',

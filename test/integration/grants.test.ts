@@ -167,3 +167,43 @@ describe('grants: token exchange', () => {
     assert.deepEqual(api.decode((await api.getTokens(info.id)).accessToken).payload.act, { sub: s.clients.worker.clientId });
   });
 });
+
+describe('grants: CIBA', () => {
+  let api: PingOneTokenExplorerApi;
+  let s: Sandbox;
+
+  before(async () => {
+    api = await activateApi();
+    s = await sandbox();
+  });
+  beforeEach(() => reset(api));
+  after(() => reset(api));
+
+  async function callCentre() {
+    const env = await api.addEnvironment(sandboxEnvironment(s));
+    const c = s.clients.ciba;
+    return api.addApplication(env.id, { name: 'Call centre', clientId: c.clientId, clientSecret: c.clientSecret, scopes: 'openid profile', grants: ['ciba'] });
+  }
+
+  it('command: asks the user by login hint with a binding message, and stores the set once approved', async () => {
+    const app = await callCentre();
+    const before = s.pending.cibaRequests().length;
+    const pending = run<{ id: string; grant: string }>('pingone.backchannelAuthentication', app.id, { loginHint: s.user.email, bindingMessage: 'Order 4711' });
+    await waitFor(async () => s.pending.cibaRequests().length > before);
+    assert.equal(s.pending.cibaRequests().at(-1)!.bindingMessage, 'Order 4711');
+    await s.pending.ciba('approve');
+    const info = await pending;
+    assert.equal(info.grant, 'ciba');
+    assert.equal((await api.refresh(info.id)).status, 'valid');
+  });
+
+  it('API: a denial rejects with access_denied', async () => {
+    const app = await callCentre();
+    const before = s.pending.cibaRequests().length;
+    const pending = api.backchannelAuthentication(app.id, { loginHint: s.user.username });
+    await waitFor(async () => s.pending.cibaRequests().length > before);
+    await s.pending.ciba('deny');
+    await rejectsWith(pending, 'access_denied');
+    assert.deepEqual(api.listTokenSets(), []);
+  });
+});

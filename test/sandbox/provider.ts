@@ -229,9 +229,10 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
         delete ctx.body.refresh_token;
       }
     }
-    if (ctx.oidc?.route === 'device_authorization' && ctx.status === 200 && setup.pollIntervalSeconds) {
+    const polled = ctx.oidc?.route === 'device_authorization' || ctx.oidc?.route === 'backchannel_authentication';
+    if (polled && ctx.status === 200 && setup.pollIntervalSeconds) {
       ctx.body = { ...ctx.body, interval: setup.pollIntervalSeconds };
-      setup.userCodeIssued?.(ctx.body.user_code);
+      if (ctx.body.user_code) setup.userCodeIssued?.(ctx.body.user_code);
     }
     if (setup.emptyErrorBodies && ctx.status >= 400 && ['token', 'revocation', 'introspection'].includes(ctx.oidc?.route)) {
       const status = ctx.status;

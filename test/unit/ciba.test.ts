@@ -83,7 +83,7 @@ describe('CIBA (poll mode) against the sandbox', function () {
     const err = await failure(service.backchannelAuthentication(app.id, { loginHint: sandbox.user.username }));
     assert.equal(err.code, 'access_denied');
     assert.match(err.message, /Backchannel authentication was denied/);
-    assert.deepEqual(clock.sleeps, [5000, 10000, 10000]);
+    assert.deepEqual(clock.sleeps, [1000, 6000, 6000]);
     assert.deepEqual(service.listTokenSets(), []);
   });
 
