@@ -40,7 +40,12 @@ export function showUserCode(ctx: CommandContext, appName: string, info: UserCod
     .showInformationMessage(`To sign in to ${appName}, enter the code ${info.userCode} at ${info.verificationUri}`, action)
     .then(async (choice) => {
       if (choice !== action) return;
-      await vscode.env.clipboard.writeText(info.userCode);
+      try {
+        await vscode.env.clipboard.writeText(info.userCode);
+      } catch (err) {
+        // The browser may refuse clipboard access (VS Code for the Web): the page still opens.
+        ctx.log.error(`Could not copy the user code: ${err instanceof Error ? err.message : String(err)}`);
+      }
       await vscode.env.openExternal(vscode.Uri.parse(info.verificationUriComplete ?? info.verificationUri, true));
     });
 }
