@@ -111,7 +111,7 @@ export class TokenSetNode extends vscode.TreeItem {
   }
 
   /** The hover text (built on demand, see ExplorerTree.resolveTreeItem). */
-  tooltipAt(now: number): vscode.MarkdownString {
+  tooltipAt(now: number, subjectLabel?: string): vscode.MarkdownString {
     const { info, environment, application, autoRefreshing } = this;
     const exact = info.expiresAt ? `${new Date(info.expiresAt).toLocaleString()} (${new Date(info.expiresAt).toISOString()})` : 'unknown';
     return new vscode.MarkdownString(
@@ -122,7 +122,7 @@ export class TokenSetNode extends vscode.TreeItem {
         `Scope: ${info.scope ? `\`${info.scope}\`` : '—'}`,
         `Expires: ${exact}`,
         `Refresh token: ${info.hasRefreshToken ? 'yes' : 'no'} · ID token: ${info.hasIdToken ? 'yes' : 'no'}`,
-        info.subjectTokenSetId ? `Exchanged from: token set \`${info.subjectTokenSetId}\`` : undefined,
+        info.subjectTokenSetId ? `Exchanged from: ${esc(subjectLabel ?? info.subjectTokenSetId)}` : undefined,
         info.issuedTokenType ? `Issued token type: \`${info.issuedTokenType}\`` : undefined,
         `Auto-refresh: ${autoRefreshing ? 'on' : info.autoRefresh ? 'opted in (turn on "pingone.autoRefresh.enabled")' : 'off'}`,
       ]
