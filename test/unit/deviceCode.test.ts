@@ -137,6 +137,16 @@ describe('device authorization against the sandbox', function () {
     assert.equal(sandbox.stats().tokenRequests, 0);
   });
 
+  it('reports a client the server does not allow the grant in the server\'s words, and stores nothing', async () => {
+    const env = await service.addEnvironment({ name: 'PF', kind: 'pingfederate', issuer: sandbox.pingfederate.issuer });
+    const pf = await service.addApplication(env.id, { name: 'PF', clientId: 'pf-web', clientSecret: 'pf-web-secret', grants: ['device_code'] });
+    const err = await failure(service.deviceAuthorization(pf.id, { onUserCode: () => assert.fail('no code expected') }));
+    // oidc-provider says invalid_request here (RFC 8628 leaves the code to the server).
+    assert.equal(err.code, 'invalid_request');
+    assert.match(err.message, /^Device authorization failed: invalid_request \(urn:ietf:params:oauth:grant-type:device_code is not allowed for this client\)/);
+    assert.deepEqual(service.listTokenSets(), []);
+  });
+
   it('validates the device authorization answer', () => {
     const res = (body: unknown) => ({ status: 200, contentType: 'application/json', text: JSON.stringify(body), header: () => null, setCookies: [] });
     const ok = { device_code: 'd', user_code: 'ABCD-EFGH', verification_uri: 'https://idp.example/device', expires_in: 600 };
