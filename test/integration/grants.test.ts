@@ -56,11 +56,10 @@ describe('grants: device authorization', () => {
 
   it('command: shows the user-code notification, and the tokens arrive once the code is approved', async () => {
     const app = await tv();
-    s.resetStats();
+    const issued = s.pending.nextUserCode();
     const pending = run<{ id: string; grant: string }>('pingone.deviceAuthorization', app.id);
     // The user reads the code from the notification and approves it on their phone.
-    await waitFor(async () => s.stats().byGrant['urn:ietf:params:oauth:grant-type:device_code'] === 1);
-    await s.pending.device();
+    await s.pending.device(await issued);
     const info = await pending;
     assert.equal(info.grant, 'device_code');
     assert.deepEqual(api.listTokenSets().map((t) => t.id), [info.id]);
@@ -76,15 +75,6 @@ describe('grants: device authorization', () => {
     assert.deepEqual(api.listTokenSets(), []);
   });
 });
-
-/** Waits for a condition that another party makes true (a request reaching the sandbox), by polling it. */
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > end) assert.fail('condition not met in time');
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 describe('grants: resource-owner password', () => {
   let api: PingOneTokenExplorerApi;
@@ -187,9 +177,9 @@ describe('grants: CIBA', () => {
 
   it('command: asks the user by login hint with a binding message, and stores the set once approved', async () => {
     const app = await callCentre();
-    const before = s.pending.cibaRequests().length;
+    const asked = s.pending.nextCibaRequest();
     const pending = run<{ id: string; grant: string }>('pingone.backchannelAuthentication', app.id, { loginHint: s.user.email, bindingMessage: 'Order 4711' });
-    await waitFor(async () => s.pending.cibaRequests().length > before);
+    await asked;
     assert.equal(s.pending.cibaRequests().at(-1)!.bindingMessage, 'Order 4711');
     await s.pending.ciba('approve');
     const info = await pending;
@@ -199,9 +189,9 @@ describe('grants: CIBA', () => {
 
   it('API: a denial rejects with access_denied', async () => {
     const app = await callCentre();
-    const before = s.pending.cibaRequests().length;
+    const asked = s.pending.nextCibaRequest();
     const pending = api.backchannelAuthentication(app.id, { loginHint: s.user.username });
-    await waitFor(async () => s.pending.cibaRequests().length > before);
+    await asked;
     await s.pending.ciba('deny');
     await rejectsWith(pending, 'access_denied');
     assert.deepEqual(api.listTokenSets(), []);

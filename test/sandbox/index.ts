@@ -288,7 +288,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     resetStats: () => {
       byGrant = {};
     },
-    pending: { device: pending.device, ciba: pending.ciba, cibaRequests: pending.cibaRequests, slowDown: pending.slowDown },
+    pending: {
+      device: pending.device,
+      ciba: pending.ciba,
+      nextUserCode: pending.nextUserCode,
+      nextCibaRequest: pending.nextCibaRequest,
+      cibaRequests: pending.cibaRequests,
+      slowDown: pending.slowDown,
+    },
     authorize: (authorizationUrl, authorizeOpts) =>
       driveAuthorization(url, authorizationUrl, DEMO_USER, authorizeOpts),
     close,

@@ -18,6 +18,10 @@ export interface PendingControl {
    * auth_req_id), as the user's authentication device would.
    */
   ciba(decision?: Decision, authReqId?: string): Promise<void>;
+  /** Resolves with the next user code the device authorization endpoint hands out. */
+  nextUserCode(): Promise<string>;
+  /** Resolves once the next CIBA request reaches the user's (simulated) device. */
+  nextCibaRequest(): Promise<void>;
   /** What the user's authentication device was shown for each CIBA request, oldest first. */
   cibaRequests(): { authReqId: string; clientId: string; scope: string; bindingMessage?: string; accountId: string }[];
   /** The next `count` polls that would answer `authorization_pending` answer `slow_down` instead. */
@@ -44,9 +48,20 @@ export function createPendingControl(variants: () => PendingVariant[]): PendingC
   let slowDowns = 0;
   let lastUserCode: string | undefined;
   const ciba: { provider: OidcProvider; request: any }[] = [];
+  let userCodeWaiters: ((userCode: string) => void)[] = [];
+  let cibaWaiters: (() => void)[] = [];
   return {
     cibaTriggered(provider, request) {
       ciba.push({ provider, request });
+      const waiters = cibaWaiters;
+      cibaWaiters = [];
+      for (const w of waiters) w();
+    },
+    nextUserCode() {
+      return new Promise<string>((resolve) => userCodeWaiters.push(resolve));
+    },
+    nextCibaRequest() {
+      return new Promise<void>((resolve) => cibaWaiters.push(resolve));
     },
     cibaRequests() {
       return ciba.map(({ request }) => ({
@@ -88,6 +103,9 @@ export function createPendingControl(variants: () => PendingVariant[]): PendingC
     },
     issued(userCode) {
       lastUserCode = userCode;
+      const waiters = userCodeWaiters;
+      userCodeWaiters = [];
+      for (const w of waiters) w(userCode);
     },
     takeSlowDown() {
       if (slowDowns <= 0) return false;
