@@ -8,11 +8,18 @@ import type { ApplicationInput } from './core/application';
 import type { EnvironmentInput, EnvironmentKind, Region } from './core/environment';
 import { decodeJwt } from './core/jwt';
 import type { AuthMethod } from './core/oauth';
-import type { TokenService, TokenSetInfo } from './core/service';
 import type { TokenAccessGate } from './core/consent';
+import type { TokenExchangeOptions, TokenService, TokenSetInfo } from './core/service';
+import type { UserCodeInfo } from './core/grants/deviceCode';
 import type { Grant } from './core/tokenSet';
 
-export type { TokenSetInfo };
+export type { TokenExchangeOptions, TokenSetInfo, UserCodeInfo };
+
+export interface DeviceAuthorizationOptions {
+  scope?: string;
+  /** Receives the user code and where to enter it; without it, a notification shows them. */
+  onUserCode?: (info: UserCodeInfo) => void;
+}
 
 export interface EnvironmentInfo {
   id: string;
@@ -74,6 +81,17 @@ export interface PingOneTokenExplorerApi {
   signIn(applicationId: string, options?: { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> }): Promise<TokenSetInfo>;
   signInWithPassword(applicationId: string, options: { username: string; password: string; scope?: string }): Promise<TokenSetInfo>;
   exchangeCode(applicationId: string, options: { code: string; redirectUri: string; codeVerifier?: string }): Promise<TokenSetInfo>;
+  /** RFC 8628: polls until the user approves on another device; rejects with access_denied, expired_token or cancelled. */
+  deviceAuthorization(applicationId: string, options?: DeviceAuthorizationOptions): Promise<TokenSetInfo>;
+  /** RFC 6749 §4.3 (PingFederate, or an issuer whose discovery lists `password`); the password is not stored. */
+  passwordGrant(applicationId: string, options: { username: string; password: string; scope?: string }): Promise<TokenSetInfo>;
+  /** RFC 8693: a stored set's access (or ID) token, optionally with an actor set's access token, for a new set linked to its subject. */
+  tokenExchange(applicationId: string, options: TokenExchangeOptions): Promise<TokenSetInfo>;
+  /** CIBA poll mode: exactly one of loginHint, idTokenHintTokenSetId, loginHintToken; polls until the user approves on their device. */
+  backchannelAuthentication(
+    applicationId: string,
+    options: { loginHint?: string; idTokenHintTokenSetId?: string; loginHintToken?: string; bindingMessage?: string; scope?: string },
+  ): Promise<TokenSetInfo>;
   refresh(tokenSetId: string, options?: { scope?: string }): Promise<TokenSetInfo>;
   revoke(tokenSetId: string): Promise<TokenSetInfo>;
   introspect(tokenSetId: string, options?: { token?: 'access_token' | 'refresh_token' }): Promise<Record<string, unknown>>;
@@ -95,6 +113,8 @@ export interface ApiDeps {
   inspect(tokenSetIdOrJwt: string): Promise<void>;
   /** Consent (`pingone.api.tokenAccess`) before tokens of an application are handed out or minted; throws `access_denied`. */
   tokenAccess: TokenAccessGate;
+  /** Device authorization with a cancellable progress (and the user-code notification unless onUserCode is given). */
+  deviceAuthorization(applicationId: string, options: DeviceAuthorizationOptions): Promise<TokenSetInfo>;
 }
 
 export function environmentInfo(e: EnvironmentInfo): EnvironmentInfo {
@@ -153,6 +173,30 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
     signIn: async (id, o = {}) => (await consent(id), deps.signIn(id, o)),
     signInWithPassword: async (id, o) => (await consent(id), service.signInWithPassword(id, { username: o.username, password: o.password, scope: o.scope })),
     exchangeCode: async (id, o) => (await consent(id), service.exchangeCode(id, { code: o.code, redirectUri: o.redirectUri, codeVerifier: o.codeVerifier })),
+    deviceAuthorization: async (id, o = {}) => (await consent(id), deps.deviceAuthorization(id, { scope: o.scope, onUserCode: o.onUserCode })),
+    passwordGrant: async (id, o) => (await consent(id), service.passwordGrant(id, { username: o.username, password: o.password, scope: o.scope })),
+    tokenExchange: async (id, o) => (
+      await consent(id),
+      service.tokenExchange(id, {
+        subjectTokenSetId: o.subjectTokenSetId,
+        subjectToken: o.subjectToken,
+        actorTokenSetId: o.actorTokenSetId,
+        audience: o.audience,
+        resource: o.resource,
+        scope: o.scope,
+        requestedTokenType: o.requestedTokenType,
+      })
+    ),
+    backchannelAuthentication: async (id, o) => (
+      await consent(id),
+      service.backchannelAuthentication(id, {
+        loginHint: o.loginHint,
+        idTokenHintTokenSetId: o.idTokenHintTokenSetId,
+        loginHintToken: o.loginHintToken,
+        bindingMessage: o.bindingMessage,
+        scope: o.scope,
+      })
+    ),
     refresh: async (id, o = {}) => (await consentForSet(id), service.refresh(id, { scope: o.scope })),
     revoke: (id) => service.revoke(id),
     introspect: (id, o = {}) => service.introspect(id, { token: o.token }),

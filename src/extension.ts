@@ -104,6 +104,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     signIn: (id, options) => features().signIn(ctx, id, options),
     inspect: (target) => features().inspect(ctx, target),
     tokenAccess: createTokenAccessGate(),
+    deviceAuthorization: (id, options) => features().deviceAuthorization(ctx, id, options),
   });
 }
 

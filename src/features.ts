@@ -8,17 +8,18 @@ import { applicationCommands } from './commands/applications';
 import type { CommandContext } from './commands/context';
 import { environmentCommands } from './commands/environments';
 import { keyCommands } from './commands/keys';
+import { deviceAuthorization, grantCommands } from './commands/grants';
 import type { CommandHandler, OnDemandCommandId } from './commands/ids';
 import { disposeResults } from './commands/results';
 import { inspect, signIn, tokenCommands } from './commands/tokens';
 import { InspectorPanel } from './webview/inspector/panel';
 
 export * from './core/grants';
-export { inspect, signIn };
+export { deviceAuthorization, inspect, signIn };
 
 /** The handler of every command activation does not answer itself. */
 export function commandHandlers(ctx: CommandContext): Record<OnDemandCommandId, CommandHandler> {
-  const handlers = { ...environmentCommands(ctx), ...applicationCommands(ctx), ...keyCommands(ctx), ...tokenCommands(ctx) };
+  const handlers = { ...environmentCommands(ctx), ...applicationCommands(ctx), ...keyCommands(ctx), ...tokenCommands(ctx), ...grantCommands(ctx) };
   // A handler whose id is not in COMMAND_IDS would never be registered: make that a type error.
   const noStray: Exclude<keyof typeof handlers, OnDemandCommandId> extends never ? true : never = true;
   void noStray;

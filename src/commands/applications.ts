@@ -1,6 +1,6 @@
 /** Add, edit and remove applications (OAuth clients). Secrets are asked with a password input. */
 import vscode = require('vscode');
-import { Application, ApplicationInput, usesSecret, validateClientId, validateRedirectUri, validateScopes } from '../core/application';
+import { Application, ApplicationInput, CONFIDENTIAL_GRANTS, usesSecret, validateClientId, validateRedirectUri, validateScopes } from '../core/application';
 import { validateName } from '../core/environment';
 import type { AuthMethod } from '../core/oauth';
 import type { Grant } from '../core/tokenSet';
@@ -47,13 +47,20 @@ async function promptApplication(ctx: CommandContext, existing?: Application): P
   const grantItems = [
     { label: 'Client credentials', description: 'worker/service tokens', grant: 'client_credentials' as Grant },
     { label: 'Authorization code + PKCE', description: 'user sign-in in the browser', grant: 'authorization_code' as Grant },
-  ].filter((g) => authMethod !== 'none' || g.grant !== 'client_credentials');
+    { label: 'Device code', description: 'sign-in on another device (CLIs, TVs)', grant: 'device_code' as Grant },
+    { label: 'Token exchange', description: 'exchange a stored token for another (RFC 8693)', grant: 'token_exchange' as Grant },
+    { label: 'CIBA', description: 'backchannel authentication, approved on the user\'s phone', grant: 'ciba' as Grant },
+    { label: 'Resource-owner password', description: 'username and password (PingFederate)', grant: 'password' as Grant },
+  ].filter((g) => authMethod !== 'none' || !CONFIDENTIAL_GRANTS.includes(g.grant));
   const grants =
     grantItems.length === 1
       ? [grantItems[0].grant]
       : required(
           await vscode.window.showQuickPick(
-            grantItems.map((g) => ({ ...g, picked: existing ? existing.grants.includes(g.grant) : true })),
+            grantItems.map((g) => ({
+              ...g,
+              picked: existing ? existing.grants.includes(g.grant) : g.grant === 'client_credentials' || g.grant === 'authorization_code',
+            })),
             { title, canPickMany: true, placeHolder: 'Grants this application uses', ignoreFocusOut: true },
           ),
         ).map((g) => g.grant);

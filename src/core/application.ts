@@ -3,7 +3,30 @@ import { validateBaseUrl, validateName } from './environment';
 import { invalidInput } from './errors';
 import type { Grant } from './tokenSet';
 
-export const GRANTS: readonly Grant[] = ['client_credentials', 'authorization_code'];
+export const GRANTS: readonly Grant[] = ['client_credentials', 'authorization_code', 'device_code', 'token_exchange', 'ciba', 'password'];
+
+/** Grants that authenticate the client and so need a confidential application. */
+export const CONFIDENTIAL_GRANTS: readonly Grant[] = ['client_credentials', 'token_exchange', 'ciba'];
+
+/** The `grant_type` (as discovery's `grant_types_supported` lists it) of each grant. */
+export const GRANT_TYPES: Record<Grant, string> = {
+  client_credentials: 'client_credentials',
+  authorization_code: 'authorization_code',
+  device_code: 'urn:ietf:params:oauth:grant-type:device_code',
+  token_exchange: 'urn:ietf:params:oauth:grant-type:token-exchange',
+  ciba: 'urn:openid:params:grant-type:ciba',
+  password: 'password',
+};
+
+/** How each grant is named to the user. */
+export const GRANT_LABELS: Record<Grant, string> = {
+  client_credentials: 'the client-credentials grant',
+  authorization_code: 'authorization-code sign-in',
+  device_code: 'device authorization',
+  token_exchange: 'token exchange',
+  ciba: 'backchannel authentication (CIBA)',
+  password: 'the resource-owner password grant',
+};
 
 /** How the application authenticates at the token, revocation, introspection and PAR endpoints. */
 export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'private_key_jwt' | 'none';
@@ -170,14 +193,15 @@ export function validateSigningAlg(value: unknown, authMethod: AuthMethod): stri
 }
 
 export function validateGrants(value: unknown, authMethod: AuthMethod): Grant[] {
-  if (value === undefined || value === null) return authMethod === 'none' ? ['authorization_code'] : [...GRANTS];
+  if (value === undefined || value === null) return authMethod === 'none' ? ['authorization_code'] : ['client_credentials', 'authorization_code'];
   if (!Array.isArray(value) || value.length === 0) {
     throw invalidInput('grants', `Choose at least one grant: ${GRANTS.join(', ')}.`);
   }
   const unknown = value.find((g) => !(GRANTS as readonly unknown[]).includes(g));
-  if (unknown !== undefined) throw invalidInput('grants', `Unknown grant "${String(unknown)}": use ${GRANTS.join(' or ')}.`);
-  if (authMethod === 'none' && value.includes('client_credentials')) {
-    throw invalidInput('grants', 'A public application (auth method none) cannot use the client-credentials grant.');
+  if (unknown !== undefined) throw invalidInput('grants', `Unknown grant "${String(unknown)}": use ${GRANTS.join(', ')}.`);
+  const confidential = CONFIDENTIAL_GRANTS.find((g) => value.includes(g));
+  if (authMethod === 'none' && confidential) {
+    throw invalidInput('grants', `A public application (auth method none) cannot use ${GRANT_LABELS[confidential]}: it needs a client secret.`);
   }
   return GRANTS.filter((g) => value.includes(g));
 }

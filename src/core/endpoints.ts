@@ -24,6 +24,12 @@ export interface Endpoints {
   flowsBase?: string;
   /** Auth methods the server says it accepts at the token endpoint, when discovery said so. */
   tokenAuthMethods?: string[];
+  /** RFC 8628 device authorization endpoint. */
+  deviceAuthorization?: string;
+  /** CIBA backchannel authentication endpoint. */
+  backchannelAuthentication?: string;
+  /** `grant_types_supported`, when discovery listed it. */
+  grantTypes?: string[];
   /** RFC 9207: the server puts `iss` in every authorization response, so one without it is refused. */
   issParameterSupported?: boolean;
   /** RFC 9126 pushed authorization requests. */
@@ -50,6 +56,8 @@ export function fallbackEndpoints(env: Environment): Endpoints | undefined {
       revocation: `${as}/revoke`,
       endSession: `${as}/signoff`,
       par: `${as}/par`,
+      deviceAuthorization: `${as}/device_authorization`,
+      backchannelAuthentication: `${as}/cibaAuthorization`,
       flowsBase: as.replace(/\/as$/, ''),
       source: 'fallback',
     };
@@ -65,6 +73,8 @@ export function fallbackEndpoints(env: Environment): Endpoints | undefined {
       introspection: `${b}/as/introspect.oauth2`,
       revocation: `${b}/as/revoke_token.oauth2`,
       par: `${b}/as/par.oauth2`,
+      deviceAuthorization: `${b}/as/device_authz.oauth2`,
+      backchannelAuthentication: `${b}/as/bc-auth.ciba`,
       source: 'fallback',
     };
   }
@@ -75,6 +85,10 @@ function optionalUrl(doc: Record<string, unknown>, key: string): string | undefi
   const v = doc[key];
   if (typeof v !== 'string' || v === '') return undefined;
   return validateEndpointUrl(key, v);
+}
+
+function stringList(v: unknown): string[] | undefined {
+  return Array.isArray(v) ? v.filter((m): m is string => typeof m === 'string') : undefined;
 }
 
 /**
@@ -119,6 +133,9 @@ export async function discover(env: Environment, http: HttpSettings): Promise<En
       revocation: optionalUrl(d, 'revocation_endpoint'),
       endSession: optionalUrl(d, 'end_session_endpoint'),
       flowsBase: fallback?.flowsBase,
+      deviceAuthorization: optionalUrl(d, 'device_authorization_endpoint'),
+      backchannelAuthentication: optionalUrl(d, 'backchannel_authentication_endpoint'),
+      grantTypes: stringList(d.grant_types_supported),
       tokenAuthMethods: Array.isArray(d.token_endpoint_auth_methods_supported)
         ? d.token_endpoint_auth_methods_supported.filter((m): m is string => typeof m === 'string')
         : undefined,

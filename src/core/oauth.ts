@@ -41,7 +41,7 @@ export interface OAuthCall {
 /** Values that must never appear in an error message from this call. */
 function secretsOf(client: ClientCredentials, form: URLSearchParams): string[] {
   const values = [client.clientSecret, client.clientSecret ? basicCredential(client.clientId, client.clientSecret) : undefined];
-  for (const key of ['code', 'code_verifier', 'refresh_token', 'token', 'client_secret', 'client_assertion', 'request']) values.push(form.get(key) ?? undefined);
+  for (const key of ['code', 'code_verifier', 'refresh_token', 'token', 'client_secret', 'client_assertion', 'request', 'password', 'device_code', 'auth_req_id', 'subject_token', 'actor_token', 'id_token_hint', 'login_hint_token']) values.push(form.get(key) ?? undefined);
   return values.filter((v): v is string => !!v);
 }
 
@@ -162,7 +162,7 @@ const OAUTH_HINTS: Record<string, string> = {
   unsupported_grant_type: 'The server or application does not support this grant type.',
 };
 
-function requireJsonObject(res: HttpResponse, what: string): Record<string, unknown> {
+export function requireJsonObject(res: HttpResponse, what: string): Record<string, unknown> {
   const body = tryParseJson(res);
   if (body === undefined || typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ExplorerError(
@@ -174,7 +174,7 @@ function requireJsonObject(res: HttpResponse, what: string): Record<string, unkn
   return body as Record<string, unknown>;
 }
 
-function optionalString(body: Record<string, unknown>, key: string, what: string): string | undefined {
+export function optionalString(body: Record<string, unknown>, key: string, what: string): string | undefined {
   const v = body[key];
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v !== 'string') throw new ExplorerError('invalid_response', `${what}: "${key}" in the answer is not a string.`);
@@ -221,7 +221,7 @@ export function parseTokenResponse(res: HttpResponse, what: string, secrets: str
  * POSTs a form to an endpoint that takes client authentication (token, revocation, introspection
  * use the same method). A non-2xx answer becomes an ExplorerError unless `raw` asks for it as is.
  */
-async function postWithClientAuth(
+export async function postWithClientAuth(
   url: string,
   call: OAuthCall,
   form: URLSearchParams,
@@ -255,7 +255,7 @@ function errorContext(call: OAuthCall, endpoint: ErrorContext['endpoint'], form:
   return { endpoint, form, invalidClientHint: invalidClientHint(call.client) };
 }
 
-async function tokenRequest(tokenEndpoint: string, call: OAuthCall, form: URLSearchParams, what: string): Promise<TokenResponse> {
+export async function tokenRequest(tokenEndpoint: string, call: OAuthCall, form: URLSearchParams, what: string): Promise<TokenResponse> {
   const res = await postWithClientAuth(tokenEndpoint, call, form, what, 'token', true);
   if (res.status < 200 || res.status > 299) throw errorFromResponse(res, what, secretsOf(call.client, form), errorContext(call, 'token', form));
   return parseTokenResponse(res, what, secretsOf(call.client, form), form);

@@ -23,3 +23,13 @@ export function unsupportedAuthMethod(endpoints: { tokenAuthMethods?: string[]; 
   if (!supported || supported.length === 0 || method === 'none' || supported.includes(method)) return undefined;
   return `The application uses ${method}, but the server (${endpoints.issuer}) accepts only ${supported.join(', ')} at its token endpoint. Edit the application's auth method to one of those.`;
 }
+
+/**
+ * Why the server will refuse this grant type, when its discovery lists the grants it supports
+ * (`grant_types_supported`) and this one is not among them; undefined when it may work.
+ */
+export function unsupportedGrant(endpoints: { grantTypes?: string[]; issuer: string }, grantType: string, label: string): string | undefined {
+  const supported = endpoints.grantTypes;
+  if (!supported || supported.length === 0 || supported.includes(grantType)) return undefined;
+  return `The server (${endpoints.issuer}) does not offer ${label}: its discovery lists only ${supported.join(', ')}. Use another grant, or enable it on the server.`;
+}

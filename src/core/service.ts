@@ -13,23 +13,25 @@
  *   state   pte.v1.discoveryCache          discovery documents by issuer, with fetch time (public)
  *   state   pte.v1.jwksCache               key sets by URL, with fetch time (public)
  */
-import { Application, ApplicationInput, isLoopbackRedirect, usesSecret, validateApplication } from './application';
+import { Application, ApplicationInput, GRANT_LABELS, GRANT_TYPES, isLoopbackRedirect, usesSecret, validateApplication } from './application';
 import type { KeyRing } from './clientKeys';
 import type { AuthorizationRequest } from './authorize';
 import { bindingFor, checkBinding, decodeClientSecret, encodeClientSecret } from './binding';
 import type { Endpoints } from './endpoints';
-import { differOnlyBySlash, unsupportedAuthMethod } from './serverMetadata';
+import { differOnlyBySlash, unsupportedAuthMethod, unsupportedGrant } from './serverMetadata';
 import { Environment, EnvironmentInput, validateEnvironment } from './environment';
 import { ExplorerError, invalidInput, isExplorerError } from './errors';
 import { rememberSecrets } from './redact';
 import type { HttpSettings } from './http';
 import type { CrossWindowLock } from './lock';
 import { PersistedCache } from './metadataCache';
-import type { ClientCredentials, OAuthCall } from './oauth';
+import type { ClientCredentials, OAuthCall, TokenResponse } from './oauth';
 import { SingleFlight, Sequencer } from './sequencer';
 import { subjectOf } from './subject';
 import { Grant, TokenSet, TokenStatus, applyRefresh, isDpopBound, sameVersion, scopeList, scopeWidening, tokenSetFromResponse, tokenStatus } from './tokenSet';
 import type { JwksCache } from './verify';
+import type { PollClock } from './grants/polling';
+import type { UserCodeInfo } from './grants/deviceCode';
 import { decodeJwt } from './jwt';
 
 /**
@@ -59,10 +61,15 @@ export interface ServiceDeps {
   newId?: () => string;
   /** Taken around every refresh and revocation so that windows (extension hosts) take turns. */
   lock?: CrossWindowLock;
+  /** Waits between polls of the device and CIBA grants (tests inject one; default: real timers). */
+  sleep?: PollClock['sleep'];
 }
 
 /** What the tree and the public API see of a token set: no secrets. */
-export type TokenSetInfo = Pick<TokenSet, 'id' | 'applicationId' | 'environmentId' | 'grant' | 'scope' | 'issuedAt' | 'expiresAt'> & {
+export type TokenSetInfo = Pick<
+  TokenSet,
+  'id' | 'applicationId' | 'environmentId' | 'grant' | 'scope' | 'issuedAt' | 'expiresAt' | 'subjectTokenSetId' | 'issuedTokenType'
+> & {
   hasRefreshToken: boolean;
   hasIdToken: boolean;
   /** The access token is DPoP-bound: every use needs a proof (see dpopProof). */
@@ -90,6 +97,28 @@ export const KEYS = {
 
 /** Keys that may roam with Settings Sync: metadata without secrets or machine-local tokens. */
 export const SYNCED_KEYS = [KEYS.environments, KEYS.applications];
+
+export interface BackchannelOptions {
+  loginHint?: string;
+  /** A stored token set whose ID token names the user (`id_token_hint`). */
+  idTokenHintTokenSetId?: string;
+  loginHintToken?: string;
+  bindingMessage?: string;
+  scope?: string;
+  /** Told once the server accepted the request and the user's device was asked. */
+  onRequest?: (info: { expiresAt: number; interval: number }) => void;
+}
+
+export interface TokenExchangeOptions {
+  subjectTokenSetId: string;
+  /** Which token of the subject set to exchange (default: its access token). */
+  subjectToken?: 'access_token' | 'id_token';
+  actorTokenSetId?: string;
+  audience?: string;
+  resource?: string;
+  scope?: string;
+  requestedTokenType?: string;
+}
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -473,6 +502,8 @@ export class TokenService {
       subject: subjectOf(set),
       mark: set.mark,
       ...(isDpopBound(set) ? { dpop: true } : {}),
+      ...(set.subjectTokenSetId ? { subjectTokenSetId: set.subjectTokenSetId } : {}),
+      ...(set.issuedTokenType ? { issuedTokenType: set.issuedTokenType } : {}),
     };
     await this.updateList<TokenSetMeta>(KEYS.tokenIndex, (l) =>
       // Fields this version does not know (written by a newer one) stay as they are.
@@ -626,8 +657,7 @@ export class TokenService {
 
   private requireGrant(app: Application, grant: Grant): void {
     if (!(app.grants ?? []).includes(grant)) {
-      const label = grant === 'client_credentials' ? 'the client-credentials grant' : 'authorization-code sign-in';
-      throw invalidInput('grants', `The application "${app.name}" is not set up for ${label}: edit the application to enable it.`);
+      throw invalidInput('grants', `The application "${app.name}" is not set up for ${GRANT_LABELS[grant]}: edit the application to enable it.`);
     }
   }
 
@@ -653,6 +683,139 @@ export class TokenService {
     );
     await this.pinSecret(app, endpoints.token);
     return this.saveTokenSet(withDpopKey(set, call));
+  }
+
+  // ---- grants where the user approves elsewhere, exchanges, password (one method per grant) ------
+
+  /**
+   * The endpoints and client for a grant, checked before any grant request: the application has
+   * the grant, and the server's discovery (when it lists grants) offers it.
+   */
+  private async grantCall(app: Application, grant: Grant, opts: CallOptions): Promise<{ endpoints: Endpoints; call: OAuthCall }> {
+    this.requireGrant(app, grant);
+    const endpoints = await this.endpoints(app.environmentId, opts);
+    const unsupported = unsupportedGrant(endpoints, GRANT_TYPES[grant], GRANT_LABELS[grant]);
+    if (unsupported) throw new ExplorerError('unsupported_grant_type', unsupported);
+    return { endpoints, call: await this.call(app, opts, endpoints) };
+  }
+
+  /** Validates the ID token of a grant's answer (when there is one) and stores the new set. */
+  private async storeIssued(
+    app: Application,
+    endpoints: Endpoints,
+    call: OAuthCall,
+    response: TokenResponse,
+    grant: Grant,
+    scope: string | undefined,
+    extra: Partial<TokenSet> = {},
+  ): Promise<TokenSetInfo> {
+    if (response.idToken) {
+      await grants().validateIdToken(
+        response.idToken,
+        { issuer: endpoints.issuer, clientId: app.clientId, clientSecret: call.client.clientSecret, jwksUrl: endpoints.jwks, now: this.now() },
+        this.jwks,
+      );
+    }
+    const ids = { id: this.newId(), applicationId: app.id, environmentId: app.environmentId };
+    return this.saveTokenSet({ ...tokenSetFromResponse(response, ids, grant, this.now(), scope), ...extra });
+  }
+
+  private pollClock(): PollClock {
+    return { now: this.now, sleep: this.deps.sleep ?? grants().systemClock.sleep };
+  }
+
+  /**
+   * Device authorization (RFC 8628): get a user code, hand it to `onUserCode` (the caller shows it),
+   * then poll until the user approves on another device, denies, the code expires or `signal` aborts.
+   */
+  async deviceAuthorization(
+    applicationId: string,
+    opts: CallOptions & { scope?: string; onUserCode: (info: UserCodeInfo) => void },
+  ): Promise<TokenSetInfo> {
+    const app = this.getApplication(applicationId);
+    const { endpoints, call } = await this.grantCall(app, 'device_code', opts);
+    if (!endpoints.deviceAuthorization) {
+      throw invalidInput('deviceAuthorization', `The issuer ${endpoints.issuer} has no device authorization endpoint (its discovery lists none).`);
+    }
+    const scope = opts.scope ?? app.scopes;
+    const authorization = await grants().requestDeviceAuthorization(endpoints.deviceAuthorization, call, { scope, now: this.now() });
+    const { deviceCode: _credential, ...shown } = authorization;
+    opts.onUserCode(shown);
+    const response = await grants().pollDeviceToken(endpoints.token, call, authorization, { clock: this.pollClock(), signal: opts.signal });
+    return this.storeIssued(app, endpoints, call, response, 'device_code', scope);
+  }
+
+  /**
+   * CIBA poll mode: ask the user (named by exactly one hint; `idTokenHintTokenSetId` uses a stored
+   * set's ID token) to approve on their own device, then poll as the device grant does.
+   */
+  async backchannelAuthentication(applicationId: string, opts: CallOptions & BackchannelOptions): Promise<TokenSetInfo> {
+    const app = this.getApplication(applicationId);
+    let idTokenHint: string | undefined;
+    if (opts.idTokenHintTokenSetId) {
+      idTokenHint = (await this.getTokenSet(opts.idTokenHintTokenSetId)).idToken;
+      if (!idTokenHint) throw invalidInput('idTokenHintTokenSetId', 'That token set has no ID token to name the user with: choose a set from a sign-in.');
+    }
+    const { endpoints, call } = await this.grantCall(app, 'ciba', opts);
+    if (!endpoints.backchannelAuthentication) {
+      throw invalidInput('backchannelAuthentication', `The issuer ${endpoints.issuer} has no backchannel authentication endpoint (its discovery lists none).`);
+    }
+    const scope = opts.scope ?? app.scopes;
+    const request = { loginHint: opts.loginHint, idTokenHint, loginHintToken: opts.loginHintToken, bindingMessage: opts.bindingMessage, scope };
+    const authorization = await grants().requestBackchannelAuthentication(endpoints.backchannelAuthentication, call, { ...request, now: this.now() });
+    opts.onRequest?.({ expiresAt: authorization.expiresAt, interval: authorization.interval });
+    const response = await grants().pollCibaToken(endpoints.token, call, authorization, { clock: this.pollClock(), signal: opts.signal });
+    return this.storeIssued(app, endpoints, call, response, 'ciba', scope);
+  }
+
+  /**
+   * Resource-owner password grant. The password is used for this one request and never stored.
+   * PingOne has no such grant: a PingOne environment gets the explanation (and the flows-API
+   * alternative) before any request.
+   */
+  async passwordGrant(applicationId: string, opts: CallOptions & { username: string; password: string; scope?: string }): Promise<TokenSetInfo> {
+    const app = this.getApplication(applicationId);
+    if (this.getEnvironment(app.environmentId).kind === 'pingone') {
+      throw new ExplorerError('unsupported_grant_type', grants().PINGONE_PASSWORD_EXPLANATION);
+    }
+    const { endpoints, call } = await this.grantCall(app, 'password', opts);
+    const scope = opts.scope ?? app.scopes;
+    const response = await grants().passwordGrant(endpoints.token, call, { username: opts.username, password: opts.password, scope });
+    return this.storeIssued(app, endpoints, call, response, 'password', scope);
+  }
+
+  /**
+   * Token exchange (RFC 8693): the subject set's access token (or ID token), optionally with an
+   * actor set's access token, for a new token set linked to its subject. A public application is
+   * refused before any request.
+   */
+  async tokenExchange(applicationId: string, opts: CallOptions & TokenExchangeOptions): Promise<TokenSetInfo> {
+    const app = this.getApplication(applicationId);
+    this.requireGrant(app, 'token_exchange');
+    if (app.authMethod === 'none') {
+      throw invalidInput('authMethod', `Token exchange needs a confidential application; "${app.name}" is public (auth method none). Edit it to use a client secret.`);
+    }
+    const subject = await this.getTokenSet(opts.subjectTokenSetId);
+    const which = opts.subjectToken ?? 'access_token';
+    const subjectToken = which === 'id_token' ? subject.idToken : subject.accessToken;
+    if (!subjectToken) throw invalidInput('subjectToken', 'The subject token set has no ID token: exchange its access token, or choose a set from a sign-in.');
+    const actor = opts.actorTokenSetId ? await this.getTokenSet(opts.actorTokenSetId) : undefined;
+    const { endpoints, call } = await this.grantCall(app, 'token_exchange', opts);
+    const types = grants().TOKEN_TYPES;
+    const response = await grants().tokenExchangeGrant(endpoints.token, call, {
+      subjectToken,
+      subjectTokenType: types[which],
+      actorToken: actor?.accessToken,
+      actorTokenType: actor ? types.access_token : undefined,
+      audience: opts.audience,
+      resource: opts.resource,
+      scope: opts.scope,
+      requestedTokenType: opts.requestedTokenType,
+    });
+    return this.storeIssued(app, endpoints, call, response, 'token_exchange', opts.scope, {
+      subjectTokenSetId: subject.id,
+      issuedTokenType: response.issuedTokenType,
+    });
   }
 
   /** Exchanges a code obtained elsewhere (pasted, or from `signIn`). */

@@ -5,7 +5,7 @@
 import { jwtExpiry } from './jwt';
 import type { TokenResponse } from './oauth';
 
-export type Grant = 'client_credentials' | 'authorization_code';
+export type Grant = 'client_credentials' | 'authorization_code' | 'device_code' | 'token_exchange' | 'ciba' | 'password';
 
 /**
  * Lifecycle marks that the clock cannot tell: `sign-in-required` after `invalid_grant` on refresh
@@ -48,6 +48,10 @@ export interface TokenSet extends TokenSecrets {
   /** The issuer and token-endpoint origin the tokens came from (see core/binding); absent on sets stored before 0.2. */
   issuer?: string;
   tokenOrigin?: string;
+  /** Token exchange: the stored set whose token was exchanged (RFC 8693 subject). */
+  subjectTokenSetId?: string;
+  /** Token exchange: the server's `issued_token_type`. */
+  issuedTokenType?: string;
 }
 
 export function expiresAtFrom(response: TokenResponse, now: number): number | undefined {

@@ -58,7 +58,7 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
 
   /** The token-set tooltip is built on hover only: with 1,000 sets it was a third of a redraw. */
   resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
-    if (node instanceof TokenSetNode && item instanceof TokenSetNode) item.tooltip = item.tooltipAt(this.now());
+    if (node instanceof TokenSetNode && item instanceof TokenSetNode) item.tooltip = item.tooltipAt(this.now(), this.subjectLabel(item.info.subjectTokenSetId));
     return item;
   }
 
@@ -69,6 +69,15 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     const app = this.service.listApplications().find((a) => a.id === info.applicationId);
     const env = this.service.listEnvironments().find((e) => e.id === info.environmentId);
     return new TokenSetNode(info, env, app, this.now(), this.autoRefreshActive(info.id, info.autoRefresh));
+  }
+
+  /** "TV app · device_code · 10:31:05" for the subject of an exchanged set (still stored or not). */
+  private subjectLabel(id: string | undefined): string | undefined {
+    if (!id) return undefined;
+    const subject = this.service.listTokenSets().find((t) => t.id === id);
+    if (!subject) return 'a token set that has since been deleted';
+    const app = this.service.listApplications().find((a) => a.id === subject.applicationId);
+    return `${app?.name ?? '?'} · ${subject.grant} · ${new Date(subject.issuedAt).toLocaleTimeString()}`;
   }
 
   getParent(node: Node): Node | undefined {

@@ -49,7 +49,7 @@ export class ApplicationNode extends vscode.TreeItem {
     // VS Code keeps an item's collapsible state by id; a new id when the first token set arrives
     // lets the row open to show it instead of staying a collapsed leaf.
     this.id = `app:${application.id}:${tokenCount ? 'tokens' : 'empty'}`;
-    const tags = ['application', ...application.grants.map((g) => (g === 'client_credentials' ? 'clientCredentials' : 'authorizationCode'))];
+    const tags = ['application', ...application.grants.map((g) => GRANT_TAG[g])];
     if (environmentKind === 'pingone' && application.grants.includes('authorization_code')) tags.push('flowsApi');
     if (application.authMethod === 'private_key_jwt') tags.push('privateKeyJwt');
     this.contextValue = tags.join(' ');
@@ -72,7 +72,27 @@ export class ApplicationNode extends vscode.TreeItem {
   }
 }
 
-const GRANT_LABEL = { client_credentials: 'Client credentials', authorization_code: 'Sign-in' } as const;
+/** The `contextValue` tag of each grant an application has: its actions appear only with it. */
+const GRANT_TAG = {
+  client_credentials: 'clientCredentials',
+  authorization_code: 'authorizationCode',
+  device_code: 'deviceCode',
+  token_exchange: 'tokenExchange',
+  ciba: 'ciba',
+  password: 'passwordGrant',
+} as const;
+
+const GRANT_LABEL = {
+  client_credentials: 'Client credentials',
+  authorization_code: 'Sign-in',
+  device_code: 'Device',
+  token_exchange: 'Exchanged',
+  ciba: 'CIBA',
+  password: 'Password',
+} as const;
+
+/** Grants whose tokens belong to a user (userinfo applies). */
+const USER_GRANTS = new Set(['authorization_code', 'device_code', 'ciba', 'password']);
 
 export function statusText(info: TokenSetInfo, now: number): string {
   switch (info.status) {
@@ -108,7 +128,7 @@ export class TokenSetNode extends vscode.TreeItem {
   }
 
   /** The hover text (built on demand, see ExplorerTree.resolveTreeItem). */
-  tooltipAt(now: number): vscode.MarkdownString {
+  tooltipAt(now: number, subjectLabel?: string): vscode.MarkdownString {
     const { info, environment, application, autoRefreshing } = this;
     const exact = info.expiresAt ? `${new Date(info.expiresAt).toLocaleString()} (${new Date(info.expiresAt).toISOString()})` : 'unknown';
     return new vscode.MarkdownString(
@@ -122,6 +142,8 @@ export class TokenSetNode extends vscode.TreeItem {
         `Expires: ${exact}`,
         `Refresh token: ${info.hasRefreshToken ? 'yes' : 'no'} · ID token: ${info.hasIdToken ? 'yes' : 'no'}`,
         info.dpop ? 'DPoP-bound: every use of the access token needs a fresh proof from this set\'s key (Copy as Authorization Header makes one).' : undefined,
+        info.subjectTokenSetId ? `Exchanged from: ${esc(subjectLabel ?? info.subjectTokenSetId)}` : undefined,
+        info.issuedTokenType ? `Issued token type: \`${info.issuedTokenType}\`` : undefined,
         `Auto-refresh: ${autoRefreshing ? 'on' : info.autoRefresh ? 'opted in (turn on "pingone.autoRefresh.enabled")' : 'off'}`,
       ]
         .filter(Boolean)
@@ -150,7 +172,7 @@ export function tokenSetTags(info: TokenSetInfo): string[] {
   const tags = ['tokenSet', 'introspectable', 'revocable'];
   const refreshable = TokenService.canRefresh(info) && info.status !== 'sign-in-required';
   if (refreshable) tags.push('refreshable');
-  if (user) tags.push('userinfo');
+  if (USER_GRANTS.has(info.grant)) tags.push('userinfo');
   if (info.status === 'sign-in-required') tags.push('signInRequired', 'signInAgain');
   if (refreshable) tags.push(info.autoRefresh ? 'autoRefreshOn' : 'autoRefreshOff');
   return tags;

@@ -79,6 +79,7 @@ export const SEED_NAMES = {
   native: 'Native app',
   pfWorker: 'PingFederate worker',
   pfWeb: 'PingFederate web app',
+  device: 'TV app',
 } as const;
 
 interface SeedApplication {
@@ -86,7 +87,7 @@ interface SeedApplication {
   clientId: string;
   clientSecret?: string;
   authMethod: SandboxClient['authMethod'];
-  grants: Array<'client_credentials' | 'authorization_code'>;
+  grants: Array<'client_credentials' | 'authorization_code' | 'device_code'>;
   scopes: string;
   redirectUri?: string;
 }
@@ -101,7 +102,9 @@ export interface SeedPlan {
 }
 
 function app(name: string, c: SandboxClient): SeedApplication {
-  const grants = c.grantTypes.filter((g): g is 'client_credentials' | 'authorization_code' => g === 'client_credentials' || g === 'authorization_code');
+  const grants = c.grantTypes
+    .map((g) => (g === 'urn:ietf:params:oauth:grant-type:device_code' ? 'device_code' : g))
+    .filter((g): g is SeedApplication['grants'][number] => g === 'client_credentials' || g === 'authorization_code' || g === 'device_code');
   return {
     name,
     clientId: c.clientId,
@@ -121,7 +124,7 @@ export function seedPlan(sb: SandboxInfo): SeedPlan {
       {
         environment: { name: SEED_NAMES.pingone, kind: 'pingone', environmentId: sb.envId, authBaseUrl: sb.pingone.authBase },
         expectedIssuer: sb.pingone.issuer,
-        applications: [app(SEED_NAMES.worker, c.worker), app(SEED_NAMES.web, c.web), app(SEED_NAMES.native, c.native)],
+        applications: [app(SEED_NAMES.worker, c.worker), app(SEED_NAMES.web, c.web), app(SEED_NAMES.native, c.native), app(SEED_NAMES.device, c.device)],
       },
       {
         environment: { name: SEED_NAMES.pingfederate, kind: 'pingfederate', issuer: sb.pingfederate.issuer },

@@ -72,6 +72,31 @@ export const PINGONE_CLIENTS = {
     grantTypes: ['authorization_code', 'refresh_token'],
     scopes: USER_SCOPES.join(' '),
   },
+  /** A back-end service that exchanges users' tokens for tokens to call a custom resource. */
+  exchange: {
+    clientId: 'sandbox-exchange',
+    clientSecret: 'sandbox-exchange-secret',
+    authMethod: 'client_secret_basic',
+    redirectUris: [],
+    grantTypes: ['urn:ietf:params:oauth:grant-type:token-exchange'],
+    scopes: 'orders:read orders:write',
+  },
+  /** A call-centre back end that asks the user to approve on their phone (CIBA, poll mode). */
+  ciba: {
+    clientId: 'sandbox-ciba',
+    clientSecret: 'sandbox-ciba-secret',
+    authMethod: 'client_secret_basic',
+    redirectUris: [],
+    grantTypes: ['urn:openid:params:grant-type:ciba', 'refresh_token'],
+    scopes: USER_SCOPES.join(' '),
+  },
+  device: {
+    clientId: 'sandbox-device',
+    authMethod: 'none',
+    redirectUris: [],
+    grantTypes: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+    scopes: USER_SCOPES.join(' '),
+  },
 } satisfies Record<string, SandboxClient>;
 
 export const PINGFEDERATE_CLIENTS = {
@@ -89,6 +114,15 @@ export const PINGFEDERATE_CLIENTS = {
     authMethod: 'client_secret_basic',
     redirectUris: [LOOPBACK_REDIRECT],
     grantTypes: ['authorization_code', 'refresh_token'],
+    scopes: USER_SCOPES.join(' '),
+  },
+  /** A legacy app that signs users in with their username and password (resource-owner password grant). */
+  pfLegacy: {
+    clientId: 'pf-legacy',
+    clientSecret: 'pf-legacy-secret',
+    authMethod: 'client_secret_basic',
+    redirectUris: [],
+    grantTypes: ['password', 'refresh_token'],
     scopes: USER_SCOPES.join(' '),
   },
 } satisfies Record<string, SandboxClient>;
@@ -177,6 +211,7 @@ export function clientMetadata(c: SandboxClient, origin = ''): Record<string, un
     redirect_uris: c.redirectUris,
     post_logout_redirect_uris: code ? LOOPBACK_POST_LOGOUT : [],
     application_type: c.authMethod === 'none' ? 'native' : 'web',
+    ...(c.grantTypes.includes('urn:openid:params:grant-type:ciba') ? { backchannel_token_delivery_mode: 'poll' } : {}),
     scope: c.scopes,
   };
 }

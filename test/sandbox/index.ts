@@ -11,6 +11,9 @@ import { createFlows } from './flows';
 import { platformError, sendPlatformError } from './http';
 import { generateSigningKey } from './keys';
 import { INTERACTION_TTL_SECONDS, createProvider, type OidcProvider } from './provider';
+import { createPendingControl, type PendingControl } from './pending';
+import { registerPasswordGrant } from './password';
+import { registerTokenExchange } from './tokenExchange';
 import { handleSignon } from './signon';
 import { handleUserinfo } from './userinfo';
 
@@ -43,6 +46,8 @@ export interface SandboxOptions {
   envId?: string;
   /** Default 3600; applies to every access token, including client credentials. */
   accessTokenTtlSeconds?: number;
+  /** The polling `interval` the device authorization endpoint advertises; default 1 s (PingOne's default is 5). */
+  pollIntervalSeconds?: number;
   /** Default true: no console output. false logs each request and oidc-provider server errors. */
   quiet?: boolean;
 }
@@ -64,8 +69,12 @@ export interface Sandbox {
     web: SandboxClient;
     post: SandboxClient;
     native: SandboxClient;
+    device: SandboxClient;
+    exchange: SandboxClient;
+    ciba: SandboxClient;
     pfWorker: SandboxClient;
     pfWeb: SandboxClient;
+    pfLegacy: SandboxClient;
     oidcWeb: SandboxClient;
     secretJwt: SandboxClient;
     privateKeyJwt: SandboxClient;
@@ -85,6 +94,8 @@ export interface Sandbox {
    */
   stats(): { requests: number; tokenRequests: number; byGrant: Record<string, number> };
   resetStats(): void;
+  /** Test-only approval or denial of pending device codes (and slow_down on demand): see pending.ts. */
+  pending: PendingControl;
   /**
    * Programmatic browser stand-in: GET the authorization URL (either variant), sign the demo user in
    * (or opts.username/opts.password), consent to everything, follow redirects within the sandbox and
@@ -105,6 +116,7 @@ const PINGONE_ROUTES = {
   end_session: '/signoff',
   device_authorization: '/device_authorization',
   code_verification: '/device',
+  backchannel_authentication: '/cibaAuthorization',
   pushed_authorization_request: '/par',
 };
 
@@ -118,6 +130,7 @@ const PINGFEDERATE_ROUTES = {
   end_session: '/idp/startSLO.ping',
   device_authorization: '/as/device_authz.oauth2',
   code_verification: '/as/user_authz.oauth2',
+  backchannel_authentication: '/as/bc-auth.ciba',
   pushed_authorization_request: '/as/par.oauth2',
 };
 
@@ -196,6 +209,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   const p1Key = generateSigningKey();
   let pingone: OidcProvider;
+  // Filled in once the providers exist; `pending` is only used by requests after that.
+  let pendingVariants: { provider: OidcProvider; defaultResource?: string }[] = [];
+  const pending = createPendingControl(() => pendingVariants);
+  const polling = {
+    takeSlowDown: () => pending.takeSlowDown(),
+    userCodeIssued: (userCode: string) => pending.issued(userCode),
+    cibaTriggered: (provider: OidcProvider, request: unknown) => pending.cibaTriggered(provider, request),
+    pollIntervalSeconds: opts.pollIntervalSeconds ?? 1,
+  };
   let pingfederate: OidcProvider;
   let oidc: OidcProvider;
   try {
@@ -205,7 +227,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       key: p1Key,
       clients: [...Object.values(PINGONE_CLIENTS), ...Object.values(PINGONE_JWT_CLIENTS)],
       routes: PINGONE_ROUTES,
-      scopes: [...USER_SCOPES, 'p1:read:user', 'p1:update:user'],
+      scopes: [...USER_SCOPES, 'p1:read:user', 'p1:update:user', 'orders:read', 'orders:write'],
       accessTokenTtlSeconds,
       rotateRefreshTokens: true,
       signonPath: (uid) => `/${envId}/signon/${uid}`,
@@ -213,6 +235,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       countTokenRequest,
       notFound,
       quiet,
+      ...polling,
     });
     pingfederate = await createProvider({
       issuer: pfIssuer,
@@ -227,7 +250,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       countTokenRequest,
       notFound,
       quiet,
+      ...polling,
     });
+    await registerPasswordGrant(pingfederate);
+    await registerTokenExchange(pingone, { issuer, key: p1Key, jwt: true });
     oidc = await createProvider({
       issuer: oidcIssuer,
       mountPath: OIDC_PREFIX,
@@ -241,6 +267,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       countTokenRequest,
       notFound,
       quiet,
+      ...polling,
       emptyErrorBodies: true,
     });
   } catch (err) {
@@ -248,6 +275,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     throw err;
   }
 
+  pendingVariants = [{ provider: pingone, defaultResource: PINGONE_API }, { provider: pingfederate }, { provider: oidc }];
   const pingoneApp = mount(pingone, p1Prefix);
   const pingfederateApp = mount(pingfederate, PF_PREFIX);
   const oidcApp = mount(oidc, OIDC_PREFIX);
@@ -301,6 +329,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     resetStats: () => {
       requests = 0;
       byGrant = {};
+    },
+    pending: {
+      device: pending.device,
+      ciba: pending.ciba,
+      nextUserCode: pending.nextUserCode,
+      nextCibaRequest: pending.nextCibaRequest,
+      cibaRequests: pending.cibaRequests,
+      slowDown: pending.slowDown,
     },
     authorize: (authorizationUrl, authorizeOpts) =>
       driveAuthorization(url, authorizationUrl, DEMO_USER, authorizeOpts),

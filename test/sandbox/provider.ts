@@ -7,6 +7,8 @@ import { createMemoryAdapter } from './adapter';
 import { CLAIMS_BY_SCOPE, DEMO_USER, USER_CLAIMS, clientMetadata } from './demo';
 import { escapeHtml } from './http';
 import { looksLikeJwt, verifyRs256, type SigningKey } from './keys';
+import { POLLING_GRANTS } from './pending';
+import { exchangeActor } from './tokenExchange';
 import type { SandboxClient } from './index';
 
 // oidc-provider is untyped (see oidc-provider.d.ts): its objects are `any` at this boundary.
@@ -33,6 +35,14 @@ export interface VariantSetup {
   /** Platform-style 404 body for unknown paths. */
   notFound: (path: string) => unknown;
   quiet: boolean;
+  /** Test-only: whether the next pending poll answers `slow_down` (see pending.ts). */
+  takeSlowDown?: () => boolean;
+  /** features.ciba.triggerAuthenticationDevice: a CIBA request waits for the user (see pending.ts). */
+  cibaTriggered?: (provider: OidcProvider, request: any) => void;
+  /** Told each user code the device authorization endpoint hands out. */
+  userCodeIssued?: (userCode: string) => void;
+  /** The `interval` the device authorization endpoint advertises (seconds). */
+  pollIntervalSeconds?: number;
   /**
    * Like some real servers, answer failed token, revocation and introspection requests with the
    * status alone and an empty body (no OAuth error JSON).
@@ -87,6 +97,7 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
       Session: 14 * 24 * 3600,
       Grant: 180 * 24 * 3600,
       DeviceCode: 600,
+      BackchannelAuthenticationRequest: 600,
     },
     clientBasedCORS: () => true, // any origin may call the token/userinfo endpoints (local server)
     async renderError(ctx: KoaContext, out: Record<string, string>) {
@@ -124,6 +135,30 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
           ctx.body = page('Device signed on', '<p>You can return to your device.</p>');
         },
       },
+      // CIBA poll mode (PingOne /as/cibaAuthorization). The user is the demo user, named by login_hint
+      // (username or email), id_token_hint (checked by oidc-provider) or login_hint_token (a JWT this
+      // variant signed, naming the user in `sub`); the approval happens through pending.ts.
+      ciba: {
+        enabled: true,
+        deliveryModes: ['poll'],
+        async processLoginHint(_ctx: KoaContext, loginHint: string) {
+          return loginHint === DEMO_USER.username || loginHint === DEMO_USER.email || loginHint === DEMO_USER.sub ? DEMO_USER.sub : undefined;
+        },
+        async processLoginHintToken(_ctx: KoaContext, loginHintToken: string) {
+          const claims = verifyRs256(loginHintToken, setup.key);
+          return claims?.sub === DEMO_USER.sub ? DEMO_USER.sub : undefined;
+        },
+        async validateBindingMessage(_ctx: KoaContext, bindingMessage?: string) {
+          if (bindingMessage !== undefined && !/^[\w \-.,:;!?#]{1,64}$/.test(bindingMessage)) {
+            throw new errors.InvalidBindingMessage('the binding_message is too long or has characters a device cannot show');
+          }
+        },
+        async validateRequestContext() {},
+        async verifyUserCode() {},
+        async triggerAuthenticationDevice(ctx: KoaContext, request: any) {
+          setup.cibaTriggered?.(ctx.oidc.provider, request);
+        },
+      },
       rpInitiatedLogout: {
         enabled: true,
         // PingOne signs off without asking: the confirmation form submits itself.
@@ -152,9 +187,13 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
           }
         : { enabled: false },
     },
+    // The actor of a token exchange (tokenExchange.ts) is named in the issued token's `act` claim.
+    extraTokenClaims: async (ctx: KoaContext) => {
+      const actor = exchangeActor(ctx);
+      return { ...resource?.extraClaims, ...(actor ? { act: { sub: actor } } : {}) };
+    },
     ...(resource
       ? {
-          extraTokenClaims: async () => ({ ...resource.extraClaims }),
           formats: {
             customizers: {
               // PingOne-like JWT access tokens: no `sub` for client credentials, plus sid/auth_time
@@ -186,10 +225,18 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
       // Counted here because the form body is only parsed inside oidc-provider.
       const params = ctx.oidc.params ?? ctx.oidc.body ?? {};
       setup.countTokenRequest(params.grant_type);
+      if (POLLING_GRANTS.has(params.grant_type) && ctx.body?.error === 'authorization_pending' && setup.takeSlowDown?.()) {
+        ctx.body = { error: 'slow_down', error_description: 'you are polling too quickly' };
+      }
       // Non-rolling refresh tokens (PingFederate DONT_ROLL): the response carries no refresh_token.
       if (!setup.rotateRefreshTokens && params.grant_type === 'refresh_token' && ctx.body?.refresh_token === params.refresh_token) {
         delete ctx.body.refresh_token;
       }
+    }
+    const polled = ctx.oidc?.route === 'device_authorization' || ctx.oidc?.route === 'backchannel_authentication';
+    if (polled && ctx.status === 200 && setup.pollIntervalSeconds) {
+      ctx.body = { ...ctx.body, interval: setup.pollIntervalSeconds };
+      if (ctx.body.user_code) setup.userCodeIssued?.(ctx.body.user_code);
     }
     if (setup.emptyErrorBodies && ctx.status >= 400 && ['token', 'revocation', 'introspection'].includes(ctx.oidc?.route)) {
       const status = ctx.status;

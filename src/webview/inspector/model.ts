@@ -23,7 +23,14 @@ export const KIND_LABEL: Record<TokenKind, string> = {
   jwt: 'JWT',
 };
 
-const GRANT_LABEL = { client_credentials: 'Client credentials', authorization_code: 'Sign-in' } as const;
+const GRANT_LABEL = {
+  client_credentials: 'Client credentials',
+  authorization_code: 'Sign-in',
+  device_code: 'Device authorization',
+  token_exchange: 'Token exchange',
+  ciba: 'CIBA',
+  password: 'Password grant',
+} as const;
 
 const STATUS_LABEL = { valid: 'valid', expired: 'expired', 'sign-in-required': 'sign-in required', revoked: 'revoked' } as const;
 
