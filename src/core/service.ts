@@ -716,8 +716,9 @@ export class TokenService {
         this.jwks,
       );
     }
-    const ids = { id: this.newId(), applicationId: app.id, environmentId: app.environmentId };
-    return this.saveTokenSet({ ...tokenSetFromResponse(response, ids, grant, this.now(), scope), ...extra });
+    const ids = { id: this.newId(), applicationId: app.id, environmentId: app.environmentId, ...bindingFor(this.getEnvironment(app.environmentId), endpoints.token) };
+    await this.pinSecret(app, endpoints.token);
+    return this.saveTokenSet(withDpopKey({ ...tokenSetFromResponse(response, ids, grant, this.now(), scope), ...extra }, call));
   }
 
   private pollClock(): PollClock {
