@@ -77,7 +77,11 @@ describe('two windows refreshing one token set', function () {
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pte-windows-'));
-    service = new TokenService({ state: new FileState(path.join(dir, 'state')), secrets: new FileSecrets(path.join(dir, 'secrets')), http: () => ({ timeoutMs: TIMEOUT_MS }) });
+    service = new TokenService({
+      state: new FileState(path.join(dir, 'state')),
+      secrets: new FileSecrets(path.join(dir, 'secrets')),
+      http: () => ({ timeoutMs: TIMEOUT_MS }),
+    });
     windows = [];
   });
   afterEach(async () => {
