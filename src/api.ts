@@ -33,6 +33,15 @@ export interface ApplicationInfo {
   scopes?: string;
   redirectUri?: string;
   hasSecret: boolean;
+  /** private_key_jwt: the `kid` of the key the application signs with. Never the key itself. */
+  keyId?: string;
+  /** JWT client authentication and signed request objects: the algorithm. */
+  signingAlg?: string;
+  assertionAudience?: 'token_endpoint' | 'issuer';
+  pushedAuthorization: 'auto' | 'always' | 'never';
+  requestObject: 'auto' | 'always' | 'never';
+  /** New token sets are DPoP-bound (RFC 9449). */
+  dpop: boolean;
 }
 
 export interface Tokens {
@@ -53,6 +62,13 @@ export interface PingOneTokenExplorerApi {
   addApplication(environmentId: string, input: ApplicationInput): Promise<ApplicationInfo>;
   listApplications(environmentId?: string): Promise<ApplicationInfo[]>;
   removeApplication(id: string): Promise<void>;
+  /** Changes some fields of an application; a secret or key left out keeps the stored one. */
+  updateApplication(id: string, patch: Partial<ApplicationInput>): Promise<ApplicationInfo>;
+  /** private_key_jwt: the public JWKS to register for the application in the tenant (public parts only). */
+  getPublicJwks(applicationId: string): Promise<{ keys: Array<Record<string, unknown>> }>;
+  /** private_key_jwt: a new signing key; the old public key stays in the JWKS until removeKey. Returns the new public JWK. */
+  rotateKey(applicationId: string, options?: { signingAlg?: string }): Promise<Record<string, unknown>>;
+  removeKey(applicationId: string, kid: string): Promise<void>;
   clientCredentials(applicationId: string, options?: { scope?: string }): Promise<TokenSetInfo>;
   signIn(applicationId: string, options?: { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> }): Promise<TokenSetInfo>;
   signInWithPassword(applicationId: string, options: { username: string; password: string; scope?: string }): Promise<TokenSetInfo>;
@@ -64,6 +80,8 @@ export interface PingOneTokenExplorerApi {
   deleteTokenSet(tokenSetId: string): Promise<void>;
   listTokenSets(applicationId?: string): TokenSetInfo[];
   getTokens(tokenSetId: string): Promise<Tokens>;
+  /** A fresh DPoP proof for a request with a DPoP-bound token set's access token (send it as the `DPoP` header). */
+  dpopProof(tokenSetId: string, request: { method: string; url: string }): Promise<string>;
   decode(jwt: string): { header: Record<string, unknown>; payload: Record<string, unknown> };
   inspect(tokenSetIdOrJwt: string): Promise<void>;
 }
@@ -95,6 +113,12 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
       scopes: a.scopes,
       redirectUri: a.redirectUri,
       hasSecret: await service.hasClientSecret(a.id),
+      keyId: a.keyId,
+      signingAlg: a.signingAlg,
+      assertionAudience: a.assertionAudience,
+      pushedAuthorization: a.pushedAuthorization ?? 'auto',
+      requestObject: a.requestObject ?? 'auto',
+      dpop: a.dpop === true,
     };
   };
   return {
@@ -106,6 +130,15 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
     addApplication: async (environmentId, input) => appInfo((await service.addApplication(environmentId, input)).id),
     listApplications: (environmentId) => Promise.all(service.listApplications(environmentId).map((a) => appInfo(a.id))),
     removeApplication: (id) => service.removeApplication(id),
+    updateApplication: async (id, patch) => {
+      const { id: _id, environmentId: _env, keyId: _kid, ...current } = service.getApplication(id);
+      // A new auth method brings its own signing algorithm (HS* for secrets, the key's for private keys).
+      if (patch.authMethod !== undefined && patch.authMethod !== current.authMethod && patch.signingAlg === undefined) delete current.signingAlg;
+      return appInfo((await service.updateApplication(id, { ...current, ...patch })).id);
+    },
+    getPublicJwks: (id) => service.publicJwks(id),
+    rotateKey: (id, o = {}) => service.rotateKey(id, { signingAlg: o.signingAlg }),
+    removeKey: (id, kid) => service.removeKey(id, kid),
     clientCredentials: (id, o = {}) => service.clientCredentials(id, { scope: o.scope }),
     signIn: (id, o = {}) => deps.signIn(id, o),
     signInWithPassword: (id, o) => service.signInWithPassword(id, { username: o.username, password: o.password, scope: o.scope }),
@@ -127,6 +160,7 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
         expiresAt: t.expiresAt,
       };
     },
+    dpopProof: (id, request) => service.dpopProof(id, request),
     decode: (jwt) => {
       const { header, payload } = decodeJwt(jwt);
       return { header, payload };

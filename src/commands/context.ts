@@ -1,5 +1,6 @@
 /** What every command handler needs, and helpers shared by the command modules. */
 import vscode = require('vscode');
+import type { Application } from '../core/application';
 import { ExplorerError } from '../core/errors';
 import type { TokenService } from '../core/service';
 import type { Log } from '../platform/log';
@@ -79,7 +80,7 @@ export async function chooseEnvironment(ctx: CommandContext, arg: unknown): Prom
   return (await pick(envs.map((e) => ({ label: e.name, description: e.issuer, id: e.id })), 'Choose an environment')).id;
 }
 
-export async function chooseApplication(ctx: CommandContext, arg: unknown, filter: (a: { grants: string[] }) => boolean = () => true): Promise<string> {
+export async function chooseApplication(ctx: CommandContext, arg: unknown, filter: (a: Application) => boolean = () => true): Promise<string> {
   const id = idArg(arg, 'application');
   if (id) return id;
   const apps = ctx.service.listApplications().filter(filter);

@@ -10,6 +10,8 @@ export const COMMAND_IDS = [
   'pingone.addApplication',
   'pingone.editApplication',
   'pingone.removeApplication',
+  'pingone.copyPublicJwks',
+  'pingone.rotateKey',
   'pingone.getToken',
   'pingone.signIn',
   'pingone.signInWithPassword',

@@ -224,9 +224,25 @@ export function tokenCommands(ctx: CommandContext) {
       const set = await service.getTokenSet(await chooseTokenSet(ctx, arg));
       await copy(set.accessToken, 'Access token');
     }),
-    'pingone.copyAuthorizationHeader': command(ctx, 'Copy Authorization header', async (arg?: unknown) => {
-      const set = await service.getTokenSet(await chooseTokenSet(ctx, arg));
-      await copy(`Authorization: ${set.tokenType} ${set.accessToken}`, 'Authorization header');
+    'pingone.copyAuthorizationHeader': command(ctx, 'Copy Authorization header', async (arg?: unknown, options?: unknown) => {
+      const id = await chooseTokenSet(ctx, arg);
+      const set = await service.getTokenSet(id);
+      if (!service.getTokenSetInfo(id).dpop) return copy(`Authorization: ${set.tokenType} ${set.accessToken}`, 'Authorization header');
+      // A DPoP-bound token is useless alone: the proof names the request it is for.
+      const o = (options ?? {}) as { method?: string; url?: string };
+      const url =
+        o.url ??
+        required(
+          await vscode.window.showInputBox({
+            title: 'DPoP proof',
+            prompt: 'The URL of the request this token is for (the proof is valid for that URL and about a minute)',
+            placeHolder: 'https://api.pingone.com/v1/environments',
+            ignoreFocusOut: true,
+            validateInput: (v) => (URL.canParse(v.trim()) ? undefined : 'Enter the full URL, e.g. https://api.pingone.com/v1/environments.'),
+          }),
+        ).trim();
+      const proof = await service.dpopProof(id, { method: o.method ?? 'GET', url });
+      await copy(`Authorization: DPoP ${set.accessToken}\nDPoP: ${proof}`, 'Authorization and DPoP headers');
     }),
     'pingone.copyAsCurl': command(ctx, 'Copy as curl', async (arg?: unknown) => {
       await copy(await curlFor(ctx, await chooseTokenSet(ctx, arg)), 'curl command');

@@ -5,9 +5,21 @@ import type { Grant } from './tokenSet';
 
 export const GRANTS: readonly Grant[] = ['client_credentials', 'authorization_code'];
 
-/** How the application authenticates at the token, revocation and introspection endpoints. */
-export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
-export const AUTH_METHODS: readonly AuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
+/** How the application authenticates at the token, revocation, introspection and PAR endpoints. */
+export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'private_key_jwt' | 'none';
+export const AUTH_METHODS: readonly AuthMethod[] = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'];
+
+/** Methods that need the client secret stored. */
+export function usesSecret(method: AuthMethod): boolean {
+  return method === 'client_secret_basic' || method === 'client_secret_post' || method === 'client_secret_jwt';
+}
+
+export const SECRET_JWT_ALGS = ['HS256', 'HS384', 'HS512'] as const;
+export const PRIVATE_KEY_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384'] as const;
+
+/** When to push the authorization request (RFC 9126) or sign it (RFC 9101): `auto` follows the server. */
+export type RequestPolicy = 'auto' | 'always' | 'never';
+const POLICIES: readonly RequestPolicy[] = ['auto', 'always', 'never'];
 
 export interface ApplicationInput {
   name: string;
@@ -21,6 +33,18 @@ export interface ApplicationInput {
   redirectUri?: string;
   /** What the app is used for; default: both grants for confidential apps, the code grant for public ones. */
   grants?: Grant[];
+  /** client_secret_jwt: HS256 (default), HS384, HS512; private_key_jwt: the key's algorithm (RS256 default when generating). */
+  signingAlg?: string;
+  /** JWT client authentication: the assertion's `aud` is the token endpoint (default) or the issuer. */
+  assertionAudience?: 'token_endpoint' | 'issuer';
+  /** private_key_jwt: a PEM PKCS#8 key or a private JWK (JSON); generated when absent. Stored in SecretStorage only. */
+  privateKey?: string;
+  /** Pushed authorization requests: `auto` (default) when the server requires them. */
+  pushedAuthorization?: RequestPolicy | string;
+  /** Signed request objects: `auto` (default) when the server requires them. */
+  requestObject?: RequestPolicy | string;
+  /** DPoP-bound tokens (RFC 9449). Off by default: a bound token cannot be used as a plain bearer token. */
+  dpop?: boolean;
 }
 
 export interface Application {
@@ -32,6 +56,13 @@ export interface Application {
   scopes?: string;
   redirectUri?: string;
   grants: Grant[];
+  signingAlg?: string;
+  assertionAudience?: 'token_endpoint' | 'issuer';
+  /** private_key_jwt: the `kid` of the key it signs with (RFC 7638 thumbprint); the key itself is a secret. */
+  keyId?: string;
+  pushedAuthorization?: RequestPolicy;
+  requestObject?: RequestPolicy;
+  dpop?: boolean;
 }
 
 export function validateAuthMethod(value: unknown): AuthMethod {
@@ -79,17 +110,20 @@ export function isLoopbackRedirect(redirectUri: string | undefined): boolean {
 export function validateApplication(
   input: ApplicationInput,
   ids: { id: string; environmentId: string },
-  opts: { hasStoredSecret: boolean },
+  opts: { hasStoredSecret: boolean; keyId?: string },
 ): Application {
   if (typeof input !== 'object' || input === null) throw invalidInput('application', 'An application object is required.');
   const authMethod = validateAuthMethod(input.authMethod ?? 'client_secret_basic');
-  if (authMethod !== 'none' && !input.clientSecret && !opts.hasStoredSecret) {
+  if (usesSecret(authMethod) && !input.clientSecret && !opts.hasStoredSecret) {
     throw invalidInput('clientSecret', `A client secret is required for ${authMethod}.`);
   }
   if (input.clientSecret !== undefined && typeof input.clientSecret !== 'string') {
     throw invalidInput('clientSecret', 'The client secret must be a string.');
   }
-  return {
+  if (input.privateKey !== undefined && typeof input.privateKey !== 'string') {
+    throw invalidInput('privateKey', 'The private key must be a string (PEM PKCS#8 or a private JWK as JSON).');
+  }
+  const app: Application = {
     ...ids,
     grants: validateGrants(input.grants, authMethod),
     name: validateName(input.name),
@@ -98,6 +132,41 @@ export function validateApplication(
     scopes: validateScopes(input.scopes),
     redirectUri: validateRedirectUri(input.redirectUri),
   };
+  const signingAlg = validateSigningAlg(input.signingAlg, authMethod);
+  if (signingAlg) app.signingAlg = signingAlg;
+  if (authMethod === 'client_secret_jwt' || authMethod === 'private_key_jwt') {
+    if (input.assertionAudience !== undefined && input.assertionAudience !== 'token_endpoint' && input.assertionAudience !== 'issuer') {
+      throw invalidInput('assertionAudience', `The assertion audience is "token_endpoint" or "issuer", not "${String(input.assertionAudience)}".`);
+    }
+    if (input.assertionAudience === 'issuer') app.assertionAudience = 'issuer';
+  }
+  if (authMethod === 'private_key_jwt' && opts.keyId) app.keyId = opts.keyId;
+  const par = validatePolicy(input.pushedAuthorization, 'pushedAuthorization');
+  if (par !== 'auto') app.pushedAuthorization = par;
+  const jar = validatePolicy(input.requestObject, 'requestObject');
+  if (jar !== 'auto') app.requestObject = jar;
+  if (input.dpop !== undefined && typeof input.dpop !== 'boolean') throw invalidInput('dpop', 'dpop is true or false.');
+  if (input.dpop) app.dpop = true;
+  if (jar === 'always' && authMethod !== 'private_key_jwt' && !usesSecret(authMethod)) {
+    throw invalidInput('requestObject', 'A signed request object needs a private key (private_key_jwt) or a client secret to sign with; this application has neither.');
+  }
+  return app;
+}
+
+function validatePolicy(value: unknown, field: string): RequestPolicy {
+  if (value === undefined || value === null || value === '') return 'auto';
+  if (typeof value === 'string' && (POLICIES as readonly string[]).includes(value)) return value as RequestPolicy;
+  throw invalidInput(field, `${field} is one of ${POLICIES.join(', ')}, not "${String(value)}".`);
+}
+
+export function validateSigningAlg(value: unknown, authMethod: AuthMethod): string | undefined {
+  if (value === undefined || value === null || value === '') return authMethod === 'client_secret_jwt' ? 'HS256' : undefined;
+  const allowed: readonly string[] = authMethod === 'client_secret_jwt' ? SECRET_JWT_ALGS : authMethod === 'private_key_jwt' ? PRIVATE_KEY_ALGS : [];
+  if (!allowed.length) return undefined;
+  if (typeof value !== 'string' || !allowed.includes(value)) {
+    throw invalidInput('signingAlg', `${authMethod} signs with ${allowed.join(', ')}, not "${String(value)}".`);
+  }
+  return value;
 }
 
 export function validateGrants(value: unknown, authMethod: AuthMethod): Grant[] {

@@ -3,8 +3,13 @@
  * The redirect is checked in the order that defeats mix-up and CSRF: `iss`, then `state`, then
  * `error`, and only then is the code released for exchange.
  */
+import type { Endpoints } from './endpoints';
 import { ExplorerError, invalidInput } from './errors';
+import { OAuthCall, pushAuthorizationRequest } from './oauth';
 import { Pkce, createPkce, randomToken } from './random';
+
+let jose: Promise<typeof import('./joseLazy')> | undefined;
+const loadJose = () => (jose ??= import('./joseLazy'));
 
 export interface AuthorizationRequest {
   url: string;
@@ -14,14 +19,17 @@ export interface AuthorizationRequest {
   redirectUri: string;
 }
 
-export function buildAuthorizationRequest(
-  authorizationEndpoint: string,
-  opts: { clientId: string; redirectUri: string; scope?: string; extra?: Record<string, string> },
-): AuthorizationRequest {
+interface AuthorizationParams {
+  params: Record<string, string>;
+  state: string;
+  nonce: string;
+  pkce: Pkce;
+}
+
+function authorizationParams(opts: { clientId: string; redirectUri: string; scope?: string; extra?: Record<string, string> }): AuthorizationParams {
   const pkce = createPkce();
   const state = randomToken();
   const nonce = randomToken();
-  const url = new URL(authorizationEndpoint);
   const params: Record<string, string> = {
     response_type: 'code',
     client_id: opts.clientId,
@@ -33,20 +41,115 @@ export function buildAuthorizationRequest(
     code_challenge_method: pkce.method,
     ...opts.extra,
   };
-  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-  return { url: url.toString(), state, nonce, pkce, redirectUri: opts.redirectUri };
+  return { params, state, nonce, pkce };
 }
 
-/** Validates the parameters of the redirect back to us and returns the authorization code. */
+function withQuery(endpoint: string, params: Record<string, string>): string {
+  const url = new URL(endpoint);
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  return url.toString();
+}
+
+/** The plain front-channel request: every parameter in the authorization URL. */
+export function buildAuthorizationRequest(
+  authorizationEndpoint: string,
+  opts: { clientId: string; redirectUri: string; scope?: string; extra?: Record<string, string> },
+): AuthorizationRequest {
+  const { params, state, nonce, pkce } = authorizationParams(opts);
+  return { url: withQuery(authorizationEndpoint, params), state, nonce, pkce, redirectUri: opts.redirectUri };
+}
+
+/** How an application's authorization request is sent: pushed (RFC 9126), signed (RFC 9101), both or neither. */
+export interface AuthorizationPlan {
+  par: boolean;
+  jar: boolean;
+}
+
+export function planAuthorization(
+  app: { pushedAuthorization?: 'auto' | 'always' | 'never'; requestObject?: 'auto' | 'always' | 'never' },
+  endpoints: Pick<Endpoints, 'requirePar' | 'requireSignedRequestObject'>,
+): AuthorizationPlan {
+  const decide = (policy: 'auto' | 'always' | 'never' | undefined, required: boolean | undefined) =>
+    policy === 'always' || ((policy ?? 'auto') === 'auto' && required === true);
+  return { par: decide(app.pushedAuthorization, endpoints.requirePar), jar: decide(app.requestObject, endpoints.requireSignedRequestObject) };
+}
+
+export const REQUEST_OBJECT_LIFETIME_SECONDS = 300;
+
+/**
+ * RFC 9101 request object: the authorization parameters signed by the client, with the private key
+ * of a private_key_jwt application or else the client secret (HS256); `aud` is the issuer.
+ */
+export async function signRequestObject(params: Record<string, string>, call: OAuthCall, issuer: string, now = Date.now()): Promise<string> {
+  const { SignJWT, importJWK } = await loadJose();
+  const { client } = call;
+  let key: CryptoKey | Uint8Array;
+  let alg: string;
+  let kid: string | undefined;
+  if (client.privateKey && typeof client.privateKey.d === 'string') {
+    alg = client.signingAlg ?? client.privateKey.alg ?? 'RS256';
+    kid = client.privateKey.kid;
+    key = (await importJWK(client.privateKey, alg)) as CryptoKey;
+  } else if (client.clientSecret) {
+    alg = 'HS256';
+    key = new TextEncoder().encode(client.clientSecret);
+  } else {
+    throw invalidInput('requestObject', 'A signed request object needs a private key (private_key_jwt) or a client secret to sign with; this application has neither.');
+  }
+  const iat = Math.floor(now / 1000);
+  return new SignJWT({ ...params, jti: randomToken() })
+    .setProtectedHeader(kid ? { alg, kid, typ: 'oauth-authz-req+jwt' } : { alg, typ: 'oauth-authz-req+jwt' })
+    .setIssuer(client.clientId)
+    .setAudience(issuer)
+    .setIssuedAt(iat)
+    .setNotBefore(iat)
+    .setExpirationTime(iat + REQUEST_OBJECT_LIFETIME_SECONDS)
+    .sign(key);
+}
+
+/**
+ * The authorization request as the application and the server need it: plain, signed (JAR),
+ * pushed (PAR), or signed and pushed. PKCE, state and nonce are the same in every form; with PAR
+ * the browser is sent only `client_id` and the single-use `request_uri`.
+ */
+export async function createAuthorizationRequest(
+  endpoints: Pick<Endpoints, 'authorization' | 'par' | 'issuer'>,
+  call: OAuthCall,
+  opts: { clientId: string; redirectUri: string; scope?: string; extra?: Record<string, string>; plan: AuthorizationPlan; now?: number },
+): Promise<AuthorizationRequest> {
+  const { params, state, nonce, pkce } = authorizationParams(opts);
+  let sent: Record<string, string> = params;
+  if (opts.plan.jar) sent = { client_id: opts.clientId, request: await signRequestObject(params, call, endpoints.issuer, opts.now) };
+  if (opts.plan.par) {
+    if (!endpoints.par) {
+      throw new ExplorerError('invalid_input', `The application needs pushed authorization requests, but the issuer ${endpoints.issuer} publishes no PAR endpoint.`, { field: 'pushedAuthorization' });
+    }
+    const { requestUri } = await pushAuthorizationRequest(endpoints.par, call, sent);
+    sent = { client_id: opts.clientId, request_uri: requestUri };
+  }
+  return { url: withQuery(endpoints.authorization, sent), state, nonce, pkce, redirectUri: opts.redirectUri };
+}
+
+/**
+ * Validates the parameters of the redirect back to us and returns the authorization code.
+ * RFC 9207: `iss`, when present, must equal the issuer exactly; when the server advertises
+ * `authorization_response_iss_parameter_supported`, a response without `iss` is refused (§2.4).
+ */
 export function validateAuthorizationResponse(
   params: URLSearchParams,
-  expected: { state: string; issuer?: string },
+  expected: { state: string; issuer?: string; requireIss?: boolean },
 ): string {
   const iss = params.get('iss');
-  if (iss !== null && expected.issuer !== undefined && iss.replace(/\/+$/, '') !== expected.issuer) {
+  if (iss !== null && expected.issuer !== undefined && iss !== expected.issuer) {
     throw new ExplorerError(
       'invalid_response',
-      `The sign-in response came from issuer "${iss}", not "${expected.issuer}": it was rejected (possible mix-up attack).`,
+      `The sign-in response came from issuer "${iss.slice(0, 200)}", not "${expected.issuer}": it was rejected (possible mix-up attack).`,
+    );
+  }
+  if (iss === null && expected.requireIss) {
+    throw new ExplorerError(
+      'invalid_response',
+      'The sign-in response has no "iss" parameter, though the server says it always sends one (RFC 9207): it was rejected (possible mix-up attack). Start the sign-in again.',
     );
   }
   const state = params.get('state');

@@ -3,10 +3,13 @@
  * PingFederate are known to use. A plain OIDC issuer has no fallback.
  */
 import type { Environment } from './environment';
-import { validateBaseUrl } from './environment';
+import { validateEndpointUrl } from './environment';
 import { ExplorerError, isExplorerError } from './errors';
 import { HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
 import { DISCOVERY_MAX_AGE_MS, cacheMaxAgeMs } from './metadataCache';
+import { differOnlyBySlash, discoveryUrl } from './serverMetadata';
+
+export { differOnlyBySlash, discoveryUrl, unsupportedAuthMethod } from './serverMetadata';
 
 export interface Endpoints {
   issuer: string;
@@ -21,6 +24,14 @@ export interface Endpoints {
   flowsBase?: string;
   /** Auth methods the server says it accepts at the token endpoint, when discovery said so. */
   tokenAuthMethods?: string[];
+  /** RFC 9207: the server puts `iss` in every authorization response, so one without it is refused. */
+  issParameterSupported?: boolean;
+  /** RFC 9126 pushed authorization requests. */
+  par?: string;
+  /** The server accepts authorization requests only through PAR. */
+  requirePar?: boolean;
+  /** The server accepts only signed request objects (RFC 9101). */
+  requireSignedRequestObject?: boolean;
   source: 'discovery' | 'fallback';
   /** Discovery only: how long the document may be reused (its Cache-Control max-age, else 24 h). */
   maxAgeMs?: number;
@@ -28,9 +39,9 @@ export interface Endpoints {
 
 export function fallbackEndpoints(env: Environment): Endpoints | undefined {
   if (env.kind === 'pingone') {
-    const as = env.issuer; // {authBase}/{envId}/as
+    const as = env.issuer.replace(/\/$/, ''); // {authBase}/{envId}/as
     return {
-      issuer: as,
+      issuer: env.issuer,
       authorization: `${as}/authorize`,
       token: `${as}/token`,
       userinfo: `${as}/userinfo`,
@@ -38,12 +49,13 @@ export function fallbackEndpoints(env: Environment): Endpoints | undefined {
       introspection: `${as}/introspect`,
       revocation: `${as}/revoke`,
       endSession: `${as}/signoff`,
+      par: `${as}/par`,
       flowsBase: as.replace(/\/as$/, ''),
       source: 'fallback',
     };
   }
   if (env.kind === 'pingfederate') {
-    const b = env.issuer;
+    const b = env.issuer.replace(/\/$/, '');
     return {
       issuer: b,
       authorization: `${b}/as/authorization.oauth2`,
@@ -52,6 +64,7 @@ export function fallbackEndpoints(env: Environment): Endpoints | undefined {
       jwks: `${b}/pf/JWKS`,
       introspection: `${b}/as/introspect.oauth2`,
       revocation: `${b}/as/revoke_token.oauth2`,
+      par: `${b}/as/par.oauth2`,
       source: 'fallback',
     };
   }
@@ -61,12 +74,17 @@ export function fallbackEndpoints(env: Environment): Endpoints | undefined {
 function optionalUrl(doc: Record<string, unknown>, key: string): string | undefined {
   const v = doc[key];
   if (typeof v !== 'string' || v === '') return undefined;
-  return validateBaseUrl(key, v);
+  return validateEndpointUrl(key, v);
 }
 
-/** Fetches and validates `${issuer}/.well-known/openid-configuration`. */
+/**
+ * Fetches and validates the discovery document. The issuer it names must equal the environment's
+ * exactly (RFC 8414 §3.3, OIDC Discovery §4.3: rp-discovery-issuer-not-matching-config). The one
+ * exception: an issuer that differs from the environment's only by a trailing slash is what the
+ * server really uses, and the result carries it (`issuer`) so the caller can adopt it and say so.
+ */
 export async function discover(env: Environment, http: HttpSettings): Promise<Endpoints> {
-  const url = `${env.issuer}/.well-known/openid-configuration`;
+  const url = discoveryUrl(env.issuer);
   const res = await httpRequest({ method: 'GET', url }, http);
   if (res.status !== 200) {
     throw new ExplorerError('http_error', `Discovery at ${url} answered HTTP ${res.status} with ${describeBody(res)}.`, {
@@ -80,18 +98,21 @@ export async function discover(env: Environment, http: HttpSettings): Promise<En
     });
   }
   const d = doc as Record<string, unknown>;
-  if (typeof d.issuer !== 'string' || d.issuer.replace(/\/+$/, '') !== env.issuer) {
+  const issuer = typeof d.issuer === 'string' ? d.issuer : undefined;
+  if (issuer === undefined || (issuer !== env.issuer && !differOnlyBySlash(issuer, env.issuer))) {
     throw new ExplorerError(
-      'invalid_response',
-      `Discovery at ${url} names the issuer "${String(d.issuer)}", but this environment expects "${env.issuer}". Check the environment's URL or ID.`,
+      'invalid_issuer',
+      issuer === undefined
+        ? `Discovery at ${url} names no issuer, so tokens from it cannot be checked. Check the environment's URL.`
+        : `Discovery at ${url} names the issuer "${issuer.slice(0, 200)}", but this environment's issuer is "${env.issuer}". They must be equal: check the environment's URL or ID, or edit the environment to use the server's issuer if you trust it.`,
     );
   }
   try {
     const fallback = fallbackEndpoints(env);
     return {
-      issuer: env.issuer,
-      authorization: validateBaseUrl('authorization_endpoint', d.authorization_endpoint),
-      token: validateBaseUrl('token_endpoint', d.token_endpoint),
+      issuer,
+      authorization: validateEndpointUrl('authorization_endpoint', d.authorization_endpoint),
+      token: validateEndpointUrl('token_endpoint', d.token_endpoint),
       userinfo: optionalUrl(d, 'userinfo_endpoint'),
       jwks: optionalUrl(d, 'jwks_uri'),
       introspection: optionalUrl(d, 'introspection_endpoint'),
@@ -101,6 +122,10 @@ export async function discover(env: Environment, http: HttpSettings): Promise<En
       tokenAuthMethods: Array.isArray(d.token_endpoint_auth_methods_supported)
         ? d.token_endpoint_auth_methods_supported.filter((m): m is string => typeof m === 'string')
         : undefined,
+      issParameterSupported: d.authorization_response_iss_parameter_supported === true,
+      par: optionalUrl(d, 'pushed_authorization_request_endpoint'),
+      requirePar: d.require_pushed_authorization_requests === true,
+      requireSignedRequestObject: d.require_signed_request_object === true,
       source: 'discovery',
       maxAgeMs: cacheMaxAgeMs(res.header('cache-control'), DISCOVERY_MAX_AGE_MS),
     };
@@ -126,3 +151,4 @@ export async function resolveEndpoints(env: Environment, http: HttpSettings): Pr
     return fallback;
   }
 }
+

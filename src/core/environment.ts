@@ -55,11 +55,8 @@ export function isLoopbackHost(hostname: string): boolean {
   return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
-/**
- * Parses an http(s) URL for `field`. HTTPS is required except for loopback hosts, where plain
- * HTTP is allowed for local servers. Returns the URL without a trailing slash, query or fragment.
- */
-export function validateBaseUrl(field: string, value: unknown): string {
+/** Parses an http(s) URL for `field`: HTTPS except for loopback hosts, no credentials, no fragment. */
+function parseHttpUrl(field: string, value: unknown, opts: { allowQuery: boolean }): URL {
   if (typeof value !== 'string' || value.trim() === '') {
     throw invalidInput(field, `${field} is required.`);
   }
@@ -81,10 +78,35 @@ export function validateBaseUrl(field: string, value: unknown): string {
   if (url.username || url.password) {
     throw invalidInput(field, `${field} must not contain a user name or password.`);
   }
-  if (url.search || url.hash) {
-    throw invalidInput(field, `${field} must not contain a query (?…) or fragment (#…).`);
+  if (url.hash || (!opts.allowQuery && url.search)) {
+    throw invalidInput(field, opts.allowQuery ? `${field} must not contain a fragment (#…).` : `${field} must not contain a query (?…) or fragment (#…).`);
   }
+  return url;
+}
+
+/**
+ * A base URL that paths are appended to (a PingOne auth base, a redirect URI): validated as
+ * `parseHttpUrl`, returned without a trailing slash, query or fragment.
+ */
+export function validateBaseUrl(field: string, value: unknown): string {
+  const url = parseHttpUrl(field, value, { allowQuery: false });
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+/**
+ * An issuer: an identifier compared exactly (RFC 8414 §3.3, OIDC Discovery §4.3), so it is kept as
+ * entered, trailing slash included; only a bare origin's implied "/" is not added.
+ */
+export function validateIssuer(field: string, value: unknown): string {
+  const url = parseHttpUrl(field, value, { allowQuery: false });
+  const typed = String(value).trim();
+  const path = url.pathname === '/' && !typed.endsWith('/') ? '' : url.pathname;
+  return `${url.origin}${path}`;
+}
+
+/** An endpoint URL from discovery: validated, and used exactly as the server published it. */
+export function validateEndpointUrl(field: string, value: unknown): string {
+  return parseHttpUrl(field, value, { allowQuery: true }).href;
 }
 
 export function validateEnvironmentId(value: unknown): string {
@@ -131,7 +153,7 @@ export function validateEnvironment(input: EnvironmentInput, id: string): Enviro
     }
     case 'pingfederate':
     case 'oidc':
-      return { id, name, kind: input.kind, issuer: validateBaseUrl('issuer', input.issuer) };
+      return { id, name, kind: input.kind, issuer: validateIssuer('issuer', input.issuer) };
     default:
       throw invalidInput('kind', `Unknown environment kind "${String(input.kind)}": use pingone, pingfederate or oidc.`);
   }

@@ -1,2 +1,13 @@
-/** The parts of `jose` we use, behind one module that verify.ts imports dynamically (see loadJose). */
-export { compactVerify, createLocalJWKSet, errors, jwtVerify } from 'jose';
+/** The parts of `jose` we use, behind one module that core modules import dynamically (see loadJose). */
+export {
+  SignJWT,
+  calculateJwkThumbprint,
+  compactVerify,
+  createLocalJWKSet,
+  errors,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  importPKCS8,
+  jwtVerify,
+} from 'jose';

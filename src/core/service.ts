@@ -8,13 +8,16 @@
  *   state   pte.v1.applications            Application[]
  *   state   pte.v1.tokenIndex              TokenSetMeta[]   (no secrets: what the tree shows)
  *   secret  pte.v1.clientSecret/<appId>    the client secret
+ *   secret  pte.v1.clientKey/<appId>       private_key_jwt: the key ring (private JWKs)
  *   secret  pte.v1.tokenSet/<tokenSetId>   JSON TokenSet (tokens and metadata, written in one go)
  *   state   pte.v1.discoveryCache          discovery documents by issuer, with fetch time (public)
  *   state   pte.v1.jwksCache               key sets by URL, with fetch time (public)
  */
-import { Application, ApplicationInput, isLoopbackRedirect, validateApplication } from './application';
+import { Application, ApplicationInput, isLoopbackRedirect, usesSecret, validateApplication } from './application';
+import type { KeyRing } from './clientKeys';
 import type { AuthorizationRequest } from './authorize';
 import type { Endpoints } from './endpoints';
+import { differOnlyBySlash, unsupportedAuthMethod } from './serverMetadata';
 import { Environment, EnvironmentInput, validateEnvironment } from './environment';
 import { ExplorerError, invalidInput, isExplorerError } from './errors';
 import type { HttpSettings } from './http';
@@ -22,8 +25,9 @@ import type { CrossWindowLock } from './lock';
 import { PersistedCache } from './metadataCache';
 import type { ClientCredentials, OAuthCall } from './oauth';
 import { SingleFlight, Sequencer } from './sequencer';
-import { Grant, TokenSet, TokenStatus, applyRefresh, sameVersion, scopeList, scopeWidening, tokenSetFromResponse, tokenStatus } from './tokenSet';
+import { Grant, TokenSet, TokenStatus, applyRefresh, isDpopBound, sameVersion, scopeList, scopeWidening, tokenSetFromResponse, tokenStatus } from './tokenSet';
 import type { JwksCache } from './verify';
+import { decodeJwt } from './jwt';
 
 /**
  * The grant machinery is required on first use (a lazy require the extension build points at
@@ -58,6 +62,8 @@ export interface ServiceDeps {
 export type TokenSetInfo = Pick<TokenSet, 'id' | 'applicationId' | 'environmentId' | 'grant' | 'scope' | 'issuedAt' | 'expiresAt'> & {
   hasRefreshToken: boolean;
   hasIdToken: boolean;
+  /** The access token is DPoP-bound: every use needs a proof (see dpopProof). */
+  dpop?: boolean;
   status: TokenStatus;
   /** Opted in to auto-refresh (effective only while the setting is on). */
   autoRefresh: boolean;
@@ -70,6 +76,8 @@ export const KEYS = {
   applications: 'pte.v1.applications',
   tokenIndex: 'pte.v1.tokenIndex',
   clientSecret: (appId: string) => `pte.v1.clientSecret/${appId}`,
+  /** private_key_jwt: the application's key ring (private JWKs), JSON. */
+  clientKey: (appId: string) => `pte.v1.clientKey/${appId}`,
   tokenSet: (id: string) => `pte.v1.tokenSet/${id}`,
   discoveryCache: 'pte.v1.discoveryCache',
   jwksCache: 'pte.v1.jwksCache',
@@ -161,6 +169,7 @@ export class TokenService {
   /** Also forget cached endpoints and key sets (after a settings change, or on the user's Refresh). */
   reload(): void {
     this.endpointCache.clear();
+    this.resolvedEndpoints.clear();
     this.keySets?.clear();
     void this.discovered.clear().then(undefined, () => undefined);
     void this.keySetStore.clear().then(undefined, () => undefined);
@@ -300,6 +309,7 @@ export class TokenService {
     const env = validateEnvironment(input, id);
     await this.updateList<Environment>(KEYS.environments, (l) => l.map((e) => (e.id === id ? env : e)));
     this.endpointCache.delete(id);
+    this.resolvedEndpoints.delete(id);
     this.changed();
     return env;
   }
@@ -309,28 +319,79 @@ export class TokenService {
     for (const app of this.listApplications(id)) await this.removeApplicationData(app.id);
     await this.updateList<Environment>(KEYS.environments, (l) => l.filter((e) => e.id !== id));
     this.endpointCache.delete(id);
+    this.resolvedEndpoints.delete(id);
     this.changed();
   }
 
   async addApplication(environmentId: string, input: ApplicationInput): Promise<Application> {
     this.getEnvironment(environmentId);
-    const app = validateApplication(input, { id: this.newId(), environmentId }, { hasStoredSecret: false });
-    if (app.authMethod !== 'none' && input.clientSecret) await this.deps.secrets.store(KEYS.clientSecret(app.id), input.clientSecret);
+    let app = validateApplication(input, { id: this.newId(), environmentId }, { hasStoredSecret: false });
+    // The key is read (or generated) before anything is stored: a malformed key stores nothing.
+    const ring = app.authMethod === 'private_key_jwt' ? await this.newKeyRing(undefined, input.privateKey, app.signingAlg) : undefined;
+    if (ring) app = this.withActiveKey(app, ring);
+    if (ring) await this.deps.secrets.store(KEYS.clientKey(app.id), JSON.stringify(ring));
+    if (usesSecret(app.authMethod) && input.clientSecret) await this.deps.secrets.store(KEYS.clientSecret(app.id), input.clientSecret);
     await this.updateList<Application>(KEYS.applications, (l) => [...l, app]);
     this.changed();
     return app;
   }
 
-  /** Updates an application; a secret left out keeps the stored one. */
+  /** Updates an application; a secret or key left out keeps the stored one; a new key is added to the ring. */
   async updateApplication(id: string, input: ApplicationInput): Promise<Application> {
     const existing = this.getApplication(id);
     const hasStoredSecret = (await this.deps.secrets.get(KEYS.clientSecret(id))) !== undefined;
-    const app = validateApplication(input, { id, environmentId: existing.environmentId }, { hasStoredSecret });
+    let app = validateApplication(input, { id, environmentId: existing.environmentId }, { hasStoredSecret, keyId: existing.keyId });
+    let ring = await this.keyRing(id);
+    if (app.authMethod === 'private_key_jwt' && (input.privateKey || !ring)) ring = await this.newKeyRing(ring, input.privateKey, app.signingAlg);
+    if (app.authMethod === 'private_key_jwt' && ring) app = this.withActiveKey(app, ring);
+    if (ring && app.authMethod === 'private_key_jwt') await this.deps.secrets.store(KEYS.clientKey(id), JSON.stringify(ring));
     if (app.authMethod === 'none') await this.deps.secrets.delete(KEYS.clientSecret(id));
     else if (input.clientSecret) await this.deps.secrets.store(KEYS.clientSecret(id), input.clientSecret);
     await this.updateList<Application>(KEYS.applications, (l) => l.map((a) => (a.id === id ? app : a)));
     this.changed();
     return app;
+  }
+
+  // ---- private keys (private_key_jwt) --------------------------------------------------------------
+
+  private async keyRing(appId: string): Promise<KeyRing | undefined> {
+    return grants().parseKeyRing(await this.deps.secrets.get(KEYS.clientKey(appId)));
+  }
+
+  private async newKeyRing(ring: KeyRing | undefined, pasted: string | undefined, alg: string | undefined): Promise<KeyRing> {
+    const key = pasted ? await grants().parsePrivateKey(pasted, alg, this.now()) : await grants().generatePrivateKey(alg, this.now());
+    return grants().addToRing(ring, key);
+  }
+
+  private withActiveKey(app: Application, ring: KeyRing): Application {
+    const key = ring.keys.find((k) => k.kid === ring.active);
+    return key ? { ...app, keyId: key.kid, signingAlg: key.alg } : app;
+  }
+
+  /** The public JWKS to register for the application in the tenant (every key of its ring). */
+  async publicJwks(applicationId: string): Promise<{ keys: Array<Record<string, unknown>> }> {
+    const app = this.getApplication(applicationId);
+    if (app.authMethod !== 'private_key_jwt') throw invalidInput('authMethod', `"${app.name}" does not use private_key_jwt, so it has no key pair.`);
+    return grants().publicJwks(await this.keyRing(applicationId)) as { keys: Array<Record<string, unknown>> };
+  }
+
+  /** Generates a new signing key; the old public keys stay in the JWKS until removed. Returns the new public JWK. */
+  async rotateKey(applicationId: string, opts: { signingAlg?: string } = {}): Promise<Record<string, unknown>> {
+    const app = this.getApplication(applicationId);
+    if (app.authMethod !== 'private_key_jwt') throw invalidInput('authMethod', `"${app.name}" does not use private_key_jwt, so it has no key to rotate.`);
+    const ring = await this.newKeyRing(await this.keyRing(applicationId), undefined, opts.signingAlg ?? app.signingAlg);
+    await this.deps.secrets.store(KEYS.clientKey(applicationId), JSON.stringify(ring));
+    await this.updateList<Application>(KEYS.applications, (l) => l.map((a) => (a.id === applicationId ? this.withActiveKey(a, ring) : a)));
+    this.changed();
+    return grants().publicJwks(ring).keys.find((k) => k.kid === ring.active) as Record<string, unknown>;
+  }
+
+  /** Removes a rotated-out key from the ring (and so from the public JWKS). */
+  async removeKey(applicationId: string, kid: string): Promise<void> {
+    const ring = await this.keyRing(applicationId);
+    if (!ring) throw invalidInput('kid', 'The application has no keys.');
+    await this.deps.secrets.store(KEYS.clientKey(applicationId), JSON.stringify(grants().removeFromRing(ring, kid)));
+    this.changed();
   }
 
   async hasClientSecret(applicationId: string): Promise<boolean> {
@@ -349,6 +410,7 @@ export class TokenService {
     }
     await this.updateList<TokenSetMeta>(KEYS.tokenIndex, (l) => l.filter((t) => t.applicationId !== appId));
     await this.deps.secrets.delete(KEYS.clientSecret(appId));
+    await this.deps.secrets.delete(KEYS.clientKey(appId));
     await this.updateList<Application>(KEYS.applications, (l) => l.filter((a) => a.id !== appId));
   }
 
@@ -387,6 +449,7 @@ export class TokenService {
       hasRefreshToken: !!set.refreshToken,
       hasIdToken: !!set.idToken,
       mark: set.mark,
+      ...(isDpopBound(set) ? { dpop: true } : {}),
     };
     await this.updateList<TokenSetMeta>(KEYS.tokenIndex, (l) =>
       // Fields this version does not know (written by a newer one) stay as they are.
@@ -405,19 +468,55 @@ export class TokenService {
       // Discovered by another window or before a restart, and still fresh: no request.
       const kept = this.discovered.get(discoveryId(env));
       if (kept) this.keptEndpoints.add(kept);
-      p = kept
-        ? Promise.resolve(kept)
-        : grants()
-            .resolveEndpoints(env, { ...this.deps.http(), signal: opts.signal })
-            .then(async (e) => {
-              if (e.source === 'discovery') await this.discovered.put(discoveryId(env), e, e.maxAgeMs ?? 0).then(undefined, () => undefined);
-              return e;
-            });
+      p = (
+        kept
+          ? Promise.resolve(kept)
+          : grants()
+              .resolveEndpoints(env, { ...this.deps.http(), signal: opts.signal })
+              .then(async (e) => {
+                if (e.source === 'discovery') await this.discovered.put(discoveryId(env), e, e.maxAgeMs ?? 0).then(undefined, () => undefined);
+                return e;
+              })
+      ).then((e) => this.adoptIssuer(env, e));
       this.endpointCache.set(env.id, p);
+      const settled = p;
       // A failed resolution is not cached: the next call tries again.
-      p.catch(() => this.endpointCache.get(env.id) === p && this.endpointCache.delete(env.id));
+      settled.then(
+        (endpoints) => {
+          this.resolvedEndpoints.set(env.id, endpoints);
+          // The tree shows a warning on applications whose auth method the server does not list.
+          if (this.listApplications(env.id).some((a) => this.authMethodWarning(a))) this.changed();
+        },
+        () => this.endpointCache.get(env.id) === settled && this.endpointCache.delete(env.id),
+      );
     }
     return p;
+  }
+
+  /** Endpoints already resolved in this window, without a request (for tooltips and warnings). */
+  knownEndpoints(environmentId: string): Endpoints | undefined {
+    return this.resolvedEndpoints.get(environmentId);
+  }
+
+  /** Why the server will refuse the application's auth method, once discovery has said which it accepts. */
+  authMethodWarning(app: Application): string | undefined {
+    const endpoints = this.resolvedEndpoints.get(app.environmentId);
+    return endpoints && unsupportedAuthMethod(endpoints, app.authMethod);
+  }
+
+  private readonly resolvedEndpoints = new Map<string, Endpoints>();
+
+  /**
+   * The server's issuer differs from the stored one only by a trailing slash (as entered, or as
+   * earlier versions stored it): it is the real identifier, so the environment takes it and the
+   * user is told. Any other difference was refused by discovery.
+   */
+  private async adoptIssuer(env: Environment, endpoints: Endpoints): Promise<Endpoints> {
+    if (!differOnlyBySlash(endpoints.issuer, env.issuer)) return endpoints;
+    await this.updateList<Environment>(KEYS.environments, (l) => l.map((e) => (e.id === env.id ? { ...e, issuer: endpoints.issuer } : e)));
+    this.report(`Environment "${env.name}": the server's issuer is "${endpoints.issuer}", so the environment now uses it (it was "${env.issuer}").`);
+    this.changed();
+    return endpoints;
   }
 
   /**
@@ -434,10 +533,28 @@ export class TokenService {
     return fresh && fresh.token !== used.token ? fresh : undefined;
   }
 
-  private async call(app: Application, opts: CallOptions): Promise<OAuthCall> {
-    const client: ClientCredentials = { clientId: app.clientId, authMethod: app.authMethod };
-    if (app.authMethod !== 'none') client.clientSecret = await this.deps.secrets.get(KEYS.clientSecret(app.id));
-    return { client, http: { ...this.deps.http(), signal: opts.signal } };
+  /**
+   * What every client-authenticated call needs. `dpopKey`: the key a token set is bound to; a new
+   * one is made for a DPoP application's new token set.
+   */
+  private async call(app: Application, opts: CallOptions, endpoints?: Endpoints, dpopKey?: Record<string, unknown>): Promise<OAuthCall> {
+    const unsupported = endpoints && unsupportedAuthMethod(endpoints, app.authMethod);
+    if (unsupported) throw invalidInput('authMethod', unsupported);
+    const client: ClientCredentials = {
+      clientId: app.clientId,
+      authMethod: app.authMethod,
+      signingAlg: app.signingAlg,
+      assertionAudience: app.assertionAudience,
+      tokenEndpoint: endpoints?.token,
+      issuer: endpoints?.issuer,
+    };
+    if (usesSecret(app.authMethod)) client.clientSecret = await this.deps.secrets.get(KEYS.clientSecret(app.id));
+    if (app.authMethod === 'private_key_jwt') {
+      const ring = await this.keyRing(app.id);
+      client.privateKey = ring?.keys.find((k) => k.kid === ring.active)?.privateJwk;
+    }
+    const key = dpopKey ?? (app.dpop ? await grants().generateDpopKey() : undefined);
+    return { client, http: { ...this.deps.http(), signal: opts.signal }, ...(key ? { dpop: { key } } : {}) };
   }
 
   private requireEndpoint(endpoints: Endpoints, key: 'introspection' | 'revocation' | 'userinfo', label: string): string {
@@ -460,13 +577,13 @@ export class TokenService {
     this.requireGrant(app, 'client_credentials');
     const scope = opts.scope ?? app.scopes;
     const endpoints = await this.endpoints(app.environmentId, opts);
-    const call = await this.call(app, opts);
+    const call = await this.call(app, opts, endpoints);
     const response = await grants()
       .clientCredentialsGrant(endpoints.token, call, { scope })
       .catch(async (err: unknown) => {
         const moved = await this.rediscoverAfterFailure(app.environmentId, endpoints, err, opts);
         if (!moved) throw err;
-        return grants().clientCredentialsGrant(moved.token, call, { scope });
+        return grants().clientCredentialsGrant(moved.token, { ...call, client: { ...call.client, tokenEndpoint: moved.token } }, { scope });
       });
     const set = tokenSetFromResponse(
       response,
@@ -475,7 +592,7 @@ export class TokenService {
       this.now(),
       scope,
     );
-    return this.saveTokenSet(set);
+    return this.saveTokenSet(withDpopKey(set, call));
   }
 
   /** Exchanges a code obtained elsewhere (pasted, or from `signIn`). */
@@ -485,11 +602,12 @@ export class TokenService {
   ): Promise<TokenSetInfo> {
     const app = this.getApplication(applicationId);
     const endpoints = await this.endpoints(app.environmentId, opts);
-    const response = await grants().authorizationCodeGrant(endpoints.token, await this.call(app, opts), opts);
+    const call = await this.call(app, opts, endpoints);
+    const response = await grants().authorizationCodeGrant(endpoints.token, call, opts);
     if (response.idToken) {
       await grants().validateIdToken(
         response.idToken,
-        { issuer: endpoints.issuer, clientId: app.clientId, nonce: opts.nonce, jwksUrl: endpoints.jwks, now: this.now() },
+        { issuer: endpoints.issuer, clientId: app.clientId, clientSecret: call.client.clientSecret, nonce: opts.nonce, jwksUrl: endpoints.jwks, now: this.now() },
         this.jwks,
       );
     }
@@ -500,7 +618,7 @@ export class TokenService {
       this.now(),
       opts.scope,
     );
-    return this.saveTokenSet(set);
+    return this.saveTokenSet(withDpopKey(set, call));
   }
 
   /**
@@ -525,15 +643,21 @@ export class TokenService {
       const localRedirectUri = `http://${host}:${actualPort}${path}`;
       opts.onListening?.(localRedirectUri);
       const redirectUri = opts.mapRedirectUri ? await opts.mapRedirectUri(localRedirectUri) : localRedirectUri;
-      const request: AuthorizationRequest = grants().buildAuthorizationRequest(endpoints.authorization, {
+      const request: AuthorizationRequest = await grants().createAuthorizationRequest(endpoints, await this.call(app, opts, endpoints), {
         clientId: app.clientId,
         redirectUri,
         scope: opts.scope ?? app.scopes ?? 'openid',
+        plan: grants().planAuthorization(app, endpoints),
+        now: this.now(),
       });
       await opts.openExternal(request.url);
       const result = await listener.wait();
       try {
-        const code = grants().validateAuthorizationResponse(result.params, { state: request.state, issuer: endpoints.issuer });
+        const code = grants().validateAuthorizationResponse(result.params, {
+          state: request.state,
+          issuer: endpoints.issuer,
+          requireIss: endpoints.issParameterSupported,
+        });
         const info = await this.exchangeCode(app.id, {
           code,
           redirectUri,
@@ -640,7 +764,7 @@ export class TokenService {
       );
     }
     const endpoints = await this.endpoints(app.environmentId, opts);
-    const call = await this.call(app, opts);
+    const call = await this.call(app, opts, endpoints, current.dpopKey);
     const now = () => this.now();
     if (!current.refreshToken) {
       if (current.grant !== 'client_credentials') {
@@ -653,7 +777,12 @@ export class TokenService {
     try {
       const response = await grants().refreshTokenGrant(endpoints.token, call, { refreshToken: current.refreshToken, scope: opts.scope });
       if (response.idToken) {
-        await grants().validateIdToken(response.idToken, { issuer: endpoints.issuer, clientId: app.clientId, jwksUrl: endpoints.jwks, now: now() }, this.jwks);
+        const claims = await grants().validateIdToken(
+          response.idToken,
+          { issuer: endpoints.issuer, clientId: app.clientId, clientSecret: call.client.clientSecret, jwksUrl: endpoints.jwks, now: now() },
+          this.jwks,
+        );
+        if (current.idToken) grants().checkRefreshedIdToken(decodeJwt(current.idToken).payload, claims);
       }
       return await this.commitTokenSet(current, applyRefresh(current, response, now(), opts.scope));
     } catch (err) {
@@ -677,7 +806,7 @@ export class TokenService {
           const app = this.getApplication(set.applicationId);
           const endpoints = await this.endpoints(app.environmentId, opts);
           const url = this.requireEndpoint(endpoints, 'revocation', 'revocation');
-          const call = await this.call(app, opts);
+          const call = await this.call(app, opts, endpoints);
           if (set.refreshToken) await grants().revokeToken(url, call, { token: set.refreshToken, hint: 'refresh_token' });
           await grants().revokeToken(url, call, { token: set.accessToken, hint: 'access_token' });
           const stored = await this.getTokenSet(tokenSetId);
@@ -697,7 +826,7 @@ export class TokenService {
     const which = opts.token ?? 'access_token';
     const token = which === 'refresh_token' ? set.refreshToken : set.accessToken;
     if (!token) throw invalidInput('token', 'This token set has no refresh token to introspect.');
-    return grants().introspectToken(url, await this.call(app, opts), { token, hint: which });
+    return grants().introspectToken(url, await this.call(app, opts, endpoints), { token, hint: which });
   }
 
   async userinfo(tokenSetId: string, opts: CallOptions = {}): Promise<Record<string, unknown>> {
@@ -708,7 +837,17 @@ export class TokenService {
     }
     const endpoints = await this.endpoints(app.environmentId, opts);
     const url = this.requireEndpoint(endpoints, 'userinfo', 'userinfo');
-    return grants().fetchUserinfo(url, { ...this.deps.http(), signal: opts.signal }, set.accessToken);
+    // The ID token of this set was validated when it arrived; userinfo must describe the same user.
+    const sub = set.idToken ? decodeJwt(set.idToken).payload.sub : undefined;
+    const dpop = set.dpopKey && isDpopBound(set) ? { key: set.dpopKey } : undefined;
+    return grants().fetchUserinfo(url, { ...this.deps.http(), signal: opts.signal }, set.accessToken, typeof sub === 'string' ? sub : undefined, dpop);
+  }
+
+  /** A fresh DPoP proof for a request to a resource with this token set's access token (RFC 9449 §7). */
+  async dpopProof(tokenSetId: string, request: { method: string; url: string }): Promise<string> {
+    const set = await this.getTokenSet(tokenSetId);
+    if (!set.dpopKey || !isDpopBound(set)) throw invalidInput('tokenSetId', 'This token set is not DPoP-bound: its access token is a plain bearer token.');
+    return grants().createDpopProof(set.dpopKey, { method: request.method.toUpperCase(), url: request.url, accessToken: set.accessToken }, this.now());
   }
 
   /** Whether the refresh action applies: a refresh token, or a client-credentials set to re-issue. */
@@ -719,6 +858,11 @@ export class TokenService {
   static scopes(scope: string | undefined): string[] {
     return scopeList(scope);
   }
+}
+
+/** The token set with the DPoP key its tokens were requested with, when they are bound to it. */
+function withDpopKey(set: TokenSet, call: OAuthCall): TokenSet {
+  return call.dpop && isDpopBound(set) ? { ...set, dpopKey: call.dpop.key as Record<string, unknown> } : set;
 }
 
 /** Where to listen for the redirect: the app's loopback redirect URI (fixed port or any), or the default. */

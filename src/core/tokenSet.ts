@@ -21,6 +21,13 @@ export interface TokenSecrets {
   tokenType: string;
   refreshToken?: string;
   idToken?: string;
+  /** DPoP (RFC 9449): the private key the tokens are bound to (a JWK). */
+  dpopKey?: Record<string, unknown>;
+}
+
+/** Whether the token set's access token is DPoP-bound (RFC 9449 token type "DPoP"). */
+export function isDpopBound(set: Pick<TokenSecrets, 'tokenType'>): boolean {
+  return set.tokenType.toLowerCase() === 'dpop';
 }
 
 /** A token set: metadata plus secrets. */

@@ -82,7 +82,7 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       const counts = this.service.countTokenSets();
       return this.service
         .listApplications(node.environment.id)
-        .map((a) => new ApplicationNode(a, counts.get(a.id) ?? 0, node.environment.kind));
+        .map((a) => new ApplicationNode(a, counts.get(a.id) ?? 0, node.environment.kind, this.service.authMethodWarning(a)));
     }
     if (node instanceof ApplicationNode) {
       const env = this.service.listEnvironments().find((e) => e.id === node.application.environmentId);

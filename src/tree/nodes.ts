@@ -29,21 +29,30 @@ export class EnvironmentNode extends vscode.TreeItem {
 
 export class ApplicationNode extends vscode.TreeItem {
   readonly type = 'application';
-  constructor(readonly application: Application, tokenCount: number, environmentKind?: Environment['kind']) {
+  constructor(readonly application: Application, tokenCount: number, environmentKind?: Environment['kind'], warning?: string) {
     super(application.name, tokenCount ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     // VS Code keeps an item's collapsible state by id; a new id when the first token set arrives
     // lets the row open to show it instead of staying a collapsed leaf.
     this.id = `app:${application.id}:${tokenCount ? 'tokens' : 'empty'}`;
     const tags = ['application', ...application.grants.map((g) => (g === 'client_credentials' ? 'clientCredentials' : 'authorizationCode'))];
     if (environmentKind === 'pingone' && application.grants.includes('authorization_code')) tags.push('flowsApi');
+    if (application.authMethod === 'private_key_jwt') tags.push('privateKeyJwt');
     this.contextValue = tags.join(' ');
     this.description = application.clientId;
-    this.iconPath = new vscode.ThemeIcon(application.authMethod === 'none' ? 'device-mobile' : 'key');
+    this.iconPath = warning
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+      : new vscode.ThemeIcon(application.authMethod === 'none' ? 'device-mobile' : 'key');
     this.tooltip = new vscode.MarkdownString(
-      `**${esc(application.name)}**\n\nClient ID: \`${application.clientId}\`\n\nAuth method: \`${application.authMethod}\`` +
+      (warning ? `$(warning) ${esc(warning)}\n\n` : '') +
+        `**${esc(application.name)}**\n\nClient ID: \`${application.clientId}\`\n\nAuth method: \`${application.authMethod}\`` +
+        (application.signingAlg ? ` (${application.signingAlg})` : '') +
+        (application.keyId ? `\n\nSigning key: \`${application.keyId}\`` : '') +
+        (application.pushedAuthorization ? `\n\nPushed authorization requests: ${application.pushedAuthorization}` : '') +
+        (application.requestObject ? `\n\nSigned request objects: ${application.requestObject}` : '') +
         `\n\nGrants: ${application.grants.join(', ')}` +
         (application.scopes ? `\n\nScopes: \`${application.scopes}\`` : '') +
         (application.redirectUri ? `\n\nRedirect URI: \`${application.redirectUri}\`` : ''),
+      true,
     );
   }
 }
@@ -80,7 +89,7 @@ export class TokenSetNode extends vscode.TreeItem {
     if (info.status === 'sign-in-required') tags.push('signInRequired');
     if (TokenService.canRefresh(info)) tags.push(info.autoRefresh ? 'autoRefreshOn' : 'autoRefreshOff');
     this.contextValue = tags.join(' ');
-    this.description = `${statusText(info, now)}${autoRefreshing ? ' · auto-refresh' : ''}`;
+    this.description = `${statusText(info, now)}${info.dpop ? ' · DPoP' : ''}${autoRefreshing ? ' · auto-refresh' : ''}`;
     this.iconPath = statusIcon(info, now);
     this.command = { command: 'pingone.inspectToken', title: 'Inspect', arguments: [info.id] };
     this.builtAt = now;
@@ -98,6 +107,7 @@ export class TokenSetNode extends vscode.TreeItem {
         `Scope: ${info.scope ? `\`${info.scope}\`` : '—'}`,
         `Expires: ${exact}`,
         `Refresh token: ${info.hasRefreshToken ? 'yes' : 'no'} · ID token: ${info.hasIdToken ? 'yes' : 'no'}`,
+        info.dpop ? 'DPoP-bound: every use of the access token needs a fresh proof from this set\'s key (Copy as Authorization Header makes one).' : undefined,
         `Auto-refresh: ${autoRefreshing ? 'on' : info.autoRefresh ? 'opted in (turn on "pingone.autoRefresh.enabled")' : 'off'}`,
       ]
         .filter(Boolean)

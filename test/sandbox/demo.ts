@@ -93,10 +93,82 @@ export const PINGFEDERATE_CLIENTS = {
   },
 } satisfies Record<string, SandboxClient>;
 
-/** oidc-provider client metadata for one sandbox client. */
-export function clientMetadata(c: SandboxClient): Record<string, unknown> {
+/**
+ * PingOne applications that authenticate with a JWT or need pushed or signed authorization
+ * requests. `sandbox-pkjwt` reads its public keys from the sandbox's test-only JWKS document, which a
+ * test sets with `sandbox.setClientJwks` (what registering the JWKS in the tenant does).
+ */
+export const PINGONE_JWT_CLIENTS = {
+  secretJwt: {
+    clientId: 'sandbox-secret-jwt',
+    clientSecret: 'sandbox-secret-jwt-secret-with-at-least-32-bytes',
+    authMethod: 'client_secret_jwt',
+    redirectUris: [LOOPBACK_REDIRECT],
+    grantTypes: ['client_credentials', 'authorization_code', 'refresh_token'],
+    scopes: `${USER_SCOPES.join(' ')} p1:read:user`,
+  },
+  privateKeyJwt: {
+    clientId: 'sandbox-pkjwt',
+    authMethod: 'private_key_jwt',
+    redirectUris: [LOOPBACK_REDIRECT],
+    grantTypes: ['client_credentials', 'authorization_code', 'refresh_token'],
+    scopes: `${USER_SCOPES.join(' ')} p1:read:user`,
+    jwksFromSandbox: true,
+  },
+  par: {
+    clientId: 'sandbox-par',
+    clientSecret: 'sandbox-par-secret',
+    authMethod: 'client_secret_basic',
+    redirectUris: [LOOPBACK_REDIRECT],
+    grantTypes: ['authorization_code', 'refresh_token'],
+    scopes: USER_SCOPES.join(' '),
+    requirePushedAuthorization: true,
+  },
+  jar: {
+    clientId: 'sandbox-jar',
+    authMethod: 'private_key_jwt',
+    redirectUris: [LOOPBACK_REDIRECT],
+    grantTypes: ['authorization_code', 'refresh_token'],
+    scopes: USER_SCOPES.join(' '),
+    jwksFromSandbox: true,
+    requireSignedRequestObject: true,
+  },
+  dpop: {
+    clientId: 'sandbox-dpop',
+    clientSecret: 'sandbox-dpop-secret',
+    authMethod: 'client_secret_basic',
+    redirectUris: [LOOPBACK_REDIRECT],
+    grantTypes: ['client_credentials', 'authorization_code', 'refresh_token'],
+    scopes: `${USER_SCOPES.join(' ')} p1:read:user`,
+    dpopBound: true,
+  },
+} satisfies Record<string, SandboxClient>;
+
+/** Clients of the generic OpenID provider (issuer with a trailing slash, bodiless error answers). */
+export const OIDC_CLIENTS = {
+  oidcWeb: {
+    clientId: 'oidc-web',
+    clientSecret: 'oidc-web-secret',
+    authMethod: 'client_secret_basic',
+    redirectUris: [LOOPBACK_REDIRECT],
+    grantTypes: ['authorization_code', 'refresh_token'],
+    scopes: USER_SCOPES.join(' '),
+  },
+} satisfies Record<string, SandboxClient>;
+
+/** Where a client that reads its keys from the sandbox finds them (served by the sandbox itself). */
+export function clientJwksPath(clientId: string): string {
+  return `/test/client-jwks/${encodeURIComponent(clientId)}`;
+}
+
+/** oidc-provider client metadata for one sandbox client; `origin` is the sandbox's own. */
+export function clientMetadata(c: SandboxClient, origin = ''): Record<string, unknown> {
   const code = c.grantTypes.includes('authorization_code');
   return {
+    ...(c.jwksFromSandbox ? { jwks_uri: `${origin}${clientJwksPath(c.clientId)}` } : {}),
+    ...(c.requirePushedAuthorization ? { require_pushed_authorization_requests: true } : {}),
+    ...(c.requireSignedRequestObject ? { require_signed_request_object: true } : {}),
+    ...(c.dpopBound ? { dpop_bound_access_tokens: true } : {}),
     client_id: c.clientId,
     ...(c.clientSecret ? { client_secret: c.clientSecret } : {}),
     token_endpoint_auth_method: c.authMethod,

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 import { driveAuthorization } from './browser';
-import { DEFAULT_ENV_ID, DEMO_USER, ORG_ID, PINGFEDERATE_CLIENTS, PINGONE_API, PINGONE_CLIENTS, USER_SCOPES } from './demo';
+import { DEFAULT_ENV_ID, DEMO_USER, OIDC_CLIENTS, ORG_ID, PINGFEDERATE_CLIENTS, PINGONE_API, PINGONE_CLIENTS, PINGONE_JWT_CLIENTS, USER_SCOPES, clientJwksPath } from './demo';
 import { createFlows } from './flows';
 import { platformError, sendPlatformError } from './http';
 import { generateSigningKey } from './keys';
@@ -17,10 +17,18 @@ import { handleUserinfo } from './userinfo';
 export interface SandboxClient {
   clientId: string;
   clientSecret?: string;
-  authMethod: 'client_secret_basic' | 'client_secret_post' | 'none';
+  authMethod: 'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'private_key_jwt' | 'none';
   redirectUris: string[];
   grantTypes: string[];
   scopes: string;
+  /** private_key_jwt: the public keys come from the sandbox's test-only JWKS document (see setClientJwks). */
+  jwksFromSandbox?: boolean;
+  /** The client must push its authorization requests (PingOne's parRequirement: REQUIRED). */
+  requirePushedAuthorization?: boolean;
+  /** The client must sign its authorization requests (PingOne's requireSignedRequestObject). */
+  requireSignedRequestObject?: boolean;
+  /** Its access tokens must be DPoP-bound (RFC 9449 dpop_bound_access_tokens). */
+  dpopBound?: boolean;
 }
 
 export interface SandboxOptions {
@@ -41,6 +49,11 @@ export interface Sandbox {
   envId: string;
   pingone: { authBase: string; issuer: string };
   pingfederate: { issuer: string };
+  /**
+   * A generic OpenID provider shaped like the ones this project did not write: its issuer ends in
+   * "/" (as Auth0 tenants publish theirs) and it answers failed token requests with a bare status.
+   */
+  oidc: { issuer: string };
   clients: {
     worker: SandboxClient;
     web: SandboxClient;
@@ -48,7 +61,18 @@ export interface Sandbox {
     native: SandboxClient;
     pfWorker: SandboxClient;
     pfWeb: SandboxClient;
+    oidcWeb: SandboxClient;
+    secretJwt: SandboxClient;
+    privateKeyJwt: SandboxClient;
+    par: SandboxClient;
+    jar: SandboxClient;
+    dpop: SandboxClient;
   };
+  /**
+   * Test-only: the public JWKS a private_key_jwt client is registered with (what pasting the JWKS
+   * into the tenant's application does). Takes effect for the next request.
+   */
+  setClientJwks(clientId: string, jwks: { keys: unknown[] }): Promise<void>;
   user: { username: string; password: string; sub: string; email: string; name: string };
   /**
    * Counts since start (or since resetStats): every HTTP request (`requests`, any path), and the
@@ -93,6 +117,9 @@ const PINGFEDERATE_ROUTES = {
 };
 
 const PF_PREFIX = '/pf';
+const OIDC_PREFIX = '/oidc';
+
+const OIDC_ROUTES = { ...PINGONE_ROUTES };
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
@@ -151,6 +178,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const pfIssuer = `${url}${PF_PREFIX}`;
   const signonPattern = new RegExp(`^/${envId}/signon/([^/]+)$`);
   const pfSignonPattern = new RegExp(`^${PF_PREFIX}/signon/([^/]+)$`);
+  const oidcIssuer = `${url}${OIDC_PREFIX}/`;
+  const oidcSignonPattern = new RegExp(`^${OIDC_PREFIX}/signon/([^/]+)$`);
   const flowsPattern = new RegExp(`^/${envId}/flows/([^/]+)$`);
 
   let byGrant: Record<string, number> = {};
@@ -163,12 +192,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const p1Key = generateSigningKey();
   let pingone: OidcProvider;
   let pingfederate: OidcProvider;
+  let oidc: OidcProvider;
   try {
     pingone = await createProvider({
       issuer,
       mountPath: p1Prefix,
       key: p1Key,
-      clients: Object.values(PINGONE_CLIENTS),
+      clients: [...Object.values(PINGONE_CLIENTS), ...Object.values(PINGONE_JWT_CLIENTS)],
       routes: PINGONE_ROUTES,
       scopes: [...USER_SCOPES, 'p1:read:user', 'p1:update:user'],
       accessTokenTtlSeconds,
@@ -193,6 +223,21 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       notFound,
       quiet,
     });
+    oidc = await createProvider({
+      issuer: oidcIssuer,
+      mountPath: OIDC_PREFIX,
+      key: generateSigningKey(),
+      clients: Object.values(OIDC_CLIENTS),
+      routes: OIDC_ROUTES,
+      scopes: USER_SCOPES,
+      accessTokenTtlSeconds,
+      rotateRefreshTokens: true,
+      signonPath: (uid) => `${OIDC_PREFIX}/signon/${uid}`,
+      countTokenRequest,
+      notFound,
+      quiet,
+      emptyErrorBodies: true,
+    });
   } catch (err) {
     await close();
     throw err;
@@ -200,12 +245,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   const pingoneApp = mount(pingone, p1Prefix);
   const pingfederateApp = mount(pingfederate, PF_PREFIX);
+  const oidcApp = mount(oidc, OIDC_PREFIX);
   const flows = createFlows({ url, envId, provider: pingone, signonPattern, ttlSeconds: INTERACTION_TTL_SECONDS });
 
+  const clientJwks = new Map<string, { keys: unknown[] }>();
   route = async (req, res) => {
     const requestUrl = new URL(req.url ?? '/', url);
     const path = requestUrl.pathname;
     let match: RegExpMatchArray | null;
+    if (path.startsWith(clientJwksPath(''))) {
+      const jwks = clientJwks.get(decodeURIComponent(path.slice(clientJwksPath('').length))) ?? { keys: [] };
+      return void res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(jwks));
+    }
     if (path === `${p1Prefix}/userinfo`) return handleUserinfo(req, res, { provider: pingone, issuer, key: p1Key });
     if (path === `${p1Prefix}/resume` && req.method === 'GET') return flows.resume(req, res, requestUrl);
     if (path === `${p1Prefix}/authorize` && req.method === 'GET' && requestUrl.searchParams.get('response_mode') === 'pi.flow') {
@@ -216,6 +267,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if ((match = path.match(flowsPattern))) return flows.handle(req, res, match[1]!);
     if ((match = path.match(pfSignonPattern))) return handleSignon(pingfederate, req, res, match[1]!);
     if (within(path, PF_PREFIX)) return pingfederateApp(req, res);
+    if ((match = path.match(oidcSignonPattern))) return handleSignon(oidc, req, res, match[1]!);
+    if (within(path, OIDC_PREFIX)) return oidcApp(req, res);
     return sendPlatformError(res, 404, 'NOT_FOUND', `The requested resource was not found: ${path}`);
   };
 
@@ -225,7 +278,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     envId,
     pingone: { authBase: url, issuer },
     pingfederate: { issuer: pfIssuer },
-    clients: structuredClone({ ...PINGONE_CLIENTS, ...PINGFEDERATE_CLIENTS }),
+    oidc: { issuer: oidcIssuer },
+    clients: structuredClone({ ...PINGONE_CLIENTS, ...PINGFEDERATE_CLIENTS, ...OIDC_CLIENTS, ...PINGONE_JWT_CLIENTS }),
+    setClientJwks: async (clientId, jwks) => {
+      clientJwks.set(clientId, structuredClone(jwks));
+      // oidc-provider keeps a client's fetched key set for at least 60 s; registering keys in the
+      // tenant takes effect at once, so mark it stale.
+      const client = await pingone.Client.find(clientId);
+      if (client?.asymmetricKeyStore) client.asymmetricKeyStore.freshUntil = 0;
+    },
     user: { ...DEMO_USER },
     stats: () => ({
       requests,

@@ -33,6 +33,11 @@ export interface VariantSetup {
   /** Platform-style 404 body for unknown paths. */
   notFound: (path: string) => unknown;
   quiet: boolean;
+  /**
+   * Like some real servers, answer failed token, revocation and introspection requests with the
+   * status alone and an empty body (no OAuth error JSON).
+   */
+  emptyErrorBodies?: boolean;
 }
 
 /** Lifetime of a sign-on interaction (and so of a flows-API flow). */
@@ -51,7 +56,7 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
   const provider = new Provider(setup.issuer, {
     adapter: createMemoryAdapter((value) =>
       looksLikeJwt(value) ? (verifyRs256(value, setup.key)?.jti as string | undefined) : undefined),
-    clients: setup.clients.map(clientMetadata),
+    clients: setup.clients.map((c) => clientMetadata(c, new URL(setup.issuer).origin)),
     jwks: { keys: [setup.key.jwk] },
     cookies: {
       keys: [randomBytes(32).toString('base64url')],
@@ -95,6 +100,10 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
     },
     features: {
       devInteractions: { enabled: false },
+      // Signed request objects (JAR) by value, for clients that require them.
+      requestObjects: { request: true, requestUri: false, requireUriRegistration: false },
+      // DPoP-bound tokens (RFC 9449), with server nonces always required, so clients must retry once.
+      dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true },
       clientCredentials: { enabled: true },
       revocation: { enabled: true },
       introspection: {
@@ -181,6 +190,13 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
       if (!setup.rotateRefreshTokens && params.grant_type === 'refresh_token' && ctx.body?.refresh_token === params.refresh_token) {
         delete ctx.body.refresh_token;
       }
+    }
+    if (setup.emptyErrorBodies && ctx.status >= 400 && ['token', 'revocation', 'introspection'].includes(ctx.oidc?.route)) {
+      const status = ctx.status;
+      ctx.body = '';
+      ctx.status = status;
+      ctx.remove('Content-Type');
+      ctx.remove('WWW-Authenticate');
     } else if (ctx.status === 404 && !ctx._matchedRoute) {
       ctx.body = setup.notFound(ctx.req.originalUrl ?? ctx.path);
     }

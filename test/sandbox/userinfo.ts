@@ -9,6 +9,26 @@ import { sendJson } from './http';
 import { verifyRs256, type SigningKey } from './keys';
 import type { OidcProvider } from './provider';
 
+/** Checks a resource request's DPoP proof (RFC 9449 §4.3, §7.1); returns what is wrong, or undefined. */
+async function checkDpopProof(req: IncomingMessage, token: string, jkt: string | undefined, url: string): Promise<string | undefined> {
+  const { EmbeddedJWK, calculateJwkThumbprint, decodeProtectedHeader, jwtVerify } = await import('jose');
+  const proof = req.headers.dpop;
+  if (typeof proof !== 'string') return 'DPoP proof missing';
+  if (!jkt) return 'a bearer token was sent with the DPoP scheme';
+  const header = decodeProtectedHeader(proof);
+  if (header.typ !== 'dpop+jwt' || !header.jwk) return 'malformed DPoP proof';
+  try {
+    const { payload } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', maxTokenAge: '60s' });
+    if ((await calculateJwkThumbprint(header.jwk)) !== jkt) return 'DPoP proof signed by another key than the token is bound to';
+    if (payload.htm !== req.method || payload.htu !== url) return 'DPoP proof for another request';
+    const { createHash } = await import('node:crypto');
+    if (payload.ath !== createHash('sha256').update(token).digest('base64url')) return 'DPoP proof for another access token';
+  } catch {
+    return 'invalid DPoP proof';
+  }
+  return undefined;
+}
+
 export async function handleUserinfo(
   req: IncomingMessage,
   res: ServerResponse,
@@ -23,10 +43,16 @@ export async function handleUserinfo(
       'WWW-Authenticate': `Bearer error="invalid_token", error_description="${description}"`,
     });
 
-  const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  const [, scheme, token] = /^(Bearer|DPoP)\s+(\S+)$/i.exec(req.headers.authorization ?? '') ?? [];
   if (!token) return reject('no access token provided');
   const claims = verifyRs256(token, key);
   if (!claims) return reject('invalid access token');
+  // RFC 9449 §7: a DPoP-bound token needs the DPoP scheme and a proof by the key it is bound to.
+  const jkt = (claims.cnf as { jkt?: string } | undefined)?.jkt;
+  if (jkt || scheme!.toLowerCase() === 'dpop') {
+    const problem = await checkDpopProof(req, token, jkt, `${issuer}/userinfo`);
+    if (problem) return reject(problem);
+  }
   if (claims.iss !== issuer) return reject('access token issued by another issuer');
   if (typeof claims.exp !== 'number' || claims.exp <= Date.now() / 1000) return reject('access token expired');
   if (claims.sub !== DEMO_USER.sub) return reject('access token has no user');

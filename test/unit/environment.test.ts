@@ -70,7 +70,11 @@ describe('environment validation', () => {
   });
 
   it('takes a PingFederate base URL or an OIDC issuer as the issuer', () => {
-    assert.equal(validateEnvironment({ name: 'PF', kind: 'pingfederate', issuer: 'https://pf.example.com:9031/' }, 'i').issuer, 'https://pf.example.com:9031');
+    // Issuers are identifiers: kept exactly as entered, trailing slash included (discovery settles it).
+    assert.equal(validateEnvironment({ name: 'PF', kind: 'pingfederate', issuer: 'https://pf.example.com:9031' }, 'i').issuer, 'https://pf.example.com:9031');
+    assert.equal(validateEnvironment({ name: 'PF', kind: 'pingfederate', issuer: 'https://pf.example.com:9031/' }, 'i').issuer, 'https://pf.example.com:9031/');
+    assert.equal(validateEnvironment({ name: 'A0', kind: 'oidc', issuer: ' https://tenant.eu.auth0.com/ ' }, 'i').issuer, 'https://tenant.eu.auth0.com/');
+    assert.equal(validateEnvironment({ name: 'K', kind: 'oidc', issuer: 'https://kc.example/realms/dev/' }, 'i').issuer, 'https://kc.example/realms/dev/');
     assert.equal(validateEnvironment({ name: 'O', kind: 'oidc', issuer: 'https://login.example.com/oauth2/default' }, 'i').issuer, 'https://login.example.com/oauth2/default');
     rejects(() => validateEnvironment({ name: '', kind: 'oidc', issuer: 'https://a.example' }, 'i'), 'name', /required/);
   });

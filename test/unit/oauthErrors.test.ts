@@ -160,8 +160,8 @@ describe('OAuth client against faulty servers', () => {
       server.route('/.well-known/openid-configuration', { kind: 'json', status: 200, body: { issuer: 'https://other.example', token_endpoint: 'https://other.example/t', authorization_endpoint: 'https://other.example/a' } });
       const env = validateEnvironment({ name: 'o', kind: 'oidc', issuer: server.url }, 'o');
       const err = await failure(discover(env, http()));
-      assert.equal(err.code, 'invalid_response');
-      assert.match(err.message, /names the issuer "https:\/\/other.example"/);
+      assert.equal(err.code, 'invalid_issuer');
+      assert.match(err.message, /names the issuer "https:\/\/other.example", but this environment's issuer is "http:\/\/127\.0\.0\.1:\d+"/);
     });
   });
 });

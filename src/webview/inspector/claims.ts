@@ -32,7 +32,7 @@ const CLAIMS: Record<string, string> = {
   at_hash: 'Access-token hash: binds the ID token to the access token issued with it.',
   c_hash: 'Code hash: binds the ID token to the authorization code.',
   s_hash: 'State hash: binds the ID token to the state of the request.',
-  cnf: 'Confirmation: the key the token is bound to (DPoP or mTLS).',
+  cnf: 'Confirmation: the key the token is bound to. "jkt" is the SHA-256 thumbprint of a DPoP key (RFC 9449): the token only works with a fresh proof signed by that key. "x5t#S256" names an mTLS client certificate.',
   act: 'Actor: who is acting on behalf of the subject (token exchange).',
   may_act: 'Who may act on behalf of the subject (token exchange).',
   token_type: 'The kind of token.',

@@ -223,7 +223,7 @@ export class InspectorPanel implements vscode.Disposable {
         key: `jwt:${token}`,
         finish: async (m) => {
           const iss = issuerOf(token);
-          const env = iss === undefined ? undefined : service.listEnvironments().find((e) => e.issuer.replace(/\/+$/, '') === iss);
+          const env = iss === undefined ? undefined : findEnvironmentByIssuer(service.listEnvironments(), iss);
           let jwksUrl: string | undefined;
           let reason = iss === undefined
             ? 'The token names no issuer (iss), so there is no key set to check it against.'
@@ -402,4 +402,12 @@ export class InspectorPanel implements vscode.Disposable {
     vscode.window.setStatusBarMessage(`Copied the ${label}.`, 3000);
     this.deps.log.info(`Token Inspector: copied the ${label}.`);
   }
+}
+
+/**
+ * The environment a token's `iss` names: exactly, else one stored without (or with) the trailing
+ * slash the server uses, which the environment adopts at its next discovery.
+ */
+function findEnvironmentByIssuer<E extends { issuer: string }>(envs: E[], iss: string): E | undefined {
+  return envs.find((e) => e.issuer === iss) ?? envs.find((e) => e.issuer.replace(/\/$/, '') === iss.replace(/\/$/, ''));
 }
