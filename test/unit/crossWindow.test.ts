@@ -212,7 +212,7 @@ describe('two windows refreshing one token set', function () {
         (e: unknown) => e as { code: string; message: string },
       );
       assert.equal(err.code, 'timeout');
-      assert.match(err.message, /Another VS Code window is refreshing these tokens/);
+      assert.match(err.message, /Another VS Code window is refreshing or revoking these tokens/);
       assert.equal(sandbox.stats().tokenRequests, 0);
       assert.equal((await service.getTokenSet(info.id)).mark, undefined);
     } finally {
