@@ -6,10 +6,10 @@ import type { Environment } from './environment';
 import { validateEndpointUrl } from './environment';
 import { ExplorerError, isExplorerError } from './errors';
 import { HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
+import { DISCOVERY_MAX_AGE_MS, cacheMaxAgeMs } from './metadataCache';
 import { differOnlyBySlash, discoveryUrl } from './serverMetadata';
 
 export { differOnlyBySlash, discoveryUrl, unsupportedAuthMethod } from './serverMetadata';
-import { DISCOVERY_MAX_AGE_MS, cacheMaxAgeMs } from './metadataCache';
 
 export interface Endpoints {
   issuer: string;

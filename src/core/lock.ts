@@ -80,12 +80,26 @@ export class FileLock implements CrossWindowLock {
   }
 
   async acquire(key: string, opts: LockOptions): Promise<ReleaseLock> {
+    try {
+      return await this.take(key, opts);
+    } catch (err) {
+      if (err instanceof ExplorerError) throw err;
+      const reason = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+      throw new ExplorerError(
+        'storage_error',
+        `VS Code windows could not coordinate this refresh: the lock folder ${this.folder} is not usable (${reason}). Check that VS Code can write to its global storage folder.`,
+        { cause: err },
+      );
+    }
+  }
+
+  private async take(key: string, opts: LockOptions): Promise<ReleaseLock> {
     const file = this.file(key);
     const giveUpAt = this.now() + opts.waitMs;
     await fs.mkdir(this.folder, { recursive: true });
     let delay = this.pollMs;
     for (;;) {
-      if (opts.signal?.aborted) throw new ExplorerError('cancelled', 'The refresh was cancelled.');
+      if (opts.signal?.aborted) throw new ExplorerError('cancelled', 'Cancelled while waiting for another VS Code window.');
       const owner: Owner = { host: this.host, pid: process.pid, token: randomToken(), deadline: this.now() + opts.holdMs };
       if (await this.tryCreate(file, owner)) return () => this.release(file, owner.token);
       const held = await this.read(file);
@@ -95,7 +109,7 @@ export class FileLock implements CrossWindowLock {
       if (this.now() >= giveUpAt) {
         throw new ExplorerError(
           'timeout',
-          `Another VS Code window is refreshing these tokens and did not finish within ${Math.round(opts.waitMs / 100) / 10} s. Try again in a moment.`,
+          `Another VS Code window is refreshing or revoking these tokens and did not finish within ${Math.round(opts.waitMs / 100) / 10} s. Try again in a moment.`,
         );
       }
       await wait(delay, opts.signal);

@@ -87,7 +87,8 @@ async function main(): Promise<number> {
         timeoutMs: Math.max(1, deadline - Date.now()),
       });
       log(`${phase}: workbench open; waiting for results`);
-      await waitFor(`the ${phase} session's results`, () => fs.existsSync(resultsFile) || (!server.running ? Promise.reject(new Error('code-server exited')) : undefined), {
+      const done = () => fs.existsSync(resultsFile) || (!server.running ? Promise.reject(new Error('code-server exited')) : undefined);
+      await waitFor(`the ${phase} session's results`, done, {
         timeoutMs: Math.max(1, deadline - Date.now()),
         intervalMs: 200,
       });

@@ -41,7 +41,12 @@ describe('across a restart of the editor', function () {
       await reset(api);
       const env = await api.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: sandbox.authBase });
       const { worker, web } = sandbox.clients;
-      const w = await api.addApplication(env.id, { name: 'Worker', clientId: worker.clientId, clientSecret: worker.clientSecret, authMethod: 'client_secret_basic' });
+      const w = await api.addApplication(env.id, {
+        name: 'Worker',
+        clientId: worker.clientId,
+        clientSecret: worker.clientSecret,
+        authMethod: 'client_secret_basic',
+      });
       const a = await api.addApplication(env.id, {
         name: 'Web',
         clientId: web.clientId,

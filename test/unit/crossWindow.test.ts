@@ -77,7 +77,11 @@ describe('two windows refreshing one token set', function () {
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pte-windows-'));
-    service = new TokenService({ state: new FileState(path.join(dir, 'state')), secrets: new FileSecrets(path.join(dir, 'secrets')), http: () => ({ timeoutMs: TIMEOUT_MS }) });
+    service = new TokenService({
+      state: new FileState(path.join(dir, 'state')),
+      secrets: new FileSecrets(path.join(dir, 'secrets')),
+      http: () => ({ timeoutMs: TIMEOUT_MS }),
+    });
     windows = [];
   });
   afterEach(async () => {
@@ -208,7 +212,7 @@ describe('two windows refreshing one token set', function () {
         (e: unknown) => e as { code: string; message: string },
       );
       assert.equal(err.code, 'timeout');
-      assert.match(err.message, /Another VS Code window is refreshing these tokens/);
+      assert.match(err.message, /Another VS Code window is refreshing or revoking these tokens/);
       assert.equal(sandbox.stats().tokenRequests, 0);
       assert.equal((await service.getTokenSet(info.id)).mark, undefined);
     } finally {

@@ -42,7 +42,7 @@ describe('cross-window file lock', () => {
     const b = new FileLock(dir);
     const release = await a.acquire('k', { waitMs: 100, holdMs: 60_000 });
     const err = await timeout(b.acquire('k', { waitMs: 200, holdMs: 60_000 }));
-    assert.match(err.message, /Another VS Code window is refreshing these tokens and did not finish within 0\.2 s/);
+    assert.match(err.message, /Another VS Code window is refreshing or revoking these tokens and did not finish within 0\.2 s/);
     await release();
     const again = await b.acquire('k', { waitMs: 50, holdMs: 60_000 });
     await again();
@@ -88,6 +88,18 @@ describe('cross-window file lock', () => {
     await releaseFirst();
     await timeout(new FileLock(dir, { now }).acquire('k', { waitMs: 0, holdMs: 60_000 }));
     await releaseSecond();
+  });
+
+  it('names the folder when it cannot be used', async () => {
+    const blocked = path.join(dir, 'not-a-folder');
+    fs.writeFileSync(blocked, '');
+    const err = await new FileLock(blocked, { now }).acquire('k', { waitMs: 0, holdMs: 60_000 }).then(
+      () => assert.fail('expected a failure'),
+      (e: unknown) => e as ExplorerError,
+    );
+    assert.ok(err instanceof ExplorerError);
+    assert.equal(err.code, 'storage_error');
+    assert.match(err.message, /the lock folder .*not-a-folder is not usable \(EEXIST\)/);
   });
 
   it('stops waiting when cancelled', async () => {

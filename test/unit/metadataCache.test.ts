@@ -47,7 +47,10 @@ describe('discovery and key sets kept across restarts', () => {
   it('after a restart, the first client-credentials token costs exactly one request', async () => {
     const app = await workerApp(window());
     await window().clientCredentials(app.id);
-    assert.deepEqual(requests.map((r) => r.url.replace(sandbox.url, '')), [`/${sandbox.envId}/as/.well-known/openid-configuration`, `/${sandbox.envId}/as/token`]);
+    assert.deepEqual(
+      requests.map((r) => r.url.replace(sandbox.url, '')),
+      [`/${sandbox.envId}/as/.well-known/openid-configuration`, `/${sandbox.envId}/as/token`],
+    );
     requests = [];
     await window().clientCredentials(app.id);
     assert.deepEqual(requests.map((r) => r.url.replace(sandbox.url, '')), [`/${sandbox.envId}/as/token`]);
@@ -66,7 +69,13 @@ describe('discovery and key sets kept across restarts', () => {
     const first = window();
     const env = await first.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: sandbox.pingone.authBase });
     const c = sandbox.clients.web;
-    const app = await first.addApplication(env.id, { name: 'web', clientId: c.clientId, clientSecret: c.clientSecret, authMethod: c.authMethod, scopes: 'openid profile' });
+    const app = await first.addApplication(env.id, {
+      name: 'web',
+      clientId: c.clientId,
+      clientSecret: c.clientSecret,
+      authMethod: c.authMethod,
+      scopes: 'openid profile',
+    });
     const info = await first.signIn(app.id, {
       openExternal: async (url) => void fetch(await sandbox.authorize(url)).then((r) => r.text()).catch(() => undefined),
     });

@@ -45,10 +45,17 @@ export async function measureRoundTrips(opts: { log: (s: string) => void; window
     const env = await setup.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: sandbox.pingone.authBase });
     const { worker, web } = sandbox.clients;
     const w = await setup.addApplication(env.id, { name: 'w', clientId: worker.clientId, clientSecret: worker.clientSecret, authMethod: worker.authMethod });
-    const a = await setup.addApplication(env.id, { name: 'web', clientId: web.clientId, clientSecret: web.clientSecret, authMethod: web.authMethod, scopes: 'openid profile' });
+    const a = await setup.addApplication(env.id, {
+      name: 'web',
+      clientId: web.clientId,
+      clientSecret: web.clientSecret,
+      authMethod: web.authMethod,
+      scopes: 'openid profile',
+    });
 
     opts.log('round trips: sign-in, tokens and refreshes, counted per operation');
-    await count('sign-in with code + PKCE, first ever (nothing kept)', 3, 'discovery + token + key set (the browser\'s authorization request is not the extension\'s)', () =>
+    const notOurs = 'the browser\'s authorization request is not the extension\'s';
+    await count('sign-in with code + PKCE, first ever (nothing kept)', 3, `discovery + token + key set (${notOurs})`, () =>
       window().signIn(a.id, { openExternal: browser }),
     );
     await count('sign-in with code + PKCE, discovery and key set kept', 1, 'token (plus the browser\'s authorization request)', () =>
@@ -87,7 +94,8 @@ export async function measureRoundTrips(opts: { log: (s: string) => void; window
     sandbox.resetStats();
     await release();
     await Promise.all(results);
-    rows.push({ operation: 'ten concurrent refreshes in two windows (five each)', measured: sandbox.stats().requests, minimum: 1, floor: 'token', requests: [] });
+    const operation = 'ten concurrent refreshes in two windows (five each)';
+    rows.push({ operation, measured: sandbox.stats().requests, minimum: 1, floor: 'token', requests: [] });
     return rows;
   } finally {
     for (const c of children) c.kill('SIGKILL');
