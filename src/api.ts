@@ -118,8 +118,14 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
     removeApplication: (id) => service.removeApplication(id),
     clientCredentials: async (id, o = {}) => (await consent(id), service.clientCredentials(id, { scope: o.scope })),
     signIn: async (id, o = {}) => (await consent(id), deps.signIn(id, o)),
-    signInWithPassword: async (id, o) => (await consent(id), service.signInWithPassword(id, { username: o.username, password: o.password, scope: o.scope })),
-    exchangeCode: async (id, o) => (await consent(id), service.exchangeCode(id, { code: o.code, redirectUri: o.redirectUri, codeVerifier: o.codeVerifier })),
+    signInWithPassword: async (id, o) => {
+      await consent(id);
+      return service.signInWithPassword(id, { username: o.username, password: o.password, scope: o.scope });
+    },
+    exchangeCode: async (id, o) => {
+      await consent(id);
+      return service.exchangeCode(id, { code: o.code, redirectUri: o.redirectUri, codeVerifier: o.codeVerifier });
+    },
     refresh: async (id, o = {}) => (await consentForSet(id), service.refresh(id, { scope: o.scope })),
     revoke: (id) => service.revoke(id),
     introspect: (id, o = {}) => service.introspect(id, { token: o.token }),

@@ -295,7 +295,9 @@ export class TokenService {
   async addApplication(environmentId: string, input: ApplicationInput): Promise<Application> {
     const { issuer } = this.getEnvironment(environmentId);
     const app = validateApplication(input, { id: this.newId(), environmentId }, { hasStoredSecret: false });
-    if (app.authMethod !== 'none' && input.clientSecret) await this.deps.secrets.store(KEYS.clientSecret(app.id), encodeClientSecret(input.clientSecret, { issuer }));
+    if (app.authMethod !== 'none' && input.clientSecret) {
+      await this.deps.secrets.store(KEYS.clientSecret(app.id), encodeClientSecret(input.clientSecret, { issuer }));
+    }
     await this.updateList<Application>(KEYS.applications, (l) => [...l, app]);
     this.changed();
     return app;
@@ -422,7 +424,13 @@ export class TokenService {
     const raw = await this.deps.secrets.get(KEYS.clientSecret(app.id));
     if (raw === undefined) return;
     const { secret, binding } = decodeClientSecret(raw);
-    if (!binding?.tokenOrigin) await this.deps.secrets.store(KEYS.clientSecret(app.id), encodeClientSecret(secret, bindingFor(this.getEnvironment(app.environmentId), tokenEndpoint)));
+    if (binding?.tokenOrigin) return;
+    const bound = bindingFor(this.getEnvironment(app.environmentId), tokenEndpoint);
+    await this.deps.secrets.store(KEYS.clientSecret(app.id), encodeClientSecret(secret, bound));
+  }
+
+  private bindingNow(app: Application, endpoints: Endpoints) {
+    return bindingFor(this.getEnvironment(app.environmentId), endpoints.token);
   }
 
   /** A stored token set, only if it belongs to its environment's issuer and token endpoint as they are now. */
@@ -459,7 +467,7 @@ export class TokenService {
     const response = await grants().clientCredentialsGrant(endpoints.token, await this.call(app, opts), { scope });
     const set = tokenSetFromResponse(
       response,
-      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId, ...bindingFor(this.getEnvironment(app.environmentId), endpoints.token) },
+      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId, ...this.bindingNow(app, endpoints) },
       'client_credentials',
       this.now(),
       scope,
@@ -485,7 +493,7 @@ export class TokenService {
     }
     const set = tokenSetFromResponse(
       response,
-      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId, ...bindingFor(this.getEnvironment(app.environmentId), endpoints.token) },
+      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId, ...this.bindingNow(app, endpoints) },
       'authorization_code',
       this.now(),
       opts.scope,

@@ -107,7 +107,8 @@ function append(el: Element, children: Child[]): void {
 function visible(text: string, keepNewlines = false): HTMLElement {
   const bdi = h('bdi');
   for (const seg of visibleSegments(text, keepNewlines)) {
-    bdi.append('text' in seg ? document.createTextNode(seg.text) : h('span', { class: 'ctl', title: seg.label, 'data-code': seg.label.split(' ')[0] }, markerText(seg.code)));
+    if ('text' in seg) bdi.append(document.createTextNode(seg.text));
+    else bdi.append(h('span', { class: 'ctl', title: seg.label }, markerText(seg.code)));
   }
   return bdi;
 }
