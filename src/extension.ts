@@ -12,6 +12,7 @@ import type { CrossWindowLock } from './core/lock';
 import { SYNCED_KEYS, TokenService } from './core/service';
 import { AutoRefresh } from './platform/autoRefresh';
 import { Log } from './platform/log';
+import { confirmOrigins } from './platform/origins';
 import { ProxyAgents } from './core/proxy';
 import { proxyConfig, requestTimeoutMs } from './platform/settings';
 import { createTokenAccessGate } from './platform/tokenAccess';
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
   const service = new TokenService({
     state: context.globalState,
     secrets: context.secrets,
+    confirmOrigins,
     http: () => {
       const proxy = proxyConfig();
       return { timeoutMs: requestTimeoutMs(), log: (entry) => log.request(entry), agent: (url) => agents.agentFor(url, proxy) };

@@ -110,7 +110,8 @@ export async function flowsSignIn(
 
   if (flow.status === 'USERNAME_PASSWORD_REQUIRED') {
     const href = flow._links?.['usernamePassword.check']?.href;
-    const check = flowUrl(typeof href === 'string' ? href : `${flowsBase}/flows/${encodeURIComponent(flow.id)}`, flowsBase, 'usernamePassword.check link');
+    const fallback = `${flowsBase}/flows/${encodeURIComponent(flow.id)}`;
+    const check = flowUrl(typeof href === 'string' ? href : fallback, flowsBase, 'usernamePassword.check link');
     const checked = await httpRequest(
       {
         method: 'POST',

@@ -125,7 +125,11 @@ export class LoopbackListener {
     if (!hostOk || !stateOk) {
       // Not the redirect of this sign-in (another tab, a local process, a web page): keep waiting.
       res
-        .writeHead(400, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'", 'Cache-Control': 'no-store' })
+        .writeHead(400, {
+          'Content-Type': 'text/html; charset=utf-8',
+          'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+          'Cache-Control': 'no-store',
+        })
         .end(page(false, 'This is not the sign-in VS Code is waiting for. Start the sign-in from VS Code again if this tab came from it.'));
       return;
     }

@@ -205,7 +205,8 @@ export function parseTokenResponse(res: HttpResponse, what: string, secrets: str
   if (!B64TOKEN.test(accessToken)) {
     throw new ExplorerError('invalid_response', `${what}: the access_token has characters a Bearer token cannot have (RFC 6750 §2.1).`, { status: res.status });
   }
-  rememberSecrets(accessToken, typeof body.refresh_token === 'string' ? body.refresh_token : undefined, typeof body.id_token === 'string' ? body.id_token : undefined);
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  rememberSecrets(accessToken, str(body.refresh_token), str(body.id_token));
   return {
     accessToken,
     // RFC 6749 requires token_type; a few servers omit it, and Bearer is what they mean.

@@ -19,11 +19,20 @@ const LABELS: Array<[keyof Endpoints, string]> = [
   ['endSession', 'end-session endpoint'],
 ];
 
-/** The endpoints whose origin differs from the issuer's, with their origins. */
-export function foreignOrigins(endpoints: Endpoints): Array<{ endpoint: string; origin: string }> {
+export interface ForeignOrigin {
+  endpoint: string;
+  origin: string;
+}
+
+/** The endpoints that receive a client secret or a token. */
+export const SECRET_ENDPOINTS: ReadonlyArray<keyof Endpoints> = ['token', 'introspection', 'revocation', 'userinfo'];
+
+/** The endpoints (of `keys`, default all) whose origin differs from the issuer's, with their origins. */
+export function foreignOrigins(endpoints: Endpoints, keys?: ReadonlyArray<keyof Endpoints>): ForeignOrigin[] {
   const issuerOrigin = new URL(endpoints.issuer).origin;
-  const out: Array<{ endpoint: string; origin: string }> = [];
+  const out: ForeignOrigin[] = [];
   for (const [key, label] of LABELS) {
+    if (keys && !keys.includes(key)) continue;
     const value = endpoints[key];
     if (typeof value !== 'string') continue;
     const origin = new URL(value).origin;

@@ -16,6 +16,8 @@ const MIN_LENGTH = 4;
 /** Bounded: the oldest remembered values are forgotten first. */
 const MAX_REMEMBERED = 2000;
 const remembered = new Set<string>();
+/** Every variant of every remembered secret, longest first; rebuilt after a change. */
+let rememberedVariants: string[] | undefined;
 
 /** The forms in which a secret may come back from a server. */
 function variants(secret: string): string[] {
@@ -37,7 +39,10 @@ export function rememberSecrets(...values: ReadonlyArray<string | undefined>): v
     remembered.add(value);
   }
   while (remembered.size > MAX_REMEMBERED) remembered.delete(remembered.values().next().value as string);
+  rememberedVariants = undefined;
 }
+
+const longestFirst = (a: string, b: string) => b.length - a.length;
 
 const PATTERNS: Array<[RegExp, string]> = [
   // JWTs (three base64url segments, the first starting with '{"' encoded as 'eyJ').
@@ -59,9 +64,11 @@ const PATTERNS: Array<[RegExp, string]> = [
 /** Replaces every known secret and every credential-shaped substring in `text`. */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
   let out = String(text);
-  const all = [...secrets, ...remembered].filter((s): s is string => !!s && s.length >= MIN_LENGTH);
+  rememberedVariants ??= [...new Set([...remembered].flatMap(variants))].sort(longestFirst);
+  const given = secrets.filter((s): s is string => !!s && s.length >= MIN_LENGTH).flatMap(variants);
   // Longest first, so a secret that contains another is replaced whole.
-  for (const value of [...new Set(all.flatMap(variants))].sort((a, b) => b.length - a.length)) {
+  const all = given.length ? [...new Set([...given, ...rememberedVariants])].sort(longestFirst) : rememberedVariants;
+  for (const value of all) {
     if (out.includes(value)) out = out.split(value).join(REDACTED);
   }
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);

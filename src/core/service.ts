@@ -21,6 +21,7 @@ import type { Endpoints } from './endpoints';
 import { differOnlyBySlash, unsupportedAuthMethod, unsupportedGrant } from './serverMetadata';
 import { Environment, EnvironmentInput, validateEnvironment } from './environment';
 import { ExplorerError, invalidInput, isExplorerError } from './errors';
+import { ForeignOrigin, SECRET_ENDPOINTS, foreignOrigins } from './origins';
 import { rememberSecrets } from './redact';
 import type { HttpSettings } from './http';
 import type { CrossWindowLock } from './lock';
@@ -63,6 +64,12 @@ export interface ServiceDeps {
   lock?: CrossWindowLock;
   /** Waits between polls of the device and CIBA grants (tests inject one; default: real timers). */
   sleep?: PollClock['sleep'];
+  /**
+   * Asked once per issuer and origin before a secret or token goes to an endpoint that a generic
+   * OIDC provider's discovery puts on another origin than the issuer's (core/origins). Without it
+   * such endpoints are used as discovered.
+   */
+  confirmOrigins?: (env: Environment, foreign: ForeignOrigin[]) => PromiseLike<boolean>;
 }
 
 /** What the tree and the public API see of a token set: no secrets. */
@@ -87,6 +94,8 @@ export const KEYS = {
   environments: 'pte.v1.environments',
   applications: 'pte.v1.applications',
   tokenIndex: 'pte.v1.tokenIndex',
+  /** Machine-local (never synced): `${issuer} ${origin}` pairs the user accepted. */
+  acceptedOrigins: 'pte.v1.acceptedOrigins',
   clientSecret: (appId: string) => `pte.v1.clientSecret/${appId}`,
   /** private_key_jwt: the application's key ring (private JWKs), JSON. */
   clientKey: (appId: string) => `pte.v1.clientKey/${appId}`,
@@ -616,7 +625,7 @@ export class TokenService {
     const raw = await this.deps.secrets.get(KEYS.clientSecret(app.id));
     if (raw === undefined) return undefined;
     const env = this.getEnvironment(app.environmentId);
-    const { token } = await this.endpoints(env.id, opts);
+    const { token } = await this.acceptedEndpoints(env, opts);
     const { secret, binding } = decodeClientSecret(raw);
     const fix = 'If the new issuer is right, edit the application and enter its secret again; otherwise change the issuer back.';
     if (binding) checkBinding(binding, env, token, `The client secret of "${app.name}"`, fix);
@@ -633,14 +642,42 @@ export class TokenService {
     const raw = await this.deps.secrets.get(KEYS.clientSecret(app.id));
     if (raw === undefined) return;
     const { secret, binding } = decodeClientSecret(raw);
-    if (!binding?.tokenOrigin) await this.deps.secrets.store(KEYS.clientSecret(app.id), encodeClientSecret(secret, bindingFor(this.getEnvironment(app.environmentId), tokenEndpoint)));
+    if (binding?.tokenOrigin) return;
+    const bound = bindingFor(this.getEnvironment(app.environmentId), tokenEndpoint);
+    await this.deps.secrets.store(KEYS.clientSecret(app.id), encodeClientSecret(secret, bound));
+  }
+
+  private readonly originQuestions = new Map<string, Promise<void>>();
+
+  /** The endpoints, once the user accepted (once per issuer and origin) any other origin they point secrets and tokens to. */
+  private async acceptedEndpoints(env: Environment, opts: CallOptions): Promise<Endpoints> {
+    const endpoints = await this.endpoints(env.id, opts);
+    const accepted = new Set(this.deps.state.get<string[]>(KEYS.acceptedOrigins) ?? []);
+    const open = foreignOrigins(endpoints, SECRET_ENDPOINTS).filter((f) => !accepted.has(`${env.issuer} ${f.origin}`));
+    if (!open.length || !this.deps.confirmOrigins) return endpoints;
+    const key = `${env.issuer} ${open.map((f) => f.origin).join(' ')}`;
+    let question = this.originQuestions.get(key);
+    if (!question) {
+      question = (async () => {
+        if (!(await this.deps.confirmOrigins!(env, open))) throw new ExplorerError('cancelled', 'Nothing was sent: the other host was not accepted.');
+        const pairs = [...new Set([...(this.deps.state.get<string[]>(KEYS.acceptedOrigins) ?? []), ...open.map((f) => `${env.issuer} ${f.origin}`)])];
+        await this.deps.state.update(KEYS.acceptedOrigins, pairs);
+      })().finally(() => this.originQuestions.delete(key));
+      this.originQuestions.set(key, question);
+    }
+    await question;
+    return endpoints;
+  }
+
+  private bindingNow(app: Application, endpoints: Endpoints) {
+    return bindingFor(this.getEnvironment(app.environmentId), endpoints.token);
   }
 
   /** A stored token set, only if it belongs to its environment's issuer and token endpoint as they are now. */
   private async boundTokenSet(id: string, opts: CallOptions): Promise<TokenSet> {
     const set = await this.getTokenSet(id);
     const env = this.getEnvironment(set.environmentId);
-    const { token } = await this.endpoints(env.id, opts);
+    const { token } = await this.acceptedEndpoints(env, opts);
     const fix = 'Delete the token set and get new tokens, or change the issuer back.';
     if (set.issuer) checkBinding({ issuer: set.issuer, tokenOrigin: set.tokenOrigin }, env, token, 'This token set', fix);
     // Sets stored before bindings existed are bound from here on (written with their next save).
@@ -676,7 +713,7 @@ export class TokenService {
       });
     const set = tokenSetFromResponse(
       response,
-      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId, ...bindingFor(this.getEnvironment(app.environmentId), endpoints.token) },
+      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId, ...this.bindingNow(app, endpoints) },
       'client_credentials',
       this.now(),
       scope,
@@ -837,7 +874,7 @@ export class TokenService {
     }
     const set = tokenSetFromResponse(
       response,
-      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId, ...bindingFor(this.getEnvironment(app.environmentId), endpoints.token) },
+      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId, ...this.bindingNow(app, endpoints) },
       'authorization_code',
       this.now(),
       opts.scope,

@@ -457,6 +457,39 @@ describe('Token Inspector page (headless Chromium)', function () {
     assert.ok(!/\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write/.test(source), 'the bundle never assigns HTML');
   });
 
+  it('isolates each value and shows bidirectional and invisible characters (a U+202E sub cannot rewrite its row)', async function () {
+    await open();
+    // Rendered as is, the override would display "nimda" reversed ("admin") after "user-1" and reorder the row.
+    const spoof = 'user-1\u202Enimda';
+    const hidden = 'ok\u200Bzero\u0007bell';
+    const evil = jwtView('jwt', { alg: 'RS256', kid: 'k\u2067' }, { sub: spoof, name: hidden, ['role\u202E']: 'x', extra: { note: 'a\u202Eb' }, scope: 'openid \u200Fadmin', exp: EXP }, { state: 'not_verifiable', reason: 'no key set' });
+    await show({ title: 'Bidi', subtitle: 's', expiresAt: EXP * 1000, canRefresh: false, canIntrospect: false, tokens: [evil] });
+    const cell = (claim: string) => `#claims-jwt tr[data-claim="${claim}"] td.value`;
+    // What a person sees: the override as a marker, the text around it in logical order.
+    assert.equal(await text(cell('sub')), 'user-1[U+202E]nimda');
+    assert.equal(await text(cell('name')), 'ok[U+200B]zero[U+0007]bell');
+    assert.equal(await text('#claims-jwt tr[data-claim="role\u202E"] th'), 'role[U+202E]');
+    assert.match(await text(cell('extra')), /"a\[U\+202E\]b"/);
+    assert.match(await text(cell('scope')), /\[U\+200F\]admin/);
+    assert.equal(await text('#header-jwt tr[data-claim="kid"] td.value'), 'k[U+2067]');
+    // No raw bidi or invisible character is left in the rendered table, and each value is isolated.
+    const rendered = await page.locator('#claims-jwt').evaluate((t) => t.textContent ?? '');
+    assert.ok(!/[\u200B-\u200F\u202A-\u202E\u2066-\u2069\u0007]/.test(rendered), 'no raw control character is rendered');
+    assert.equal(await page.locator(`${cell('sub')} bdi`).count(), 1);
+    assert.equal(await attr(`${cell('sub')} bdi .ctl`, 'title'), 'U+202E RIGHT-TO-LEFT OVERRIDE');
+    // The marker sits where the character was: the text after it is not reordered before it.
+    const box = await page.locator(`${cell('sub')} bdi`).evaluate((bdi) => {
+      const range = document.createRange();
+      const [before, marker, after] = Array.from(bdi.childNodes);
+      range.selectNodeContents(before);
+      const a = range.getBoundingClientRect().left;
+      const m = (marker as Element).getBoundingClientRect().left;
+      range.selectNodeContents(after);
+      return { a, m, b: range.getBoundingClientRect().left };
+    });
+    assert.ok(box.a < box.m && box.m < box.b, `left to right: ${JSON.stringify(box)}`);
+  });
+
   it('a bare JWT has no Refresh or Introspect, and its status follows exp', async function () {
     await open();
     const bare = { ...accessView(), kind: 'jwt' as const };

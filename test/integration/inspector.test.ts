@@ -7,6 +7,7 @@
  * `panel.webview.postMessage` (the real one still delivers every message).
  */
 import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import { SignJWT, generateKeyPair } from 'jose';
 import * as vscode from 'vscode';
@@ -61,6 +62,8 @@ describe('inspector panel (real extension host, sandbox tokens)', function () {
   let service: TokenService;
   let env: Environment;
   let logs: string[];
+  /** Set by a test to make every connection fail (the issuer is unreachable). */
+  let unreachable: http.Agent | undefined;
 
   before(async function () {
     s = await sandbox();
@@ -72,7 +75,12 @@ describe('inspector panel (real extension host, sandbox tokens)', function () {
   });
 
   beforeEach(async function () {
-    service = new TokenService({ state: new MemoryState(), secrets: new MemorySecrets(), http: () => ({ timeoutMs: 5000 }) });
+    unreachable = undefined;
+    service = new TokenService({
+      state: new MemoryState(),
+      secrets: new MemorySecrets(),
+      http: () => ({ timeoutMs: 5000, agent: unreachable && (() => unreachable) }),
+    });
     env = await service.addEnvironment(sandboxEnvironment(s));
     logs = [];
   });
@@ -390,7 +398,12 @@ describe('inspector panel (real extension host, sandbox tokens)', function () {
         server.close(() => resolve(port));
       });
     });
-    await service.updateEnvironment(env.id, { name: 'Sandbox', kind: 'pingone', environmentId: s.envId, authBaseUrl: `http://127.0.0.1:${dead}` });
+    // Every connection goes to that port. (Changing the environment's issuer instead would drop
+    // the token set: tokens belong to the issuer that issued them.)
+    const gone = new http.Agent();
+    (gone as unknown as { createConnection: () => net.Socket }).createConnection = () => net.connect(dead, '127.0.0.1');
+    unreachable = gone;
+    service.reload();
     const inspector = await open({ tokenSetId: info.id });
     const sig = inspector.model?.tokens[0].signature as { state: string; reason: string };
     assert.equal(sig.state, 'not_verifiable');

@@ -61,4 +61,34 @@ describe('endpoint origins', () => {
     ]);
     assert.doesNotThrow(() => pinEndpointOrigins(env('pingfederate'), { ...endpoints, token: 'https://login.example.com/as/token.oauth2', jwks: undefined }));
   });
+
+  it('asks once per issuer and host before a generic OIDC provider gets secrets on another host, remembering the answer on this machine', async () => {
+    const tokens = rogue; // the "other host" of this provider
+    issuer.route('/.well-known/openid-configuration', discovery(issuer.url, { token_endpoint: `${tokens.url}/token` }));
+    const asked: string[] = [];
+    let answer = false;
+    const state = new MemoryState();
+    const secrets = new MemorySecrets();
+    const make = () =>
+      new TokenService({
+        state,
+        secrets,
+        http: () => ({ timeoutMs: 5000 }),
+        confirmOrigins: async (_env, foreign) => (asked.push(foreign.map((f) => `${f.endpoint} ${f.origin}`).join()), answer),
+      });
+    const service = make();
+    const env = await service.addEnvironment({ name: 'Generic', kind: 'oidc', issuer: issuer.url });
+    const app = await service.addApplication(env.id, { name: 'App', clientId: 'app', clientSecret: 'generic-secret-value', grants: ['client_credentials'] });
+    await assert.rejects(service.clientCredentials(app.id), (err: unknown) => err instanceof ExplorerError && err.code === 'cancelled');
+    assert.deepEqual(asked, [`token endpoint ${tokens.url}`]);
+    assert.deepEqual(tokens.requests, [], 'declined: nothing was sent');
+    answer = true;
+    await service.clientCredentials(app.id);
+    await service.clientCredentials(app.id);
+    await make().clientCredentials(app.id); // a reloaded window: still accepted
+    assert.equal(asked.length, 2);
+    assert.equal(tokens.requests.length, 3);
+    assert.ok(!state.data.has('pte.v1.environments') || !state.data.get('pte.v1.environments')!.includes(tokens.url), 'the answer is not in the synced lists');
+  });
 });
+

@@ -5,6 +5,7 @@
  * parsed as HTML); one countdown timer, running only while the page is visible; the last model and
  * the selected tab survive the page being hidden through getState/setState; nothing is fetched.
  */
+import { markerText, visibleSegments } from './invisible';
 import {
   countdown,
   explainClaim,
@@ -97,6 +98,19 @@ function append(el: Element, children: Child[]): void {
     if (c === undefined || c === false) continue;
     el.append(typeof c === 'string' ? document.createTextNode(c) : c);
   }
+}
+
+/**
+ * A value as text a person can trust: isolated in its own `<bdi>` (it cannot reorder what is
+ * around it) with every bidirectional, invisible or control character shown as a `[U+XXXX]` marker.
+ */
+function visible(text: string, keepNewlines = false): HTMLElement {
+  const bdi = h('bdi');
+  for (const seg of visibleSegments(text, keepNewlines)) {
+    if ('text' in seg) bdi.append(document.createTextNode(seg.text));
+    else bdi.append(h('span', { class: 'ctl', title: seg.label }, markerText(seg.code)));
+  }
+  return bdi;
 }
 
 function button(id: string, label: string, onClick: () => void, attrs: Attrs = {}): HTMLButtonElement {
@@ -326,7 +340,7 @@ function claimTable(id: string, claims: Record<string, unknown>, where: 'header'
       h(
         'tr',
         { 'data-claim': name, class: explanation ? 'known' : 'unknown' },
-        h('th', { scope: 'row' }, h('code', {}, name)),
+        h('th', { scope: 'row' }, h('code', {}, visible(name))),
         h('td', { class: 'value' }, renderValue(name, value, !!explanation || where === 'header')),
         h('td', { class: 'explain' }, explanation ?? (where === 'header' ? '' : 'Not a registered claim.')),
       ),
@@ -359,12 +373,12 @@ function renderValue(name: string, value: unknown, known: boolean): Node {
   if (LIST_CLAIMS.has(name)) {
     const items = listItems(value);
     if (items && (typeof value !== 'string' || name !== 'aud')) {
-      return h('ul', { class: 'list' }, ...items.map((i) => h('li', {}, h('code', {}, i))));
+      return h('ul', { class: 'list' }, ...items.map((i) => h('li', {}, h('code', {}, visible(i)))));
     }
   }
   const scalar = known ? scalarText(value) : undefined;
-  if (scalar !== undefined) return h('span', { class: 'scalar' }, scalar);
-  return h('pre', { class: 'json' }, JSON.stringify(value, null, 2) ?? String(value));
+  if (scalar !== undefined) return h('span', { class: 'scalar' }, visible(scalar));
+  return h('pre', { class: 'json' }, visible(JSON.stringify(value, null, 2) ?? String(value), true));
 }
 
 function renderIntrospection(): HTMLElement | undefined {
