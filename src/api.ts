@@ -21,6 +21,7 @@ export interface EnvironmentInfo {
   region?: Region;
   environmentId?: string;
   authBaseUrl?: string;
+  apiBaseUrl?: string;
 }
 
 export interface ApplicationInfo {
@@ -77,8 +78,8 @@ export interface ApiDeps {
 }
 
 export function environmentInfo(e: EnvironmentInfo): EnvironmentInfo {
-  const { id, name, kind, issuer, region, environmentId, authBaseUrl } = e;
-  return { id, name, kind, issuer, region, environmentId, authBaseUrl };
+  const { id, name, kind, issuer, region, environmentId, authBaseUrl, apiBaseUrl } = e;
+  return { id, name, kind, issuer, region, environmentId, authBaseUrl, ...(apiBaseUrl ? { apiBaseUrl } : {}) };
 }
 
 export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {

@@ -47,7 +47,7 @@ async function promptEnvironment(existing?: Environment): Promise<EnvironmentInp
       : undefined;
     const environmentId = await ask(title, 'Environment ID (a UUID, from Settings › Environment Properties)', validateEnvironmentId, existing?.environmentId);
     const name = await ask(title, 'A name for this environment', (v) => validateName(v), existing?.name ?? `PingOne ${choice.custom ? 'custom' : choice.region}`);
-    return { kind, name, environmentId, region: choice.custom ? undefined : choice.region, authBaseUrl };
+    return { kind, name, environmentId, region: choice.custom ? undefined : choice.region, authBaseUrl, apiBaseUrl: existing?.apiBaseUrl };
   }
   const issuer = await ask(
     title,
