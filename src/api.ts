@@ -10,6 +10,11 @@ import { decodeJwt } from './core/jwt';
 import type { AuthMethod } from './core/oauth';
 import type { TokenService, TokenSetInfo } from './core/service';
 import type { Grant } from './core/tokenSet';
+import type { PlanPreview, Skipped } from './core/import';
+
+/** The importers ship in dist/features.js and load on first use (esbuild keeps this require lazy). */
+let featuresModule: typeof import('./features') | undefined;
+const features = () => (featuresModule ??= require('./features') as typeof import('./features'));
 
 export type { TokenSetInfo };
 
@@ -34,6 +39,21 @@ export interface ApplicationInfo {
   scopes?: string;
   redirectUri?: string;
   hasSecret: boolean;
+}
+
+/** What an import created or reused (or, for a preview, would): never a secret. */
+export interface ImportResult {
+  environments: EnvironmentInfo[];
+  applications: ApplicationInfo[];
+  skipped: Skipped[];
+}
+
+export interface CurlImportResult {
+  environment: EnvironmentInfo;
+  application: ApplicationInfo;
+  /** The command's grant_type ('client_credentials', 'refresh_token', …). */
+  grant: string;
+  warnings: string[];
 }
 
 export interface Tokens {
@@ -67,6 +87,12 @@ export interface PingOneTokenExplorerApi {
   getTokens(tokenSetId: string): Promise<Tokens>;
   decode(jwt: string): { header: Record<string, unknown>; payload: Record<string, unknown> };
   inspect(tokenSetIdOrJwt: string): Promise<void>;
+  /** What importing a Postman environment file would create, reuse and skip; writes nothing. */
+  previewPostmanEnvironment(json: string): Promise<ImportResult>;
+  /** Imports a Postman environment file: environments and applications, secrets into SecretStorage. Importing twice does not duplicate. */
+  importPostmanEnvironment(json: string): Promise<ImportResult>;
+  /** Imports the environment and application of a curl command (or a bare token URL with its parameters in the query). */
+  importCurl(command: string): Promise<CurlImportResult>;
 }
 
 export interface ApiDeps {
@@ -97,6 +123,25 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
       redirectUri: a.redirectUri,
       hasSecret: await service.hasClientSecret(a.id),
     };
+  };
+  const previewInfo = (p: PlanPreview): ImportResult => ({
+    environments: p.environments.map(environmentInfo),
+    applications: p.applications.map((a) => ({
+      id: a.id,
+      environmentId: a.environmentId,
+      name: a.name,
+      clientId: a.clientId,
+      authMethod: a.authMethod,
+      grants: a.grants,
+      scopes: a.scopes,
+      redirectUri: a.redirectUri,
+      hasSecret: a.hasSecret,
+    })),
+    skipped: p.skipped,
+  });
+  const applyImport = async (plan: import('./core/import').ImportPlan): Promise<ImportResult> => {
+    const done = await features().applyPlan(plan, service);
+    return { environments: done.environments.map(environmentInfo), applications: await Promise.all(done.applications.map((a) => appInfo(a.id))), skipped: plan.skipped };
   };
   return {
     apiVersion: 1,
@@ -133,5 +178,12 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
       return { header, payload };
     },
     inspect: (x) => deps.inspect(x),
+    previewPostmanEnvironment: async (json) => previewInfo(await features().previewPlan(features().planPostmanImport(json), service)),
+    importPostmanEnvironment: async (json) => applyImport(features().planPostmanImport(json)),
+    importCurl: async (command) => {
+      const { plan, grant, warnings } = features().planCurlImport(command);
+      const done = await applyImport(plan);
+      return { environment: done.environments[0]!, application: done.applications[0]!, grant, warnings };
+    },
   };
 }

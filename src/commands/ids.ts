@@ -25,6 +25,8 @@ export const COMMAND_IDS = [
   'pingone.introspectToken',
   'pingone.userinfo',
   'pingone.deleteTokenSet',
+  'pingone.importPostmanEnvironment',
+  'pingone.importCurl',
   'pingone.refreshView',
   'pingone.showLog',
 ] as const;
