@@ -14,6 +14,7 @@ import { InspectorPanel } from './webview/inspector/panel';
 
 export * from './core/grants';
 export * from './core/import';
+export * from './core/management';
 export { inspect, signIn };
 
 /** The handler of every command activation does not answer itself. */

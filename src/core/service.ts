@@ -309,6 +309,36 @@ export class TokenService {
     return app;
   }
 
+  // ---- imported applications (tenant imports; the secret may come later) ------------------------
+
+  /**
+   * Adds an imported application, or updates the one `existingId` names, without requiring a
+   * secret: a tenant import may not be allowed to read it, and the user pastes it later (Edit
+   * Application). A secret given is stored when it differs; one left out keeps what is stored.
+   */
+  async saveImportedApplication(environmentId: string, input: ApplicationInput, existingId?: string): Promise<Application> {
+    this.getEnvironment(environmentId);
+    if (existingId !== undefined && this.getApplication(existingId).environmentId !== environmentId) {
+      throw invalidInput('environmentId', 'An imported application stays in its environment.');
+    }
+    const app = validateApplication(input, { id: existingId ?? this.newId(), environmentId }, { hasStoredSecret: true });
+    if (app.authMethod === 'none') await this.deps.secrets.delete(KEYS.clientSecret(app.id));
+    else if (input.clientSecret && !(await this.clientSecretMatches(app.id, input.clientSecret))) await this.deps.secrets.store(KEYS.clientSecret(app.id), input.clientSecret);
+    await this.updateList<Application>(KEYS.applications, (l) => (existingId !== undefined ? l.map((a) => (a.id === existingId ? app : a)) : [...l, app]));
+    this.changed();
+    return app;
+  }
+
+  /** The current HTTP settings (timeout, proxy, log), for the management API client. */
+  httpSettings(): HttpSettings {
+    return this.deps.http();
+  }
+
+  /** Whether the stored secret equals `secret` (for sync), without handing the stored one out. */
+  async clientSecretMatches(applicationId: string, secret: string): Promise<boolean> {
+    return (await this.deps.secrets.get(KEYS.clientSecret(applicationId))) === secret;
+  }
+
   async hasClientSecret(applicationId: string): Promise<boolean> {
     return (await this.deps.secrets.get(KEYS.clientSecret(applicationId))) !== undefined;
   }

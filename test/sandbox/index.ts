@@ -11,6 +11,7 @@ import { createFlows } from './flows';
 import { platformError, sendPlatformError } from './http';
 import { generateSigningKey } from './keys';
 import { INTERACTION_TTL_SECONDS, createProvider, type OidcProvider } from './provider';
+import { createManagement, type ManagementControl } from './management';
 import { handleSignon } from './signon';
 import { handleUserinfo } from './userinfo';
 
@@ -50,12 +51,15 @@ export interface Sandbox {
     worker: SandboxClient;
     web: SandboxClient;
     post: SandboxClient;
+    workerLimited: SandboxClient;
     native: SandboxClient;
     pfWorker: SandboxClient;
     pfWeb: SandboxClient;
     oidcWeb: SandboxClient;
   };
   user: { username: string; password: string; sub: string; email: string; name: string };
+  /** PingOne's management API (`${url}/v1`): two environments, paged applications, secrets with role checks. */
+  management: { apiBase: string } & ManagementControl;
   /** Counts of requests that reached each token endpoint, by grant_type, since start (or since resetStats). */
   stats(): { tokenRequests: number; byGrant: Record<string, number> };
   resetStats(): void;
@@ -223,6 +227,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const pingoneApp = mount(pingone, p1Prefix);
   const pingfederateApp = mount(pingfederate, PF_PREFIX);
   const oidcApp = mount(oidc, OIDC_PREFIX);
+  const management = createManagement({ url, issuer, key: p1Key, envId });
   const flows = createFlows({ url, envId, provider: pingone, signonPattern, ttlSeconds: INTERACTION_TTL_SECONDS });
 
   route = async (req, res) => {
@@ -241,6 +246,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (within(path, PF_PREFIX)) return pingfederateApp(req, res);
     if ((match = path.match(oidcSignonPattern))) return handleSignon(oidc, req, res, match[1]!);
     if (within(path, OIDC_PREFIX)) return oidcApp(req, res);
+    if (within(path, '/v1')) return management.handle(req, res, requestUrl);
     return sendPlatformError(res, 404, 'NOT_FOUND', `The requested resource was not found: ${path}`);
   };
 
@@ -253,6 +259,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     oidc: { issuer: oidcIssuer },
     clients: structuredClone({ ...PINGONE_CLIENTS, ...PINGFEDERATE_CLIENTS, ...OIDC_CLIENTS }),
     user: { ...DEMO_USER },
+    management: { apiBase: `${url}/v1`, ...management.control },
     stats: () => ({
       tokenRequests: Object.values(byGrant).reduce((a, b) => a + b, 0),
       byGrant: { ...byGrant },
