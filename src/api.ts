@@ -11,6 +11,9 @@ import type { AuthMethod } from './core/oauth';
 import type { TokenService, TokenSetInfo } from './core/service';
 import type { Grant } from './core/tokenSet';
 import type { PlanPreview, Skipped } from './core/import';
+import type { RemoteApplication, RemoteEnvironment, SyncResult } from './core/management';
+
+export type { RemoteApplication, RemoteEnvironment, SyncResult };
 
 /** The importers ship in dist/features.js and load on first use (esbuild keeps this require lazy). */
 let featuresModule: typeof import('./features') | undefined;
@@ -39,6 +42,8 @@ export interface ApplicationInfo {
   scopes?: string;
   redirectUri?: string;
   hasSecret: boolean;
+  /** After a tenant import: why the secret was not imported (the missing permission). */
+  secretProblem?: string;
 }
 
 /** What an import created or reused (or, for a preview, would): never a secret. */
@@ -93,6 +98,12 @@ export interface PingOneTokenExplorerApi {
   importPostmanEnvironment(json: string): Promise<ImportResult>;
   /** Imports the environment and application of a curl command (or a bare token URL with its parameters in the query). */
   importCurl(command: string): Promise<CurlImportResult>;
+  /** The environments a PingOne worker application can see, each with its applications (every page). */
+  browseTenant(workerApplicationId: string): Promise<{ environments: RemoteEnvironment[] }>;
+  /** Imports applications of one tenant environment, with their secrets unless `withSecrets: false`. */
+  importApplications(workerApplicationId: string, request: { environmentId: string; applicationIds: string[]; withSecrets?: boolean }): Promise<ApplicationInfo[]>;
+  /** Re-reads an imported application from its tenant and applies what changed (auth method, grants, redirect URI, a rotated secret). */
+  syncApplication(applicationId: string): Promise<SyncResult>;
 }
 
 export interface ApiDeps {
@@ -185,5 +196,11 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
       const done = await applyImport(plan);
       return { environment: done.environments[0]!, application: done.applications[0]!, grant, warnings };
     },
+    browseTenant: (workerId) => features().browseTenant(service, workerId),
+    importApplications: async (workerId, request) => {
+      const done = await features().importApplications(service, workerId, request);
+      return Promise.all(done.map(async (d) => ({ ...(await appInfo(d.application.id)), ...(d.secretProblem ? { secretProblem: d.secretProblem } : {}) })));
+    },
+    syncApplication: (id) => features().syncApplication(service, id, { apply: true }),
   };
 }

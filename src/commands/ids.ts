@@ -27,6 +27,8 @@ export const COMMAND_IDS = [
   'pingone.deleteTokenSet',
   'pingone.importPostmanEnvironment',
   'pingone.importCurl',
+  'pingone.browseTenant',
+  'pingone.syncFromTenant',
   'pingone.refreshView',
   'pingone.showLog',
 ] as const;
