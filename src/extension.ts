@@ -13,6 +13,7 @@ import { Log } from './platform/log';
 import { ProxyAgents } from './core/proxy';
 import { proxyConfig, requestTimeoutMs } from './platform/settings';
 import { ExplorerTree } from './tree/explorerTree';
+import { WorkspaceFile } from './workspace/workspaceFile';
 
 /**
  * Command handlers, the inspector and the grant code live in dist/features.js, required on first
@@ -50,7 +51,8 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     reported = service.problems.length;
   };
 
-  const ctx: CommandContext = { extensionUri: context.extensionUri, service, log, autoRefresh };
+  const workspaceFile = new WorkspaceFile(service, log);
+  const ctx: CommandContext = { extensionUri: context.extensionUri, service, log, autoRefresh, workspaceFile };
   const immediate: Record<ImmediateCommandId, CommandHandler> = {
     'pingone.refreshView': () => service.reload(),
     'pingone.showLog': () => log.channel.show(),
@@ -84,7 +86,9 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     }),
     ...Object.entries(immediate).map(([id, handler]) => vscode.commands.registerCommand(id, handler)),
     ...COMMAND_IDS.filter(isOnDemand).map(onDemand),
+    workspaceFile,
   );
+  workspaceFile.start();
 
   return createApi({
     service,

@@ -9,6 +9,7 @@ import type { CommandContext } from './commands/context';
 import { environmentCommands } from './commands/environments';
 import { importCommands } from './commands/import';
 import { tenantCommands } from './commands/tenant';
+import { workspaceCommands } from './commands/workspace';
 import type { CommandHandler, OnDemandCommandId } from './commands/ids';
 import { inspect, signIn, tokenCommands } from './commands/tokens';
 import { InspectorPanel } from './webview/inspector/panel';
@@ -20,7 +21,7 @@ export { inspect, signIn };
 
 /** The handler of every command activation does not answer itself. */
 export function commandHandlers(ctx: CommandContext): Record<OnDemandCommandId, CommandHandler> {
-  const handlers = { ...environmentCommands(ctx), ...applicationCommands(ctx), ...tokenCommands(ctx), ...importCommands(ctx), ...tenantCommands(ctx) };
+  const handlers = { ...environmentCommands(ctx), ...applicationCommands(ctx), ...tokenCommands(ctx), ...importCommands(ctx), ...tenantCommands(ctx), ...workspaceCommands(ctx) };
   // A handler whose id is not in COMMAND_IDS would never be registered: make that a type error.
   const noStray: Exclude<keyof typeof handlers, OnDemandCommandId> extends never ? true : never = true;
   void noStray;

@@ -11,6 +11,7 @@ export interface CommandContext {
   service: TokenService;
   log: Log;
   autoRefresh?: { resume(id: string): void; isActive(id: string, optedIn: boolean): boolean };
+  workspaceFile?: { reload(): Promise<void>; fileUri(): vscode.Uri | undefined };
 }
 
 /** The id a command was invoked for: a tree node, an id string, or an object with `id`. */

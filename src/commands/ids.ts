@@ -29,6 +29,8 @@ export const COMMAND_IDS = [
   'pingone.importCurl',
   'pingone.browseTenant',
   'pingone.syncFromTenant',
+  'pingone.exportToWorkspaceFile',
+  'pingone.enterClientSecret',
   'pingone.refreshView',
   'pingone.showLog',
 ] as const;

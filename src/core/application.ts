@@ -32,6 +32,8 @@ export interface Application {
   scopes?: string;
   redirectUri?: string;
   grants: Grant[];
+  /** Set on entries that come from the workspace file (.vscode/pingone.json), not the user's own store. */
+  origin?: 'workspace';
 }
 
 export function validateAuthMethod(value: unknown): AuthMethod {

@@ -49,6 +49,8 @@ export interface Environment {
   apiBaseUrl?: string;
   /** The expected `iss`; discovery lives at `${issuer}/.well-known/openid-configuration`. */
   issuer: string;
+  /** Set on entries that come from the workspace file (.vscode/pingone.json), not the user's own store. */
+  origin?: 'workspace';
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

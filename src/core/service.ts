@@ -163,11 +163,11 @@ export class TokenService {
   }
 
   listEnvironments(): Environment[] {
-    return this.readList<Environment>(
+    return this.withWorkspace(this.workspaceEntries.environments, this.readList<Environment>(
       KEYS.environments,
       (e) => typeof e.id === 'string' && typeof e.name === 'string' && typeof e.issuer === 'string' && typeof e.kind === 'string',
       'environment',
-    );
+    ));
   }
 
   getEnvironment(id: string): Environment {
@@ -177,11 +177,11 @@ export class TokenService {
   }
 
   listApplications(environmentId?: string): Application[] {
-    const apps = this.readList<Application>(
+    const apps = this.withWorkspace(this.workspaceEntries.applications, this.readList<Application>(
       KEYS.applications,
       (a) => typeof a.id === 'string' && typeof a.environmentId === 'string' && typeof a.clientId === 'string' && typeof a.authMethod === 'string',
       'application',
-    );
+    ));
     return environmentId === undefined ? apps : apps.filter((a) => a.environmentId === environmentId);
   }
 
@@ -307,6 +307,40 @@ export class TokenService {
     await this.updateList<Application>(KEYS.applications, (l) => l.map((a) => (a.id === id ? app : a)));
     this.changed();
     return app;
+  }
+
+  // ---- the workspace file (.vscode/pingone.json): entries shown beside the user's own -----------
+
+  private workspaceEntries: { environments: Environment[]; applications: Application[] } = { environments: [], applications: [] };
+
+  /**
+   * Replaces the entries that come from the workspace file. They are listed with the user's own;
+   * an entry with the id of a stored one (exported, or the same file in another clone) takes its
+   * place, so its stored secret and tokens stay attached. Nothing is written to the stores.
+   */
+  setWorkspaceEntries(entries: { environments: Environment[]; applications: Application[] }): void {
+    this.workspaceEntries = { environments: [...entries.environments], applications: [...entries.applications] };
+    this.changed();
+  }
+
+  /** True for an environment or application that comes from the workspace file. */
+  isFromWorkspace(id: string): boolean {
+    return this.workspaceEntries.environments.some((e) => e.id === id) || this.workspaceEntries.applications.some((a) => a.id === id);
+  }
+
+  /** Stores a secret for an application (workspace entries: each person enters theirs once). */
+  async setClientSecret(applicationId: string, secret: string): Promise<void> {
+    const app = this.getApplication(applicationId);
+    if (app.authMethod === 'none') throw invalidInput('clientSecret', `"${app.name}" is a public client (auth method none): it has no secret.`);
+    if (!secret) throw invalidInput('clientSecret', 'The client secret is empty.');
+    await this.deps.secrets.store(KEYS.clientSecret(applicationId), secret);
+    this.changed();
+  }
+
+  private withWorkspace<T extends { id: string }>(workspace: T[], stored: T[]): T[] {
+    if (!workspace.length) return stored;
+    const ids = new Set(workspace.map((w) => w.id));
+    return [...stored.filter((s) => !ids.has(s.id)), ...workspace];
   }
 
   // ---- imported applications (tenant imports; the secret may come later) ------------------------

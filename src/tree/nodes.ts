@@ -19,6 +19,7 @@ export class EnvironmentNode extends vscode.TreeItem {
     this.id = `env:${environment.id}`;
     this.contextValue = 'environment';
     this.description = environment.kind === 'pingone' ? `PingOne ${environment.region ?? 'custom'}` : KIND_LABEL[environment.kind];
+    if (environment.origin === 'workspace') this.description += ' · workspace';
     this.iconPath = new vscode.ThemeIcon('globe');
     this.tooltip = new vscode.MarkdownString(
       `**${esc(environment.name)}** (${KIND_LABEL[environment.kind]})\n\nIssuer: \`${environment.issuer}\`` +
@@ -37,7 +38,7 @@ export class ApplicationNode extends vscode.TreeItem {
     const tags = ['application', ...application.grants.map((g) => (g === 'client_credentials' ? 'clientCredentials' : 'authorizationCode'))];
     if (environmentKind === 'pingone' && application.grants.includes('authorization_code')) tags.push('flowsApi');
     this.contextValue = tags.join(' ');
-    this.description = application.clientId;
+    this.description = application.origin === 'workspace' ? `${application.clientId} · workspace` : application.clientId;
     this.iconPath = warning
       ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
       : new vscode.ThemeIcon(application.authMethod === 'none' ? 'device-mobile' : 'key');
