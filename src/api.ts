@@ -30,6 +30,8 @@ export interface EnvironmentInfo {
   environmentId?: string;
   authBaseUrl?: string;
   apiBaseUrl?: string;
+  /** 'workspace' for entries from .vscode/pingone.json. */
+  origin?: 'workspace';
 }
 
 export interface ApplicationInfo {
@@ -42,6 +44,8 @@ export interface ApplicationInfo {
   scopes?: string;
   redirectUri?: string;
   hasSecret: boolean;
+  /** 'workspace' for entries from .vscode/pingone.json. */
+  origin?: 'workspace';
   /** After a tenant import: why the secret was not imported (the missing permission). */
   secretProblem?: string;
 }
@@ -115,8 +119,8 @@ export interface ApiDeps {
 }
 
 export function environmentInfo(e: EnvironmentInfo): EnvironmentInfo {
-  const { id, name, kind, issuer, region, environmentId, authBaseUrl, apiBaseUrl } = e;
-  return { id, name, kind, issuer, region, environmentId, authBaseUrl, ...(apiBaseUrl ? { apiBaseUrl } : {}) };
+  const { id, name, kind, issuer, region, environmentId, authBaseUrl, apiBaseUrl, origin } = e;
+  return { id, name, kind, issuer, region, environmentId, authBaseUrl, ...(apiBaseUrl ? { apiBaseUrl } : {}), ...(origin ? { origin } : {}) };
 }
 
 export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
@@ -133,6 +137,7 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
       scopes: a.scopes,
       redirectUri: a.redirectUri,
       hasSecret: await service.hasClientSecret(a.id),
+      ...(a.origin ? { origin: a.origin } : {}),
     };
   };
   const previewInfo = (p: PlanPreview): ImportResult => ({
