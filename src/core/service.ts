@@ -323,11 +323,6 @@ export class TokenService {
     this.changed();
   }
 
-  /** True for an environment or application that comes from the workspace file. */
-  isFromWorkspace(id: string): boolean {
-    return this.workspaceEntries.environments.some((e) => e.id === id) || this.workspaceEntries.applications.some((a) => a.id === id);
-  }
-
   /** Stores a secret for an application (workspace entries: each person enters theirs once). */
   async setClientSecret(applicationId: string, secret: string): Promise<void> {
     const app = this.getApplication(applicationId);
