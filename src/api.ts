@@ -12,6 +12,14 @@ import type { TokenAccessGate } from './core/consent';
 import type { TokenExchangeOptions, TokenService, TokenSetInfo } from './core/service';
 import type { UserCodeInfo } from './core/grants/deviceCode';
 import type { Grant } from './core/tokenSet';
+import type { PlanPreview, Skipped } from './core/import';
+import type { RemoteApplication, RemoteEnvironment, SyncResult } from './core/management';
+
+export type { RemoteApplication, RemoteEnvironment, SyncResult };
+
+/** The importers ship in dist/features.js and load on first use (esbuild keeps this require lazy). */
+let featuresModule: typeof import('./features') | undefined;
+const features = () => (featuresModule ??= require('./features') as typeof import('./features'));
 
 export type { TokenExchangeOptions, TokenSetInfo, UserCodeInfo };
 
@@ -29,6 +37,9 @@ export interface EnvironmentInfo {
   region?: Region;
   environmentId?: string;
   authBaseUrl?: string;
+  apiBaseUrl?: string;
+  /** 'workspace' for entries from .vscode/pingone.json. */
+  origin?: 'workspace';
 }
 
 export interface ApplicationInfo {
@@ -50,6 +61,25 @@ export interface ApplicationInfo {
   requestObject: 'auto' | 'always' | 'never';
   /** New token sets are DPoP-bound (RFC 9449). */
   dpop: boolean;
+  /** 'workspace' for entries from .vscode/pingone.json. */
+  origin?: 'workspace';
+  /** After a tenant import: why the secret was not imported (the missing permission). */
+  secretProblem?: string;
+}
+
+/** What an import created or reused (or, for a preview, would): never a secret. */
+export interface ImportResult {
+  environments: EnvironmentInfo[];
+  applications: ApplicationInfo[];
+  skipped: Skipped[];
+}
+
+export interface CurlImportResult {
+  environment: EnvironmentInfo;
+  application: ApplicationInfo;
+  /** The command's grant_type ('client_credentials', 'refresh_token', …). */
+  grant: string;
+  warnings: string[];
 }
 
 export interface Tokens {
@@ -103,6 +133,18 @@ export interface PingOneTokenExplorerApi {
   dpopProof(tokenSetId: string, request: { method: string; url: string }): Promise<string>;
   decode(jwt: string): { header: Record<string, unknown>; payload: Record<string, unknown> };
   inspect(tokenSetIdOrJwt: string): Promise<void>;
+  /** What importing a Postman environment file would create, reuse and skip; writes nothing. */
+  previewPostmanEnvironment(json: string): Promise<ImportResult>;
+  /** Imports a Postman environment file: environments and applications, secrets into SecretStorage. Importing twice does not duplicate. */
+  importPostmanEnvironment(json: string): Promise<ImportResult>;
+  /** Imports the environment and application of a curl command (or a bare token URL with its parameters in the query). */
+  importCurl(command: string): Promise<CurlImportResult>;
+  /** The environments a PingOne worker application can see, each with its applications (every page). */
+  browseTenant(workerApplicationId: string): Promise<{ environments: RemoteEnvironment[] }>;
+  /** Imports applications of one tenant environment, with their secrets unless `withSecrets: false`. */
+  importApplications(workerApplicationId: string, request: { environmentId: string; applicationIds: string[]; withSecrets?: boolean }): Promise<ApplicationInfo[]>;
+  /** Re-reads an imported application from its tenant and applies what changed (auth method, grants, redirect URI, a rotated secret). */
+  syncApplication(applicationId: string): Promise<SyncResult>;
 }
 
 export interface ApiDeps {
@@ -118,8 +160,8 @@ export interface ApiDeps {
 }
 
 export function environmentInfo(e: EnvironmentInfo): EnvironmentInfo {
-  const { id, name, kind, issuer, region, environmentId, authBaseUrl } = e;
-  return { id, name, kind, issuer, region, environmentId, authBaseUrl };
+  const { id, name, kind, issuer, region, environmentId, authBaseUrl, apiBaseUrl, origin } = e;
+  return { id, name, kind, issuer, region, environmentId, authBaseUrl, ...(apiBaseUrl ? { apiBaseUrl } : {}), ...(origin ? { origin } : {}) };
 }
 
 export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
@@ -149,7 +191,30 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
       pushedAuthorization: a.pushedAuthorization ?? 'auto',
       requestObject: a.requestObject ?? 'auto',
       dpop: a.dpop === true,
+      ...(a.origin ? { origin: a.origin } : {}),
     };
+  };
+  const previewInfo = (p: PlanPreview): ImportResult => ({
+    environments: p.environments.map(environmentInfo),
+    applications: p.applications.map((a) => ({
+      id: a.id,
+      environmentId: a.environmentId,
+      name: a.name,
+      clientId: a.clientId,
+      authMethod: a.authMethod,
+      grants: a.grants,
+      scopes: a.scopes,
+      redirectUri: a.redirectUri,
+      hasSecret: a.hasSecret,
+      pushedAuthorization: 'auto',
+      requestObject: 'auto',
+      dpop: false,
+    })),
+    skipped: p.skipped,
+  });
+  const applyImport = async (plan: import('./core/import').ImportPlan): Promise<ImportResult> => {
+    const done = await features().applyPlan(plan, service);
+    return { environments: done.environments.map(environmentInfo), applications: await Promise.all(done.applications.map((a) => appInfo(a.id))), skipped: plan.skipped };
   };
   return {
     apiVersion: 1,
@@ -221,5 +286,18 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
       return { header, payload };
     },
     inspect: (x) => deps.inspect(x),
+    previewPostmanEnvironment: async (json) => previewInfo(await features().previewPlan(features().planPostmanImport(json), service)),
+    importPostmanEnvironment: async (json) => applyImport(features().planPostmanImport(json)),
+    importCurl: async (command) => {
+      const { plan, grant, warnings } = features().planCurlImport(command);
+      const done = await applyImport(plan);
+      return { environment: done.environments[0]!, application: done.applications[0]!, grant, warnings };
+    },
+    browseTenant: (workerId) => features().browseTenant(service, workerId),
+    importApplications: async (workerId, request) => {
+      const done = await features().importApplications(service, workerId, request);
+      return Promise.all(done.map(async (d) => ({ ...(await appInfo(d.application.id)), ...(d.secretProblem ? { secretProblem: d.secretProblem } : {}) })));
+    },
+    syncApplication: (id) => features().syncApplication(service, id, { apply: true }),
   };
 }

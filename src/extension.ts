@@ -17,6 +17,7 @@ import { ProxyAgents } from './core/proxy';
 import { proxyConfig, requestTimeoutMs } from './platform/settings';
 import { createTokenAccessGate } from './platform/tokenAccess';
 import { ExplorerTree } from './tree/explorerTree';
+import { WorkspaceFile } from './workspace/workspaceFile';
 
 /**
  * Command handlers, the inspector and the grant code live in dist/features.js, required on first
@@ -64,7 +65,8 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     const node = tree.tokenSetNode(id);
     if (node && view.visible) void Promise.resolve(view.reveal(node, { select: true, focus: false, expand: false })).catch(() => undefined);
   };
-  const ctx: CommandContext = { extensionUri: context.extensionUri, service, log, autoRefresh, reveal };
+  const workspaceFile = new WorkspaceFile(service, log);
+  const ctx: CommandContext = { extensionUri: context.extensionUri, service, log, autoRefresh, reveal, workspaceFile };
   const immediate: Record<ImmediateCommandId, CommandHandler> = {
     'pingone.refreshView': () => service.reload(),
     'pingone.showLog': () => log.channel.show(),
@@ -98,7 +100,9 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     }),
     ...Object.entries(immediate).map(([id, handler]) => vscode.commands.registerCommand(id, handler)),
     ...COMMAND_IDS.filter(isOnDemand).map(onDemand),
+    workspaceFile,
   );
+  workspaceFile.start();
 
   return createApi({
     service,

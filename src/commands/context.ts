@@ -14,6 +14,7 @@ export interface CommandContext {
   autoRefresh?: { resume(id: string): void; isActive(id: string, optedIn: boolean): boolean };
   /** Reveals and selects a token set in the Environments view (success feedback). */
   reveal?: (tokenSetId: string) => void;
+  workspaceFile?: { reload(): Promise<void>; fileUri(): vscode.Uri | undefined };
 }
 
 /** The id a command was invoked for: a tree node, an id string, or an object with `id`. */

@@ -81,7 +81,7 @@ async function promptEnvironment(existing?: Environment): Promise<EnvironmentInp
     // A pasted PingOne URL also says where the environment lives.
     const region = choice.custom ? undefined : (pasted.region ?? choice.region);
     const name = await ask(title, 'A name for this environment', (v) => validateName(v), existing?.name ?? `PingOne ${choice.custom ? 'custom' : region}`);
-    return { kind, name, environmentId: pasted.environmentId, region, authBaseUrl };
+    return { kind, name, environmentId: pasted.environmentId, region, authBaseUrl, apiBaseUrl: existing?.apiBaseUrl };
   }
   const issuer = await ask(
     title,

@@ -33,6 +33,12 @@ export const COMMAND_IDS = [
   'pingone.introspectToken',
   'pingone.userinfo',
   'pingone.deleteTokenSet',
+  'pingone.importPostmanEnvironment',
+  'pingone.importCurl',
+  'pingone.browseTenant',
+  'pingone.syncFromTenant',
+  'pingone.exportToWorkspaceFile',
+  'pingone.enterClientSecret',
   'pingone.refreshView',
   'pingone.showLog',
 ] as const;

@@ -86,6 +86,8 @@ export interface Application {
   pushedAuthorization?: RequestPolicy;
   requestObject?: RequestPolicy;
   dpop?: boolean;
+  /** Set on entries that come from the workspace file (.vscode/pingone.json), not the user's own store. */
+  origin?: 'workspace';
 }
 
 export function validateAuthMethod(value: unknown): AuthMethod {

@@ -32,6 +32,8 @@ export interface EnvironmentInput {
   environmentId?: string;
   /** PingOne: overrides the region's auth base, e.g. a local PingOne-compatible server. */
   authBaseUrl?: string;
+  /** PingOne: overrides the region's management API base (`https://api.pingone.{tld}/v1`), e.g. a custom setup or the sandbox. */
+  apiBaseUrl?: string;
   /** PingFederate: the base URL (its issuer); OIDC: the issuer. */
   issuer?: string;
 }
@@ -44,8 +46,11 @@ export interface Environment {
   region?: Region;
   environmentId?: string;
   authBaseUrl?: string;
+  apiBaseUrl?: string;
   /** The expected `iss`; discovery lives at `${issuer}/.well-known/openid-configuration`. */
   issuer: string;
+  /** Set on entries that come from the workspace file (.vscode/pingone.json), not the user's own store. */
+  origin?: 'workspace';
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -163,9 +168,12 @@ export function validateEnvironment(input: EnvironmentInput, id: string): Enviro
         region = r;
       }
       const authBaseUrl = input.authBaseUrl ? validateBaseUrl('authBaseUrl', input.authBaseUrl) : undefined;
+      const apiBaseUrl = input.apiBaseUrl ? validateBaseUrl('apiBaseUrl', input.apiBaseUrl) : undefined;
       if (!authBaseUrl && !region) region = 'NA';
       const base = authBaseUrl ?? REGIONS[region as Region].authBase;
-      return { id, name, kind: 'pingone', region, environmentId, authBaseUrl, issuer: `${base}/${environmentId}/as` };
+      const env: Environment = { id, name, kind: 'pingone', region, environmentId, authBaseUrl, issuer: `${base}/${environmentId}/as` };
+      if (apiBaseUrl) env.apiBaseUrl = apiBaseUrl;
+      return env;
     }
     case 'pingfederate':
     case 'oidc':
@@ -173,4 +181,10 @@ export function validateEnvironment(input: EnvironmentInput, id: string): Enviro
     default:
       throw invalidInput('kind', `Unknown environment kind "${String(input.kind)}": use pingone, pingfederate or oidc.`);
   }
+}
+
+/** The management API base of a PingOne environment: its explicit `apiBaseUrl`, else its region's. */
+export function managementApiBase(env: Pick<Environment, 'kind' | 'region' | 'apiBaseUrl'>): string | undefined {
+  if (env.kind !== 'pingone') return undefined;
+  return env.apiBaseUrl ?? (env.region ? REGIONS[env.region].apiBase : undefined);
 }

@@ -241,11 +241,11 @@ export class TokenService {
   }
 
   listEnvironments(): Environment[] {
-    return this.readList<Environment>(
+    return this.withWorkspace(this.workspaceEntries.environments, this.readList<Environment>(
       KEYS.environments,
       (e) => typeof e.id === 'string' && typeof e.name === 'string' && typeof e.issuer === 'string' && typeof e.kind === 'string',
       'environment',
-    );
+    ));
   }
 
   getEnvironment(id: string): Environment {
@@ -255,11 +255,11 @@ export class TokenService {
   }
 
   listApplications(environmentId?: string): Application[] {
-    const apps = this.readList<Application>(
+    const apps = this.withWorkspace(this.workspaceEntries.applications, this.readList<Application>(
       KEYS.applications,
       (a) => typeof a.id === 'string' && typeof a.environmentId === 'string' && typeof a.clientId === 'string' && typeof a.authMethod === 'string',
       'application',
-    );
+    ));
     return environmentId === undefined ? apps : apps.filter((a) => a.environmentId === environmentId);
   }
 
@@ -445,6 +445,68 @@ export class TokenService {
     if (!ring) throw invalidInput('kid', 'The application has no keys.');
     await this.deps.secrets.store(KEYS.clientKey(applicationId), JSON.stringify(grants().removeFromRing(ring, kid)));
     this.changed();
+  }
+
+  // ---- the workspace file (.vscode/pingone.json): entries shown beside the user's own -----------
+
+  private workspaceEntries: { environments: Environment[]; applications: Application[] } = { environments: [], applications: [] };
+
+  /**
+   * Replaces the entries that come from the workspace file. They are listed with the user's own;
+   * an entry with the id of a stored one (exported, or the same file in another clone) takes its
+   * place, so its stored secret and tokens stay attached. Nothing is written to the stores.
+   */
+  setWorkspaceEntries(entries: { environments: Environment[]; applications: Application[] }): void {
+    this.workspaceEntries = { environments: [...entries.environments], applications: [...entries.applications] };
+    this.changed();
+  }
+
+  /** Stores a secret for an application (workspace entries: each person enters theirs once). */
+  async setClientSecret(applicationId: string, secret: string): Promise<void> {
+    const app = this.getApplication(applicationId);
+    if (app.authMethod === 'none') throw invalidInput('clientSecret', `"${app.name}" is a public client (auth method none): it has no secret.`);
+    if (!secret) throw invalidInput('clientSecret', 'The client secret is empty.');
+    await this.deps.secrets.store(KEYS.clientSecret(applicationId), encodeClientSecret(secret, { issuer: this.getEnvironment(app.environmentId).issuer }));
+    this.changed();
+  }
+
+  private withWorkspace<T extends { id: string }>(workspace: T[], stored: T[]): T[] {
+    if (!workspace.length) return stored;
+    const ids = new Set(workspace.map((w) => w.id));
+    return [...stored.filter((s) => !ids.has(s.id)), ...workspace];
+  }
+
+  // ---- imported applications (tenant imports; the secret may come later) ------------------------
+
+  /**
+   * Adds an imported application, or updates the one `existingId` names, without requiring a
+   * secret: a tenant import may not be allowed to read it, and the user pastes it later (Edit
+   * Application). A secret given is stored when it differs; one left out keeps what is stored.
+   */
+  async saveImportedApplication(environmentId: string, input: ApplicationInput, existingId?: string): Promise<Application> {
+    this.getEnvironment(environmentId);
+    if (existingId !== undefined && this.getApplication(existingId).environmentId !== environmentId) {
+      throw invalidInput('environmentId', 'An imported application stays in its environment.');
+    }
+    const app = validateApplication(input, { id: existingId ?? this.newId(), environmentId }, { hasStoredSecret: true });
+    if (app.authMethod === 'none') await this.deps.secrets.delete(KEYS.clientSecret(app.id));
+    else if (input.clientSecret && !(await this.clientSecretMatches(app.id, input.clientSecret))) {
+      await this.deps.secrets.store(KEYS.clientSecret(app.id), encodeClientSecret(input.clientSecret, { issuer: this.getEnvironment(environmentId).issuer }));
+    }
+    await this.updateList<Application>(KEYS.applications, (l) => (existingId !== undefined ? l.map((a) => (a.id === existingId ? app : a)) : [...l, app]));
+    this.changed();
+    return app;
+  }
+
+  /** The current HTTP settings (timeout, proxy, log), for the management API client. */
+  httpSettings(): HttpSettings {
+    return this.deps.http();
+  }
+
+  /** Whether the stored secret equals `secret` (for sync), without handing the stored one out. */
+  async clientSecretMatches(applicationId: string, secret: string): Promise<boolean> {
+    const raw = await this.deps.secrets.get(KEYS.clientSecret(applicationId));
+    return raw !== undefined && decodeClientSecret(raw).secret === secret;
   }
 
   async hasClientSecret(applicationId: string): Promise<boolean> {

@@ -20,6 +20,7 @@ export class EnvironmentNode extends vscode.TreeItem {
     this.id = `env:${environment.id}`;
     this.contextValue = 'environment';
     this.description = environment.kind === 'pingone' ? `PingOne ${environment.region ?? 'custom'}` : KIND_LABEL[environment.kind];
+    if (environment.origin === 'workspace') this.description += ' · workspace';
     this.iconPath = new vscode.ThemeIcon('globe');
     const check = environmentChecks.get(environment.id);
     if (check?.state === 'checking') this.description += ' · checking…';
@@ -53,7 +54,7 @@ export class ApplicationNode extends vscode.TreeItem {
     if (environmentKind === 'pingone' && application.grants.includes('authorization_code')) tags.push('flowsApi');
     if (application.authMethod === 'private_key_jwt') tags.push('privateKeyJwt');
     this.contextValue = tags.join(' ');
-    this.description = application.clientId;
+    this.description = application.origin === 'workspace' ? `${application.clientId} · workspace` : application.clientId;
     this.iconPath = warning
       ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
       : new vscode.ThemeIcon(application.authMethod === 'none' ? 'device-mobile' : 'key');

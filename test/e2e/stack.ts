@@ -94,7 +94,7 @@ interface SeedApplication {
 
 export interface SeedPlan {
   environments: Array<{
-    environment: { name: string; kind: 'pingone' | 'pingfederate'; environmentId?: string; authBaseUrl?: string; issuer?: string };
+    environment: { name: string; kind: 'pingone' | 'pingfederate'; environmentId?: string; authBaseUrl?: string; apiBaseUrl?: string; issuer?: string };
     /** The issuer the environment resolves to: one stored for another sandbox (port) is replaced. */
     expectedIssuer: string;
     applications: SeedApplication[];
@@ -122,7 +122,7 @@ export function seedPlan(sb: SandboxInfo): SeedPlan {
   return {
     environments: [
       {
-        environment: { name: SEED_NAMES.pingone, kind: 'pingone', environmentId: sb.envId, authBaseUrl: sb.pingone.authBase },
+        environment: { name: SEED_NAMES.pingone, kind: 'pingone', environmentId: sb.envId, authBaseUrl: sb.pingone.authBase, apiBaseUrl: `${sb.url}/v1` },
         expectedIssuer: sb.pingone.issuer,
         applications: [app(SEED_NAMES.worker, c.worker), app(SEED_NAMES.web, c.web), app(SEED_NAMES.native, c.native), app(SEED_NAMES.device, c.device)],
       },

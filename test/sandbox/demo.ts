@@ -65,6 +65,15 @@ export const PINGONE_CLIENTS = {
     grantTypes: ['client_credentials', 'authorization_code', 'refresh_token'],
     scopes: `${USER_SCOPES.join(' ')} p1:read:user`,
   },
+  /** A second worker without the Environment Admin role: it may list applications, not read their secrets. */
+  workerLimited: {
+    clientId: 'sandbox-worker-limited',
+    clientSecret: 'sandbox-worker-limited-secret',
+    authMethod: 'client_secret_basic',
+    redirectUris: [],
+    grantTypes: ['client_credentials'],
+    scopes: 'p1:read:user',
+  },
   native: {
     clientId: 'sandbox-native',
     authMethod: 'none',

@@ -14,6 +14,7 @@ import { INTERACTION_TTL_SECONDS, createProvider, type OidcProvider } from './pr
 import { createPendingControl, type PendingControl } from './pending';
 import { registerPasswordGrant } from './password';
 import { registerTokenExchange } from './tokenExchange';
+import { createManagement, type ManagementControl } from './management';
 import { handleSignon } from './signon';
 import { handleUserinfo } from './userinfo';
 
@@ -68,6 +69,7 @@ export interface Sandbox {
     worker: SandboxClient;
     web: SandboxClient;
     post: SandboxClient;
+    workerLimited: SandboxClient;
     native: SandboxClient;
     device: SandboxClient;
     exchange: SandboxClient;
@@ -88,6 +90,8 @@ export interface Sandbox {
    */
   setClientJwks(clientId: string, jwks: { keys: unknown[] }): Promise<void>;
   user: { username: string; password: string; sub: string; email: string; name: string };
+  /** PingOne's management API (`${url}/v1`): two environments, paged applications, secrets with role checks. */
+  management: { apiBase: string } & ManagementControl;
   /**
    * Counts since start (or since resetStats): every HTTP request (`requests`, any path), and the
    * requests that reached each token endpoint, by grant_type.
@@ -279,6 +283,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const pingoneApp = mount(pingone, p1Prefix);
   const pingfederateApp = mount(pingfederate, PF_PREFIX);
   const oidcApp = mount(oidc, OIDC_PREFIX);
+  const management = createManagement({ url, issuer, key: p1Key, envId });
   const flows = createFlows({ url, envId, provider: pingone, signonPattern, ttlSeconds: INTERACTION_TTL_SECONDS });
 
   const clientJwks = new Map<string, { keys: unknown[] }>();
@@ -302,6 +307,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (within(path, PF_PREFIX)) return pingfederateApp(req, res);
     if ((match = path.match(oidcSignonPattern))) return handleSignon(oidc, req, res, match[1]!);
     if (within(path, OIDC_PREFIX)) return oidcApp(req, res);
+    if (within(path, '/v1')) return management.handle(req, res, requestUrl);
     return sendPlatformError(res, 404, 'NOT_FOUND', `The requested resource was not found: ${path}`);
   };
 
@@ -321,6 +327,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       if (client?.asymmetricKeyStore) client.asymmetricKeyStore.freshUntil = 0;
     },
     user: { ...DEMO_USER },
+    management: { apiBase: `${url}/v1`, ...management.control },
     stats: () => ({
       requests,
       tokenRequests: Object.values(byGrant).reduce((a, b) => a + b, 0),
