@@ -488,8 +488,17 @@ export class TokenService {
     if (existingId !== undefined && this.getApplication(existingId).environmentId !== environmentId) {
       throw invalidInput('environmentId', 'An imported application stays in its environment.');
     }
-    const app = validateApplication(input, { id: existingId ?? this.newId(), environmentId }, { hasStoredSecret: true });
-    if (app.authMethod === 'none') await this.deps.secrets.delete(KEYS.clientSecret(app.id));
+    let app = validateApplication(input, { id: existingId ?? this.newId(), environmentId }, { hasStoredSecret: true });
+    if (app.authMethod === 'private_key_jwt') {
+      // A tenant never hands out private keys: keep the one this application has, or make one to register.
+      let ring = await this.keyRing(app.id);
+      if (!ring) {
+        ring = await this.newKeyRing(undefined, undefined, undefined);
+        await this.deps.secrets.store(KEYS.clientKey(app.id), JSON.stringify(ring));
+      }
+      app = this.withActiveKey(app, ring);
+    }
+    if (!usesSecret(app.authMethod)) await this.deps.secrets.delete(KEYS.clientSecret(app.id));
     else if (input.clientSecret && !(await this.clientSecretMatches(app.id, input.clientSecret))) {
       await this.deps.secrets.store(KEYS.clientSecret(app.id), encodeClientSecret(input.clientSecret, { issuer: this.getEnvironment(environmentId).issuer }));
     }

@@ -78,7 +78,8 @@ export function applicationInput(r: RemoteApplication): { input: ApplicationInpu
   if (method.method === 'none' && grants.includes('client_credentials')) grants.splice(grants.indexOf('client_credentials'), 1);
   if (!grants.length) return { reason: 'a public client with only the client-credentials grant' };
   if (unknown.length) notes.push(`Grants not available in this version: ${unknown.join(', ')}.`);
-  if (r.parRequirement === 'REQUIRED') notes.push('PingOne requires pushed authorization (PAR) for this application; sign-in from this version does not send PAR yet.');
+  if (r.parRequirement === 'REQUIRED') notes.push('PingOne requires pushed authorization requests (PAR) for this application: sign-in will push them.');
+  if (method.method === 'private_key_jwt') notes.push('PRIVATE_KEY_JWT: a tenant never hands out private keys. A new key is generated: register its public JWKS for the application (Copy Public JWKS), or import your own key with Edit Application.');
   if (r.pkceEnforcement && r.pkceEnforcement !== 'OPTIONAL') notes.push(`PKCE ${r.pkceEnforcement}: satisfied (S256 is always sent).`);
   let redirectUri: string | undefined;
   const loopback = r.redirectUris.filter((u) => isLoopbackRedirect(u));
@@ -97,7 +98,14 @@ export function applicationInput(r: RemoteApplication): { input: ApplicationInpu
   }
   if (!r.enabled) notes.push('Disabled in PingOne.');
   return {
-    input: { name: r.name.slice(0, 100), clientId: r.id, authMethod: method.method, grants, ...(redirectUri ? { redirectUri } : {}) },
+    input: {
+      name: r.name.slice(0, 100),
+      clientId: r.id,
+      authMethod: method.method,
+      grants,
+      ...(redirectUri ? { redirectUri } : {}),
+      ...(r.parRequirement === 'REQUIRED' ? { pushedAuthorization: 'always' } : {}),
+    },
     notes,
   };
 }
