@@ -1,6 +1,8 @@
 // Postman environment import: Ping's variable names → environments and applications, previewed
 // first, secrets only in the secret store, no duplicates on a second import.
 import assert from 'node:assert/strict';
+import { decodeClientSecret } from '../../src/core/binding';
+import { mapAuthMethod } from '../../src/core/import/postman';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ExplorerError } from '../../src/core/errors';
@@ -77,11 +79,10 @@ describe('Postman environment import', () => {
         { key: 'jwtAppAuthMethod', value: 'PRIVATE_KEY_JWT' },
       ]),
     );
-    assert.equal(plan.applications.length, 1);
+    assert.equal(plan.applications.length, 2);
     assert.equal(plan.applications[0]!.input.authMethod, 'client_secret_post');
-    const jwt = plan.skipped.find((s) => s.key === 'jwtAppID');
-    if (plan.applications.some((a) => a.input.clientId === 'app-2')) return; // the lead's JWT methods landed
-    assert.match(jwt!.reason, /PRIVATE_KEY_JWT is not supported .* yet/);
+    assert.equal(plan.applications.find((a) => a.input.clientId === 'app-2')!.input.authMethod, 'private_key_jwt');
+    assert.equal(mapAuthMethod('NOT_A_METHOD').hasOwnProperty('unsupported'), true);
   });
 
   it('refuses what is not a Postman environment with a message that says what to export', () => {
@@ -118,7 +119,7 @@ describe('Postman environment import', () => {
     const stateText = [...state.data.values()].join('\n');
     assert.ok(!stateText.includes('secret-from-postman'), 'no secret in the state store');
     const admin = result.applications.find((a) => a.name === 'Admin worker app')!;
-    assert.equal(secrets.data.get(KEYS.clientSecret(admin.id)), 'admin-app-secret-from-postman');
+    assert.equal(decodeClientSecret(secrets.data.get(KEYS.clientSecret(admin.id)) ?? '').secret, 'admin-app-secret-from-postman');
     assert.equal(await s.hasClientSecret(result.applications.find((a) => a.name === 'Solution app')!.id), false);
   });
 
@@ -133,7 +134,7 @@ describe('Postman environment import', () => {
     await applyPlan(planPostmanImport(rotated), s);
     assert.deepEqual({ envs: s.listEnvironments().map((e) => e.id), apps: s.listApplications().map((a) => a.id) }, before);
     const web = s.listApplications().find((a) => a.name === 'App')!;
-    assert.equal(secrets.data.get(KEYS.clientSecret(web.id)), 'rotated-web-secret');
+    assert.equal(decodeClientSecret(secrets.data.get(KEYS.clientSecret(web.id)) ?? '').secret, 'rotated-web-secret');
   });
 
   it('resolves references across variables and reports cycles', () => {

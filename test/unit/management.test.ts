@@ -1,6 +1,7 @@
 // Browse, import and sync from a PingOne tenant, against the sandbox's management API (real HTTP on
 // loopback, tokens from the sandbox's authorization server) and the token service over in-memory stores.
 import assert from 'node:assert/strict';
+import { decodeClientSecret } from '../../src/core/binding';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ManagementError, listApplications, listEnvironments, readApplicationSecret } from '../../src/core/management/client';
@@ -142,11 +143,11 @@ describe('PingOne management API: browse, import, sync', () => {
       ['Sandbox native app', 'none', ['authorization_code'], 'http://127.0.0.1/callback', undefined],
       ['Basic web app (PAR required)', 'client_secret_basic', ['authorization_code'], 'http://127.0.0.1:7007/callback', undefined],
     ]);
-    assert.match(imported[3]!.notes.join(' '), /requires pushed authorization \(PAR\)/);
+    assert.match(imported[3]!.notes.join(' '), /requires pushed authorization requests \(PAR\)/);
     assert.match(imported[3]!.notes.join(' '), /Other redirect URIs: http:\/\/localhost:7008\/cb/);
     assert.match(imported[0]!.notes.join(' '), /Other redirect URIs: https:\/\/app\.example\.com\/callback/);
     const web = imported[0]!.application;
-    assert.equal(secrets.data.get(KEYS.clientSecret(web.id)), sandbox.clients.web.clientSecret);
+    assert.equal(decodeClientSecret(secrets.data.get(KEYS.clientSecret(web.id)) ?? '').secret, sandbox.clients.web.clientSecret);
     assert.ok(![...state.data.values()].join('').includes(sandbox.clients.web.clientSecret!), 'no secret in the state store');
     // The imported confidential client really works.
     assert.equal((await service.clientCredentials(imported[1]!.application.id)).status, 'valid');
@@ -192,12 +193,12 @@ describe('PingOne management API: browse, import, sync', () => {
       ['secret', 'the stored secret', 'the secret PingOne has now'],
     ]);
     assert.match(preview.changes[2]!.note!, /previous secret stays valid until \d{4}-/);
-    assert.equal(secrets.data.get(KEYS.clientSecret(id)), 'par-app-secret', 'nothing applied before confirmation');
+    assert.equal(decodeClientSecret(secrets.data.get(KEYS.clientSecret(id)) ?? '').secret, 'par-app-secret', 'nothing applied before confirmation');
 
     const applied = await syncApplication(service, id, { apply: true });
     assert.equal(applied.applied, true);
     assert.equal(service.getApplication(id).authMethod, 'client_secret_post');
-    assert.equal(secrets.data.get(KEYS.clientSecret(id)), 'par-app-secret-rotated');
+    assert.equal(decodeClientSecret(secrets.data.get(KEYS.clientSecret(id)) ?? '').secret, 'par-app-secret-rotated');
     assert.deepEqual((await syncApplication(service, id)).changes, []);
 
     sandbox.management.deleteApplication(sandbox.envId, parApp);

@@ -1,6 +1,7 @@
 // The workspace file: entries a team checks in (no secrets), stable identities, refused secret
 // fields, and export that round-trips into the same applications.
 import assert from 'node:assert/strict';
+import { decodeClientSecret } from '../../src/core/binding';
 import { KEYS, TokenService } from '../../src/core/service';
 import { exportToWorkspaceFile, parseWorkspaceFile } from '../../src/core/workspace';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
@@ -48,7 +49,7 @@ describe('workspace file', () => {
     const w = parseWorkspaceFile(JSON.stringify({ environments: [{ name: 'no id', kind: 'oidc', issuer: 'https://a.example' }, { id: 'x', name: 'X', kind: 'pingone', environmentId: '123' }, { id: 'ok', name: 'OK', kind: 'oidc', issuer: 'https://idp.example.com' }] }));
     assert.deepEqual(w.environments.map((e) => e.id), ['ok']);
     assert.match(w.problems[0]!, /no valid "id"/);
-    assert.match(w.problems[1]!, /not a UUID/);
+    assert.match(w.problems[1]!, /a PingOne environment ID has 36/);
     assert.match(parseWorkspaceFile('{').problems[0]!, /not valid JSON/);
   });
 
@@ -62,7 +63,7 @@ describe('workspace file', () => {
     assert.deepEqual(service.listEnvironments().map((e) => e.id), [own.id, 'team-dev']);
     assert.equal(state.data.get(KEYS.environments)?.includes('team-dev'), false, 'nothing written to the store');
     await service.setClientSecret('team-dev-worker', 'my-own-secret');
-    assert.equal(secrets.data.get(KEYS.clientSecret('team-dev-worker')), 'my-own-secret');
+    assert.equal(decodeClientSecret(secrets.data.get(KEYS.clientSecret('team-dev-worker')) ?? '').secret, 'my-own-secret');
     // The file changes (a rename): the entry keeps its secret.
     service.setWorkspaceEntries(parseWorkspaceFile(FILE.replace('"Worker"', '"Team worker"')));
     assert.equal(service.getApplication('team-dev-worker').name, 'Team worker');
