@@ -48,7 +48,9 @@ export function command<A extends unknown[], R>(
       return await body(...args);
     } catch (err) {
       if (err instanceof UserCancelled) return undefined;
-      void reportFailure(ctx.log, err, title, { applicationId: idArg(args[0], 'application'), tokenSetId: idArg(args[0], 'tokenSet') });
+      // A tree node says what it was (a bare id string could be either); handlers add more with about().
+      const node = typeof args[0] === 'object' ? args[0] : undefined;
+      void reportFailure(ctx.log, err, title, { applicationId: idArg(node, 'application'), tokenSetId: idArg(node, 'tokenSet') });
       return undefined;
     }
   };

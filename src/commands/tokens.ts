@@ -73,6 +73,8 @@ async function decodeSource(arg: unknown): Promise<string> {
 /** The token commands' handlers by command id; registered at activation, loaded on first use (features.ts). */
 export function tokenCommands(ctx: CommandContext) {
   const { service } = ctx;
+  /** What a failure on token set `id` concerns, for the fix its message offers. */
+  const targetOfSet = (id: string) => ({ tokenSetId: id, applicationId: service.listTokenSets().find((t) => t.id === id)?.applicationId });
   /** Success feedback: a short status-bar message, and the set revealed and selected in the tree. */
   const done = (info: TokenSetInfo | undefined, what: string): TokenSetInfo | undefined => {
     if (!info) return info;
@@ -217,12 +219,12 @@ export function tokenCommands(ctx: CommandContext) {
     'pingone.revokeToken': command(ctx, 'Revoke', async (arg?: unknown, options?: unknown) => {
       const id = await chooseTokenSet(ctx, arg, SENDS_SECRET);
       await confirm('Revoke these tokens at the server? They stop working for every client that holds them.', 'Revoke', options);
-      return withProgress('Revoking…', (signal) => service.revoke(id, { signal }));
+      return about(targetOfSet(id), () => withProgress('Revoking…', (signal) => service.revoke(id, { signal })));
     }),
     'pingone.introspectToken': command(ctx, 'Introspect', async (arg?: unknown, options?: unknown) => {
       const id = await chooseTokenSet(ctx, arg, SENDS_SECRET);
       const token = (options as { token?: 'access_token' | 'refresh_token' } | undefined)?.token;
-      const result = await withProgress('Introspecting…', (signal) => service.introspect(id, { token, signal }));
+      const result = await about(targetOfSet(id), () => withProgress('Introspecting…', (signal) => service.introspect(id, { token, signal })));
       if (!(options as { silent?: boolean } | undefined)?.silent) await showServerResult(ctx, id, 'introspection', result);
       return result;
     }),

@@ -329,6 +329,15 @@ describe('Token Inspector page (headless Chromium)', function () {
     assert.equal(await page.locator('#btn-refresh').count(), 0, 'no Refresh when it cannot work');
   });
 
+  it('a deleted set says so, stops counting down and offers nothing to copy', async function () {
+    await open();
+    await show(model({ status: 'deleted', canRefresh: false, canIntrospect: false }));
+    assert.equal(await text('#status'), 'deleted');
+    assert.equal(await text('#countdown'), 'deleted: no longer stored in VS Code');
+    for (const id of ['#btn-copy-token', '#btn-copy-header', '#btn-copy-claims']) assert.equal(await attr(id, 'disabled'), '', `${id} is disabled`);
+    assert.equal(await page.locator('#btn-refresh, #btn-introspect').count(), 0);
+  });
+
   it('explains opaque tokens and offers introspection; shows the result as a table', async function () {
     await open();
     const opaque: TokenView = { kind: 'access_token', format: 'opaque', raw: ['Zm9vYmFyYmF6'], signature: { state: 'not_verifiable', reason: 'Opaque token.' } };

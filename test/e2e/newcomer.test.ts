@@ -115,6 +115,8 @@ describe('newcomer: the first minutes in the demo workbench', function () {
     await active('Userinfo');
     await w.contextMenu(userSet(w), 'Introspect Token');
     await active('Introspection');
+    // The first introspection's tab closes once the second one shows.
+    await resultTab(w, 'Introspection').nth(1).waitFor({ state: 'detached' });
     assert.equal(await resultTab(w, 'Userinfo').count(), 1);
     assert.equal(await resultTab(w, 'Introspection').count(), 1, 'the second introspection replaced the first');
     assert.equal(await w.page.locator('.part.editor .tab[aria-label^="Untitled"]').count(), 0, 'no Untitled editor');

@@ -33,7 +33,7 @@ describe('PingOne view with nothing configured (welcome view)', function () {
     const env = w.treeRow(`${SEED_NAMES.pingone} `);
     await w.contextMenu(env, 'Remove Environment');
     await w.dialog().waitFor({ state: 'visible' });
-    assert.match((await w.dialog().textContent()) ?? '', /Remove "Sandbox \(PingOne\)"\?.*4 application\(s\)/);
+    assert.match((await w.dialog().textContent()) ?? '', /Remove "Sandbox \(PingOne\)"\?.*4 applications, their client secrets/);
     await w.dialogButton('Cancel');
     assert.equal(await env.count(), 1, 'still there');
   });

@@ -15,7 +15,7 @@
 // Environment:
 //   PTE_UPDATE_SCREENSHOTS=1  write media/screenshot-*.png (to commit) instead of the temp folder
 //   PTE_TEST_GREP             only tests whose full title matches (mocha --grep syntax)
-//   PTE_TEST_TIMEOUT_MS       bound on the mocha run (default 360000)
+//   PTE_TEST_TIMEOUT_MS       bound on the mocha run (default 600000)
 //   PTE_KEEP_TMP=1            keep the run's temp folder even when everything passed
 //   PTE_HOST_CACHE            where code-server is installed (default <repo>/.vscode-test)
 // Exit code: 0 all passed; 1 failures, no tests, time-out or setup error; 130/143 on signals.
@@ -122,7 +122,7 @@ async function main(): Promise<number> {
     log(`ready after ${seconds(started)}; running ${files.length} test file(s)`);
 
     const resultsFile = path.join(logsDir, 'results.json');
-    const run = await runMocha(files, resultsFile, envInt('PTE_TEST_TIMEOUT_MS', 360_000));
+    const run = await runMocha(files, resultsFile, envInt('PTE_TEST_TIMEOUT_MS', 600_000));
     const results = readResults(resultsFile);
     keep ||= run.failures > 0 || results.stats.failures > 0 || run.timedOut;
     if (update) log(`screenshots written to ${path.relative(repo, screenshotsDir)}/`);

@@ -152,6 +152,7 @@ function renderHeader(model: InspectorModel, selected: TokenKind | undefined): H
   const expires = model.expiresAt === undefined ? undefined : formatTime(model.expiresAt / 1000);
   const issued = model.issuedAt === undefined ? undefined : formatTime(model.issuedAt / 1000);
   const introspectKind = introspectTarget(selected);
+  const gone = model.status === 'deleted';
   const toolbar = h(
     'div',
     { class: 'toolbar' },
@@ -167,9 +168,10 @@ function renderHeader(model: InspectorModel, selected: TokenKind | undefined): H
         'aria-busy': busy.introspect ? 'true' : undefined,
         title: `Ask the server about the ${KIND_LABEL[introspectKind].toLowerCase()}`,
       }),
-    view && button('btn-copy-token', 'Copy token', () => post({ type: 'copy', what: 'token', kind: view.kind })),
-    view && button('btn-copy-header', 'Copy header', () => post({ type: 'copy', what: 'header', kind: view.kind }), { disabled: !isJwt }),
-    view && button('btn-copy-claims', 'Copy claims', () => post({ type: 'copy', what: 'payload', kind: view.kind }), { disabled: !isJwt }),
+    // A deleted set's tokens are gone from storage: nothing left to copy.
+    view && button('btn-copy-token', 'Copy token', () => post({ type: 'copy', what: 'token', kind: view.kind }), { disabled: gone }),
+    view && button('btn-copy-header', 'Copy header', () => post({ type: 'copy', what: 'header', kind: view.kind }), { disabled: gone || !isJwt }),
+    view && button('btn-copy-claims', 'Copy claims', () => post({ type: 'copy', what: 'payload', kind: view.kind }), { disabled: gone || !isJwt }),
   );
   return h(
     'header',
@@ -413,7 +415,8 @@ function tick(): void {
   const el = document.getElementById('countdown');
   const statusEl = document.getElementById('status');
   if (!model || !el || !statusEl) return;
-  const c = countdown(model.expiresAt, now());
+  // A deleted set no longer counts down: what is shown is only what it held.
+  const c = model.status === 'deleted' ? { text: 'deleted: no longer stored in VS Code', state: 'none' as const } : countdown(model.expiresAt, now());
   if (el.textContent !== c.text) el.textContent = c.text;
   el.setAttribute('data-state', c.state);
   const status = statusText(model, c.state);
@@ -425,7 +428,7 @@ function tick(): void {
 
 function startTimer(): void {
   const expiresAt = state.model?.expiresAt;
-  if (timer !== undefined || expiresAt === undefined || document.visibilityState === 'hidden') return;
+  if (timer !== undefined || expiresAt === undefined || state.model?.status === 'deleted' || document.visibilityState === 'hidden') return;
   timer = setTimeout(() => {
     timer = undefined;
     tick();

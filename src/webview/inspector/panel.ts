@@ -384,6 +384,10 @@ export class InspectorPanel implements vscode.Disposable {
 
   private async copy(what: 'token' | 'header' | 'payload', kind: TokenKind): Promise<void> {
     const target = this.targetValue;
+    if (this.current?.status === 'deleted') {
+      this.post({ type: 'error', message: 'This token set was deleted: its tokens are no longer stored, so there is nothing to copy.' });
+      return;
+    }
     let sources: TokenSource[];
     try {
       sources = 'jwt' in target ? [{ kind: 'jwt', token: normaliseToken(target.jwt) }] : sourcesOfSet(await this.deps.service.getTokenSet(target.tokenSetId));
