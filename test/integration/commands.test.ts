@@ -108,11 +108,11 @@ describe('commands', () => {
   it('asks before every removal, whatever the arguments say, and removes nothing unconfirmed', async () => {
     const { env, app } = await setUp();
     const info = await run<{ id: string }>('pingone.getToken', app.id);
-    // The test host refuses to show modal dialogs and says what it refused: the question was asked.
-    const asked = /refused to show dialog/;
-    await assert.rejects(Promise.resolve(run('pingone.deleteTokenSet', info.id, { confirm: false })), asked);
-    await assert.rejects(Promise.resolve(run('pingone.removeApplication', app.id, { confirm: false })), asked);
-    await assert.rejects(Promise.resolve(run('pingone.removeEnvironment', env.id, { confirm: false })), asked);
+    // The test host refuses to show modal dialogs, so a command that asks ends (with its one
+    // message) and removes nothing; one that skipped the question would have removed.
+    assert.equal(await run('pingone.deleteTokenSet', info.id, { confirm: false }), undefined);
+    assert.equal(await run('pingone.removeApplication', app.id, { confirm: false }), undefined);
+    assert.equal(await run('pingone.removeEnvironment', env.id, { confirm: false }), undefined);
     assert.deepEqual(api.listTokenSets().map((t) => t.id), [info.id]);
     assert.ok((await api.getTokens(info.id)).accessToken);
     assert.equal(api.listEnvironments()[0].id, env.id);
