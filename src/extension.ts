@@ -13,6 +13,8 @@ import { Log } from './platform/log';
 import { ProxyAgents } from './core/proxy';
 import { proxyConfig, requestTimeoutMs } from './platform/settings';
 import { ExplorerTree } from './tree/explorerTree';
+import { registerAuthenticationProvider } from './integrations/authProvider';
+import { minValiditySeconds } from './integrations/settings';
 
 /**
  * Command handlers, the inspector and the grant code live in dist/features.js, required on first
@@ -85,6 +87,8 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     ...Object.entries(immediate).map(([id, handler]) => vscode.commands.registerCommand(id, handler)),
     ...COMMAND_IDS.filter(isOnDemand).map(onDemand),
   );
+  // Integrations (src/integrations): where other extensions, tasks, terminals and chat get tokens.
+  context.subscriptions.push(registerAuthenticationProvider({ service, minValiditySeconds, log: (m) => log.info(m) }));
 
   return createApi({
     service,
