@@ -10,6 +10,8 @@ import { decodeJwt } from './core/jwt';
 import type { AuthMethod } from './core/oauth';
 import type { TokenService, TokenSetInfo } from './core/service';
 import type { Grant } from './core/tokenSet';
+import type { Pinned } from './integrations/pinned';
+import { type AccessToken, type AccessTokenRequest, freshAccessToken } from './integrations/tokenAccess';
 
 export type { TokenSetInfo };
 
@@ -84,6 +86,11 @@ export interface PingOneTokenExplorerApi {
   dpopProof(tokenSetId: string, request: { method: string; url: string }): Promise<string>;
   decode(jwt: string): { header: Record<string, unknown>; payload: Record<string, unknown> };
   inspect(tokenSetIdOrJwt: string): Promise<void>;
+  /** A fresh access token: the named token set, or the newest usable one of the application (and scope); refreshed first if it expires within minValiditySeconds (default 60). */
+  getAccessToken(request?: AccessTokenRequest): Promise<AccessToken>;
+  /** The token set used by ${command:pingone.accessToken} and new terminals; undefined unpins. */
+  pin(tokenSetId: string | undefined): Promise<void>;
+  pinned(): string | undefined;
 }
 
 export interface ApiDeps {
@@ -92,6 +99,7 @@ export interface ApiDeps {
   /** Interactive sign-in with progress and the default browser (used when no openExternal is given). */
   signIn(applicationId: string, options: { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> }): Promise<TokenSetInfo>;
   inspect(tokenSetIdOrJwt: string): Promise<void>;
+  pinned: Pinned;
 }
 
 export function environmentInfo(e: EnvironmentInfo): EnvironmentInfo {
@@ -166,5 +174,9 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
       return { header, payload };
     },
     inspect: (x) => deps.inspect(x),
+    // Issue #10's pingone.api.tokenAccess consent goes in front of this one, as for getTokens.
+    getAccessToken: (request = {}) => freshAccessToken(service, request),
+    pin: (id) => deps.pinned.pin(id),
+    pinned: () => deps.pinned.id,
   };
 }

@@ -15,6 +15,8 @@ import { proxyConfig, requestTimeoutMs } from './platform/settings';
 import { ExplorerTree } from './tree/explorerTree';
 import { registerAuthenticationProvider } from './integrations/authProvider';
 import { minValiditySeconds } from './integrations/settings';
+import { Pinned } from './integrations/pinned';
+import { variableCommands } from './integrations/variables';
 
 /**
  * Command handlers, the inspector and the grant code live in dist/features.js, required on first
@@ -53,9 +55,11 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
   };
 
   const ctx: CommandContext = { extensionUri: context.extensionUri, service, log, autoRefresh };
+  const pinned = new Pinned(context.globalState, service, context.environmentVariableCollection, (m) => log.info(m));
   const immediate: Record<ImmediateCommandId, CommandHandler> = {
     'pingone.refreshView': () => service.reload(),
     'pingone.showLog': () => log.channel.show(),
+    ...variableCommands({ service, pinned, log }),
   };
   let handlers: Record<OnDemandCommandId, CommandHandler> | undefined;
   const onDemand = (id: OnDemandCommandId) =>
@@ -88,13 +92,16 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     ...COMMAND_IDS.filter(isOnDemand).map(onDemand),
   );
   // Integrations (src/integrations): where other extensions, tasks, terminals and chat get tokens.
-  context.subscriptions.push(registerAuthenticationProvider({ service, minValiditySeconds, log: (m) => log.info(m) }));
+  context.subscriptions.push(registerAuthenticationProvider({ service, minValiditySeconds, log: (m) => log.info(m) }), pinned);
+  // A pinned set's token reaches new terminals again after a restart (the collection is not persistent).
+  if (pinned.id !== undefined) setTimeout(() => void pinned.sync(), 0);
 
   return createApi({
     service,
     onDidChange: changed.event,
     signIn: (id, options) => features().signIn(ctx, id, options),
     inspect: (target) => features().inspect(ctx, target),
+    pinned,
   });
 }
 
