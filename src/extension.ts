@@ -17,6 +17,7 @@ import { registerAuthenticationProvider } from './integrations/authProvider';
 import { minValiditySeconds } from './integrations/settings';
 import { Pinned } from './integrations/pinned';
 import { variableCommands } from './integrations/variables';
+import { copyJwtClaims, registerJwtHover } from './integrations/jwtHover';
 
 /**
  * Command handlers, the inspector and the grant code live in dist/features.js, required on first
@@ -60,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     'pingone.refreshView': () => service.reload(),
     'pingone.showLog': () => log.channel.show(),
     ...variableCommands({ service, pinned, log }),
+    'pingone.copyJwtClaims': (token) => copyJwtClaims(token),
   };
   let handlers: Record<OnDemandCommandId, CommandHandler> | undefined;
   const onDemand = (id: OnDemandCommandId) =>
@@ -92,7 +94,11 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     ...COMMAND_IDS.filter(isOnDemand).map(onDemand),
   );
   // Integrations (src/integrations): where other extensions, tasks, terminals and chat get tokens.
-  context.subscriptions.push(registerAuthenticationProvider({ service, minValiditySeconds, log: (m) => log.info(m) }), pinned);
+  context.subscriptions.push(
+    registerAuthenticationProvider({ service, minValiditySeconds, log: (m) => log.info(m) }),
+    pinned,
+    registerJwtHover({ service, verify: (token, jwksUrl) => features().verifySignature(token, jwksUrl, service.jwks) }),
+  );
   // A pinned set's token reaches new terminals again after a restart (the collection is not persistent).
   if (pinned.id !== undefined) setTimeout(() => void pinned.sync(), 0);
 

@@ -13,6 +13,7 @@ import { inspect, signIn, tokenCommands } from './commands/tokens';
 import { InspectorPanel } from './webview/inspector/panel';
 
 export * from './core/grants';
+export { verifySignature } from './core/verify';
 export { inspect, signIn };
 
 /** The handler of every command activation does not answer itself. */

@@ -34,6 +34,8 @@ export const COMMAND_IDS = [
   'pingone.idToken',
   'pingone.authorizationHeader',
   'pingone.useForVariables',
+  // src/integrations/jwtHover.ts
+  'pingone.copyJwtClaims',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];
@@ -46,6 +48,7 @@ export const IMMEDIATE_COMMAND_IDS = [
   'pingone.idToken',
   'pingone.authorizationHeader',
   'pingone.useForVariables',
+  'pingone.copyJwtClaims',
 ] as const satisfies readonly CommandId[];
 export type ImmediateCommandId = (typeof IMMEDIATE_COMMAND_IDS)[number];
 export type OnDemandCommandId = Exclude<CommandId, ImmediateCommandId>;
