@@ -18,6 +18,7 @@ import { minValiditySeconds } from './integrations/settings';
 import { Pinned } from './integrations/pinned';
 import { variableCommands } from './integrations/variables';
 import { copyJwtClaims, registerJwtHover } from './integrations/jwtHover';
+import { PinnedStatusBar } from './integrations/statusBar';
 
 /**
  * Command handlers, the inspector and the grant code live in dist/features.js, required on first
@@ -98,6 +99,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     registerAuthenticationProvider({ service, minValiditySeconds, log: (m) => log.info(m) }),
     pinned,
     registerJwtHover({ service, verify: (token, jwksUrl) => features().verifySignature(token, jwksUrl, service.jwks) }),
+    new PinnedStatusBar(service, pinned),
   );
   // A pinned set's token reaches new terminals again after a restart (the collection is not persistent).
   if (pinned.id !== undefined) setTimeout(() => void pinned.sync(), 0);
