@@ -19,6 +19,7 @@ import { Pinned } from './integrations/pinned';
 import { variableCommands } from './integrations/variables';
 import { copyJwtClaims, registerJwtHover } from './integrations/jwtHover';
 import { PinnedStatusBar } from './integrations/statusBar';
+import { registerChatTools } from './integrations/chatTools';
 
 /**
  * Command handlers, the inspector and the grant code live in dist/features.js, required on first
@@ -100,6 +101,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     pinned,
     registerJwtHover({ service, verify: (token, jwksUrl) => features().verifySignature(token, jwksUrl, service.jwks) }),
     new PinnedStatusBar(service, pinned),
+    registerChatTools(service, log),
   );
   // A pinned set's token reaches new terminals again after a restart (the collection is not persistent).
   if (pinned.id !== undefined) setTimeout(() => void pinned.sync(), 0);
