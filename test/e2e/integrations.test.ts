@@ -48,4 +48,31 @@ describe('integrations in VS Code (status bar, JWT hover)', function () {
     await w.contextMenu(row, 'Use for Variables and Terminals');
     await item.waitFor({ state: 'detached' });
   });
+
+  it('explains a JWT on hover in an editor: algorithm, expiry as local time and "expires in", issuer, links', async () => {
+    const w = wb as Workbench;
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const exp = Math.floor(Date.now() / 1000) + 2 * 3600;
+    const token = `${b64({ alg: 'ES256', typ: 'JWT' })}.${b64({ iss: 'https://idp.example.com', sub: 'alice', exp })}.c2lnbmF0dXJl`;
+    await w.runCommand('File: New Untitled Text File');
+    const editor = w.page.locator('.monaco-editor .view-lines').first();
+    await editor.waitFor({ state: 'visible' });
+    await editor.click();
+    await w.page.keyboard.insertText(`token = ${token}`);
+    await w.page.keyboard.press('Home');
+    const line = w.page.locator('.monaco-editor .view-line', { hasText: 'token = ' }).first();
+    await line.waitFor({ state: 'visible' });
+    const box = await line.boundingBox();
+    assert.ok(box, 'the line is on screen');
+    // Past "token = " (8 characters), inside the token.
+    await w.page.mouse.move(box.x + 150, box.y + box.height / 2);
+    const hover = w.page.locator('.monaco-hover', { hasText: 'JWT' });
+    await hover.waitFor({ state: 'visible' });
+    const shown = (await hover.innerText()).replace(/\s+/g, ' ');
+    assert.match(shown, /JWT · ES256 · JWT/);
+    assert.match(shown, /expires in (1 h 59 min|2 h)/);
+    assert.match(shown, /iss: "https:\/\/idp\.example\.com"/);
+    assert.match(shown, /not checked \(the issuer is not a configured environment; nothing was fetched\)/);
+    assert.match(shown, /Open in Token Inspector · Copy decoded claims/);
+  });
 });
