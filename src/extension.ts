@@ -16,10 +16,8 @@ import { ExplorerTree } from './tree/explorerTree';
 import { registerAuthenticationProvider } from './integrations/authProvider';
 import { minValiditySeconds } from './integrations/settings';
 import { Pinned } from './integrations/pinned';
-import { variableCommands } from './integrations/variables';
-import { copyJwtClaims, registerJwtHover } from './integrations/jwtHover';
 import { PinnedStatusBar } from './integrations/statusBar';
-import { registerChatTools } from './integrations/chatTools';
+import { type LazyDeps, lazyCommands, registerLazyIntegrations } from './integrations/register';
 
 /**
  * Command handlers, the inspector and the grant code live in dist/features.js, required on first
@@ -59,11 +57,11 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
 
   const ctx: CommandContext = { extensionUri: context.extensionUri, service, log, autoRefresh };
   const pinned = new Pinned(context.globalState, service, context.environmentVariableCollection, (m) => log.info(m));
+  const lazy: LazyDeps = { service, pinned, log, parts: features, verify: (token, jwksUrl) => features().verifySignature(token, jwksUrl, service.jwks) };
   const immediate: Record<ImmediateCommandId, CommandHandler> = {
     'pingone.refreshView': () => service.reload(),
     'pingone.showLog': () => log.channel.show(),
-    ...variableCommands({ service, pinned, log }),
-    'pingone.copyJwtClaims': (token) => copyJwtClaims(token),
+    ...lazyCommands(lazy),
   };
   let handlers: Record<OnDemandCommandId, CommandHandler> | undefined;
   const onDemand = (id: OnDemandCommandId) =>
@@ -99,9 +97,8 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
   context.subscriptions.push(
     registerAuthenticationProvider({ service, minValiditySeconds, log: (m) => log.info(m) }),
     pinned,
-    registerJwtHover({ service, verify: (token, jwksUrl) => features().verifySignature(token, jwksUrl, service.jwks) }),
     new PinnedStatusBar(service, pinned),
-    registerChatTools(service, log),
+    registerLazyIntegrations(lazy),
   );
   // A pinned set's token reaches new terminals again after a restart (the collection is not persistent).
   if (pinned.id !== undefined) setTimeout(() => void pinned.sync(), 0);

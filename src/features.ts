@@ -14,6 +14,7 @@ import { InspectorPanel } from './webview/inspector/panel';
 
 export * from './core/grants';
 export { verifySignature } from './core/verify';
+export * from './integrations/lazyParts';
 export { inspect, signIn };
 
 /** The handler of every command activation does not answer itself. */

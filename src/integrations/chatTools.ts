@@ -11,8 +11,6 @@ import type { Log } from '../platform/log';
 import { minValiditySeconds } from './settings';
 import { candidates, freshAccessToken } from './tokenAccess';
 
-export const TOOL_NAMES = ['pingone_decodeJwt', 'pingone_listTokenSets', 'pingone_getAccessToken'] as const;
-
 const text = (s: string) => new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(s)]);
 
 export class DecodeJwtTool implements vscode.LanguageModelTool<{ token: string }> {
@@ -96,12 +94,4 @@ export class GetAccessTokenTool implements vscode.LanguageModelTool<AccessTokenI
       JSON.stringify({ accessToken: t.accessToken, tokenType: t.tokenType, expiresAt: t.expiresAt && new Date(t.expiresAt).toISOString(), application: app, tokenSet: t.tokenSetId }),
     );
   }
-}
-
-export function registerChatTools(service: TokenService, log: Log): vscode.Disposable {
-  return vscode.Disposable.from(
-    vscode.lm.registerTool('pingone_decodeJwt', new DecodeJwtTool()),
-    vscode.lm.registerTool('pingone_listTokenSets', new ListTokenSetsTool(service)),
-    vscode.lm.registerTool('pingone_getAccessToken', new GetAccessTokenTool(service, log)),
-  );
 }

@@ -83,7 +83,3 @@ export async function copyJwtClaims(token: unknown): Promise<void> {
   await vscode.env.clipboard.writeText(JSON.stringify({ header, payload }, null, 2));
   void vscode.window.setStatusBarMessage('PingOne: decoded claims copied', 3000);
 }
-
-export function registerJwtHover(deps: HoverDeps): vscode.Disposable {
-  return vscode.languages.registerHoverProvider({ scheme: '*' }, new JwtHoverProvider(deps));
-}

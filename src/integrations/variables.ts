@@ -14,7 +14,7 @@ import type { Pinned } from './pinned';
 import { minValiditySeconds } from './settings';
 import { ensureFresh, freshAccessToken } from './tokenAccess';
 
-export const VARIABLE_COMMAND_IDS = ['pingone.accessToken', 'pingone.idToken', 'pingone.authorizationHeader', 'pingone.useForVariables'] as const;
+import type { VARIABLE_COMMAND_IDS } from './register';
 
 interface VariableArgs {
   application?: string;
