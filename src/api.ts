@@ -14,6 +14,8 @@ import type { UserCodeInfo } from './core/grants/deviceCode';
 import type { Grant } from './core/tokenSet';
 import type { PlanPreview, Skipped } from './core/import';
 import type { RemoteApplication, RemoteEnvironment, SyncResult } from './core/management';
+import type { Pinned } from './integrations/pinned';
+import { type AccessToken, type AccessTokenRequest, freshAccessToken } from './integrations/tokenAccess';
 
 export type { RemoteApplication, RemoteEnvironment, SyncResult };
 
@@ -145,6 +147,11 @@ export interface PingOneTokenExplorerApi {
   importApplications(workerApplicationId: string, request: { environmentId: string; applicationIds: string[]; withSecrets?: boolean }): Promise<ApplicationInfo[]>;
   /** Re-reads an imported application from its tenant and applies what changed (auth method, grants, redirect URI, a rotated secret). */
   syncApplication(applicationId: string): Promise<SyncResult>;
+  /** A fresh access token: the named token set, or the newest usable one of the application (and scope); refreshed first if it expires within minValiditySeconds (default 60). */
+  getAccessToken(request?: AccessTokenRequest): Promise<AccessToken>;
+  /** The token set used by ${command:pingone.accessToken} and new terminals; undefined unpins. */
+  pin(tokenSetId: string | undefined): Promise<void>;
+  pinned(): string | undefined;
 }
 
 export interface ApiDeps {
@@ -157,6 +164,7 @@ export interface ApiDeps {
   tokenAccess: TokenAccessGate;
   /** Device authorization with a cancellable progress (and the user-code notification unless onUserCode is given). */
   deviceAuthorization(applicationId: string, options: DeviceAuthorizationOptions): Promise<TokenSetInfo>;
+  pinned: Pinned;
 }
 
 export function environmentInfo(e: EnvironmentInfo): EnvironmentInfo {
@@ -299,5 +307,15 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
       return Promise.all(done.map(async (d) => ({ ...(await appInfo(d.application.id)), ...(d.secretProblem ? { secretProblem: d.secretProblem } : {}) })));
     },
     syncApplication: (id) => features().syncApplication(service, id, { apply: true }),
+    getAccessToken: async (request = {}) => {
+      // The same consent as getTokens: this hands a token to another extension.
+      if (request.tokenSetId) await consentForSet(request.tokenSetId);
+      else if (request.applicationId) await consent(request.applicationId);
+      const token = await freshAccessToken(service, request);
+      if (!request.tokenSetId && !request.applicationId) await consentForSet(token.tokenSetId);
+      return token;
+    },
+    pin: (id) => deps.pinned.pin(id),
+    pinned: () => deps.pinned.id,
   };
 }

@@ -18,6 +18,11 @@ import { proxyConfig, requestTimeoutMs } from './platform/settings';
 import { createTokenAccessGate } from './platform/tokenAccess';
 import { ExplorerTree } from './tree/explorerTree';
 import { WorkspaceFile } from './workspace/workspaceFile';
+import { registerAuthenticationProvider } from './integrations/authProvider';
+import { minValiditySeconds } from './integrations/settings';
+import { Pinned } from './integrations/pinned';
+import { PinnedStatusBar } from './integrations/statusBar';
+import { type LazyDeps, lazyCommands, registerLazyIntegrations } from './integrations/register';
 
 /**
  * Command handlers, the inspector and the grant code live in dist/features.js, required on first
@@ -67,9 +72,12 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
   };
   const workspaceFile = new WorkspaceFile(service, log);
   const ctx: CommandContext = { extensionUri: context.extensionUri, service, log, autoRefresh, reveal, workspaceFile };
+  const pinned = new Pinned(context.globalState, service, context.environmentVariableCollection, (m) => log.info(m));
+  const lazy: LazyDeps = { service, pinned, log, parts: features, verify: (token, jwksUrl) => features().verifySignature(token, jwksUrl, service.jwks) };
   const immediate: Record<ImmediateCommandId, CommandHandler> = {
     'pingone.refreshView': () => service.reload(),
     'pingone.showLog': () => log.channel.show(),
+    ...lazyCommands(lazy),
   };
   let handlers: Record<OnDemandCommandId, CommandHandler> | undefined;
   const onDemand = (id: OnDemandCommandId) =>
@@ -103,6 +111,15 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     workspaceFile,
   );
   workspaceFile.start();
+  // Integrations (src/integrations): where other extensions, tasks, terminals and chat get tokens.
+  context.subscriptions.push(
+    registerAuthenticationProvider({ service, minValiditySeconds, log: (m) => log.info(m) }),
+    pinned,
+    new PinnedStatusBar(service, pinned),
+    registerLazyIntegrations(lazy),
+  );
+  // A pinned set's token reaches new terminals again after a restart (the collection is not persistent).
+  if (pinned.id !== undefined) setTimeout(() => void pinned.sync(), 0);
 
   return createApi({
     service,
@@ -111,6 +128,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     inspect: (target) => features().inspect(ctx, target),
     tokenAccess: createTokenAccessGate(),
     deviceAuthorization: (id, options) => features().deviceAuthorization(ctx, id, options),
+    pinned,
   });
 }
 

@@ -20,6 +20,8 @@ import { InspectorPanel } from './webview/inspector/panel';
 export * from './core/grants';
 export * from './core/import';
 export * from './core/management';
+export { verifySignature } from './core/verify';
+export * from './integrations/lazyParts';
 export { deviceAuthorization, inspect, signIn };
 
 /** The handler of every command activation does not answer itself. */

@@ -41,12 +41,27 @@ export const COMMAND_IDS = [
   'pingone.enterClientSecret',
   'pingone.refreshView',
   'pingone.showLog',
+  // src/integrations/variables.ts (answered at activation: ${command:…} variables must be fast)
+  'pingone.accessToken',
+  'pingone.idToken',
+  'pingone.authorizationHeader',
+  'pingone.useForVariables',
+  // src/integrations/jwtHover.ts
+  'pingone.copyJwtClaims',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];
 
 /** Commands activation handles itself, without loading the rest. */
-export const IMMEDIATE_COMMAND_IDS = ['pingone.refreshView', 'pingone.showLog'] as const satisfies readonly CommandId[];
+export const IMMEDIATE_COMMAND_IDS = [
+  'pingone.refreshView',
+  'pingone.showLog',
+  'pingone.accessToken',
+  'pingone.idToken',
+  'pingone.authorizationHeader',
+  'pingone.useForVariables',
+  'pingone.copyJwtClaims',
+] as const satisfies readonly CommandId[];
 export type ImmediateCommandId = (typeof IMMEDIATE_COMMAND_IDS)[number];
 export type OnDemandCommandId = Exclude<CommandId, ImmediateCommandId>;
 
