@@ -195,9 +195,18 @@ export class Workbench {
    * menu opens, so an immediate click can be lost, while the focused item always takes Enter.
    */
   async contextMenu(row: Locator, entry: string): Promise<void> {
-    await row.click({ button: 'right' });
     const menu = this.page.locator('.monaco-menu');
-    await menu.waitFor({ state: 'visible' });
+    // A row the tree redraws under the pointer (a reveal after a new token set) loses the click:
+    // right-click once more when no menu came.
+    for (let attempt = 1; ; attempt++) {
+      await row.click({ button: 'right' });
+      try {
+        await menu.waitFor({ state: 'visible', timeout: attempt === 1 ? 5000 : undefined });
+        break;
+      } catch (err) {
+        if (attempt === 2) throw err;
+      }
+    }
     const exact = new RegExp(`^\\s*${escapeRegExp(entry)}\\s*$`);
     const item = menu.locator('.action-item').filter({ has: this.page.locator('.action-label', { hasText: exact }) });
     const entries = await this.menuEntries();

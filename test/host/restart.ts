@@ -74,6 +74,8 @@ async function main(): Promise<number> {
       extensionsDir,
       logFile: path.join(logsDir, `code-server-${phase}.log`),
       extraArgs: ['--bind-addr', `127.0.0.1:${port}`],
+      // The suite reads tokens through the public API, which asks for consent by default.
+      settings: { 'pingone.api.tokenAccess': 'allow' },
       env: {
         PTE_TEST_RESULTS: resultsFile,
         PTE_RESTART_PHASE: phase,

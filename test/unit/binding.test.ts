@@ -7,21 +7,11 @@
 import assert from 'node:assert/strict';
 import fetch from 'node-fetch';
 import { decodeClientSecret } from '../../src/core/binding';
-import { ExplorerError } from '../../src/core/errors';
 import { KEYS, TokenService } from '../../src/core/service';
 import { Sandbox, startSandbox } from '../sandbox';
 import { FaultServer, startFaultServer } from '../support/faultServer';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
-
-async function failure(p: Promise<unknown>): Promise<ExplorerError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ExplorerError, `expected ExplorerError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a failure');
-}
+import { failure } from '../support/failure';
 
 /** A rogue issuer: valid discovery naming itself, a token endpoint that records and refuses. */
 async function rogueIssuer(): Promise<FaultServer> {

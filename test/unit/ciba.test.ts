@@ -5,24 +5,14 @@
  * the checks made before any request.
  */
 import assert from 'node:assert/strict';
-import { ExplorerError } from '../../src/core/errors';
 import { decodeJwt } from '../../src/core/jwt';
 import { TokenService } from '../../src/core/service';
 import { Sandbox, startSandbox } from '../sandbox';
 import { FakeClock } from '../support/fakeClock';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
+import { failure } from '../support/failure';
 
 const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
-
-async function failure(p: Promise<unknown>): Promise<ExplorerError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ExplorerError, `expected ExplorerError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a failure');
-}
 
 describe('CIBA (poll mode) against the sandbox', function () {
   let sandbox: Sandbox;

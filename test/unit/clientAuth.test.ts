@@ -6,20 +6,10 @@
 import assert from 'node:assert/strict';
 import fetch from 'node-fetch';
 import { decodeJwt } from '../../src/core/jwt';
-import { ExplorerError } from '../../src/core/errors';
 import { KEYS, TokenService } from '../../src/core/service';
 import { Sandbox, SandboxClient, startSandbox } from '../sandbox';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
-
-async function failure(p: Promise<unknown>): Promise<ExplorerError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ExplorerError, `expected ExplorerError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a failure');
-}
+import { failure } from '../support/failure';
 
 /** Plays the browser and records the URL it was sent to. */
 function browser(sandbox: Sandbox, opened: string[] = []) {

@@ -6,24 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { validateAuthorizationResponse } from '../../src/core/authorize';
-import { ExplorerError } from '../../src/core/errors';
 import { KEYS, TokenService } from '../../src/core/service';
 import { ConformanceProvider, SigningKeyPair, makeKey, signJwt, startConformanceProvider, unsignedJwt } from '../support/conformanceProvider';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
+import { failure } from '../support/failure';
 
 const CLIENT_ID = 'rp-client';
 const SECRET = 'rp-client-secret-0123456789';
 const NONCE = 'nonce-0123456789abcdef';
-
-async function failure(p: Promise<unknown>): Promise<ExplorerError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ExplorerError, `expected ExplorerError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a failure');
-}
 
 describe('OpenID Connect relying-party conformance', function () {
   let op: ConformanceProvider;

@@ -5,7 +5,6 @@
  * checks made before any request.
  */
 import assert from 'node:assert/strict';
-import { ExplorerError } from '../../src/core/errors';
 import { parseDeviceAuthorizationResponse } from '../../src/core/grants/deviceCode';
 import type { UserCodeInfo } from '../../src/core/grants/deviceCode';
 import { decodeJwt } from '../../src/core/jwt';
@@ -13,18 +12,9 @@ import { TokenService } from '../../src/core/service';
 import { Sandbox, startSandbox } from '../sandbox';
 import { FakeClock } from '../support/fakeClock';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
+import { failure } from '../support/failure';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-
-async function failure(p: Promise<unknown>): Promise<ExplorerError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ExplorerError, `expected ExplorerError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a failure');
-}
 
 describe('device authorization against the sandbox', function () {
   let sandbox: Sandbox;

@@ -5,21 +5,11 @@
  * refused, both before any request.
  */
 import assert from 'node:assert/strict';
-import { ExplorerError } from '../../src/core/errors';
 import { decodeJwt } from '../../src/core/jwt';
 import { TokenService } from '../../src/core/service';
 import { Sandbox, startSandbox } from '../sandbox';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
-
-async function failure(p: Promise<unknown>): Promise<ExplorerError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ExplorerError, `expected ExplorerError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a failure');
-}
+import { failure } from '../support/failure';
 
 describe('resource-owner password grant against the sandbox', function () {
   let sandbox: Sandbox;

@@ -11,6 +11,7 @@ import { ExplorerError } from '../../src/core/errors';
 import { flowsSignIn } from '../../src/core/flows';
 import { clientCredentialsGrant, fetchUserinfo, refreshTokenGrant } from '../../src/core/oauth';
 import { basicCredential, redact, rememberSecrets } from '../../src/core/redact';
+import { failure } from '../support/failure';
 
 const CLIENT_ID = 'echo-client';
 /** Characters that differ in every encoding: space, plus, slash, ampersand, quote, non-ASCII. */
@@ -37,16 +38,6 @@ async function echoServer(answer: (received: { auth: string; body: string; raw: 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
-}
-
-async function failure(p: Promise<unknown>): Promise<ExplorerError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ExplorerError, `expected ExplorerError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a failure');
 }
 
 function assertClean(err: ExplorerError): void {

@@ -7,23 +7,13 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import fetch from 'node-fetch';
-import { ExplorerError } from '../../src/core/errors';
 import { decodeJwt } from '../../src/core/jwt';
 import { refreshTokenGrant } from '../../src/core/oauth';
 import { TokenService } from '../../src/core/service';
 import { verifySignature } from '../../src/core/verify';
 import { Sandbox, SandboxClient, startSandbox } from '../sandbox';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
-
-async function failure(p: Promise<unknown>): Promise<ExplorerError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ExplorerError, `expected ExplorerError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a failure');
-}
+import { failure } from '../support/failure';
 
 /** Plays the browser: lets the sandbox sign the demo user in, then follows the redirect to our listener. */
 function browser(sandbox: Sandbox, opts: { deny?: boolean; tamper?: (location: URL) => void } = {}) {

@@ -5,7 +5,6 @@
  * a public client refused before any request.
  */
 import assert from 'node:assert/strict';
-import { ExplorerError } from '../../src/core/errors';
 import { validateGrants } from '../../src/core/application';
 import { tokenExchangeGrant } from '../../src/core/grants/tokenExchange';
 import { decodeJwt } from '../../src/core/jwt';
@@ -13,19 +12,10 @@ import { TokenService } from '../../src/core/service';
 import { Sandbox, startSandbox } from '../sandbox';
 import { FakeClock } from '../support/fakeClock';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
+import { failure } from '../support/failure';
 
 const ORDERS_API = 'https://orders.example.com';
 const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
-
-async function failure(p: Promise<unknown>): Promise<ExplorerError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ExplorerError, `expected ExplorerError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a failure');
-}
 
 describe('token exchange against the sandbox', function () {
   let sandbox: Sandbox;

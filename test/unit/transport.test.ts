@@ -11,19 +11,9 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ExplorerError } from '../../src/core/errors';
 import { MAX_BODY_BYTES, httpRequest } from '../../src/core/http';
 import { ProxyAgents } from '../../src/core/proxy';
-
-async function failure(p: Promise<unknown>): Promise<ExplorerError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ExplorerError, `expected ExplorerError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a failure');
-}
+import { failure } from '../support/failure';
 
 describe('transport', () => {
   describe('TLS on direct connections', () => {
