@@ -191,7 +191,7 @@ describe('newcomer: the first minutes in the demo workbench', function () {
   // Skipped after the merge of 0.2's features: in the full suite (not alone, not in its own branch)
   // the context menu's Get Token on the worker row arrives without its row and asks "Choose an
   // application", so no toast comes. Open defect, to be found before this test is turned back on;
-  // one toast per failure and its fixes stay covered by the integration suite's command tests.
+  // that a failed command resolves after its one message stays covered by the integration suite.
   it.skip('a wrong client secret gives exactly one toast, whose "Edit Client Secret" leads to the fix', async () => {
     const w = workbench();
     const { sandbox } = ctx;
