@@ -5,11 +5,10 @@
  */
 import type { Endpoints } from './endpoints';
 import { ExplorerError, invalidInput } from './errors';
+import { ClientSigner, privateKeySigner, secretSigner } from './clientAuth';
 import { OAuthCall, pushAuthorizationRequest } from './oauth';
 import { Pkce, createPkce, randomToken } from './random';
-
-let jose: Promise<typeof import('./joseLazy')> | undefined;
-const loadJose = () => (jose ??= import('./joseLazy'));
+import { loadJose } from './joseLoader';
 
 export interface AuthorizationRequest {
   url: string;
@@ -81,21 +80,15 @@ export const REQUEST_OBJECT_LIFETIME_SECONDS = 300;
  * of a private_key_jwt application or else the client secret (HS256); `aud` is the issuer.
  */
 export async function signRequestObject(params: Record<string, string>, call: OAuthCall, issuer: string, now = Date.now()): Promise<string> {
-  const { SignJWT, importJWK } = await loadJose();
+  const { SignJWT } = await loadJose();
   const { client } = call;
-  let key: CryptoKey | Uint8Array;
-  let alg: string;
-  let kid: string | undefined;
-  if (client.privateKey && typeof client.privateKey.d === 'string') {
-    alg = client.signingAlg ?? client.privateKey.alg ?? 'RS256';
-    kid = client.privateKey.kid;
-    key = (await importJWK(client.privateKey, alg)) as CryptoKey;
-  } else if (client.clientSecret) {
-    alg = 'HS256';
-    key = new TextEncoder().encode(client.clientSecret);
-  } else {
+  let signer: ClientSigner;
+  if (client.privateKey && typeof client.privateKey.d === 'string') signer = await privateKeySigner(client.privateKey, client.signingAlg);
+  else if (client.clientSecret) signer = secretSigner(client.clientSecret, 'HS256');
+  else {
     throw invalidInput('requestObject', 'A signed request object needs a private key (private_key_jwt) or a client secret to sign with; this application has neither.');
   }
+  const { key, alg, kid } = signer;
   const iat = Math.floor(now / 1000);
   return new SignJWT({ ...params, jti: randomToken() })
     .setProtectedHeader(kid ? { alg, kid, typ: 'oauth-authz-req+jwt' } : { alg, typ: 'oauth-authz-req+jwt' })

@@ -6,6 +6,7 @@
  */
 import type { Environment } from './environment';
 import { ExplorerError } from './errors';
+import { differOnlyBySlash } from './serverMetadata';
 
 /** The issuer, and the token endpoint's origin once it is known, that a secret belongs to. */
 export interface Binding {
@@ -56,7 +57,7 @@ export function bindingFor(env: Environment, tokenEndpoint: string): Binding {
  */
 export function checkBinding(binding: Binding, env: Environment, tokenEndpoint: string, what: string, fix: string): void {
   // Only a trailing slash apart is the same issuer: discovery settled it and the environment adopted it.
-  if (binding.issuer !== env.issuer && binding.issuer.replace(/\/$/, '') !== env.issuer.replace(/\/$/, '')) {
+  if (binding.issuer !== env.issuer && !differOnlyBySlash(binding.issuer, env.issuer)) {
     throw new ExplorerError(
       'issuer_changed',
       `${what} belongs to the issuer ${binding.issuer}, but the environment "${env.name}" now names ${env.issuer} (changed here or by Settings Sync), so it was not sent. ${fix}`,

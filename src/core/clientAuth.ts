@@ -8,9 +8,7 @@ import type { AuthMethod } from './application';
 import { invalidInput } from './errors';
 import { basicCredential, rememberSecrets } from './redact';
 import { randomToken } from './random';
-
-let jose: Promise<typeof import('./joseLazy')> | undefined;
-const loadJose = () => (jose ??= import('./joseLazy'));
+import { loadJose } from './joseLoader';
 
 export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** PingOne refuses assertions valid for more than an hour; five minutes is plenty for one request. */
@@ -60,26 +58,42 @@ function assertionAudience(client: ClientCredentials): string {
   return aud;
 }
 
+/** What a JWT the client makes (an assertion, a request object) is signed with. */
+export interface ClientSigner {
+  key: CryptoKey | Uint8Array;
+  alg: string;
+  kid?: string;
+}
+
+/** The client's private key (a JWK with `d`), with its algorithm (the application's, else the key's) and kid. */
+export async function privateKeySigner(jwk: JWK, signingAlg?: string): Promise<ClientSigner> {
+  const { importJWK } = await loadJose();
+  const alg = signingAlg ?? jwk.alg ?? 'RS256';
+  rememberSecrets(jwk.d, jwk.p, jwk.q, jwk.dp, jwk.dq, jwk.qi);
+  return { key: (await importJWK(jwk, alg)) as CryptoKey, alg, kid: jwk.kid };
+}
+
+/** The client secret as an HMAC key. */
+export function secretSigner(secret: string, alg: string): ClientSigner {
+  return { key: new TextEncoder().encode(secret), alg };
+}
+
 /** A fresh client assertion (RFC 7523 §3): iss = sub = client ID, aud, iat, exp, a random jti. */
 async function clientAssertion(client: ClientCredentials, now: number): Promise<string> {
-  const { SignJWT, importJWK } = await loadJose();
-  let key: CryptoKey | Uint8Array;
-  let alg: string;
-  let kid: string | undefined;
+  const { SignJWT } = await loadJose();
+  let signer: ClientSigner;
   if (client.authMethod === 'client_secret_jwt') {
-    alg = client.signingAlg ?? 'HS256';
+    const alg = client.signingAlg ?? 'HS256';
     if (!/^HS(256|384|512)$/.test(alg)) throw invalidInput('signingAlg', `client_secret_jwt signs with HS256, HS384 or HS512, not ${alg}.`);
-    key = new TextEncoder().encode(requireSecret(client));
+    signer = secretSigner(requireSecret(client), alg);
   } else {
     const jwk = client.privateKey;
     if (!jwk || typeof jwk.d !== 'string') {
       throw invalidInput('privateKey', 'The application uses private_key_jwt but has no private key stored: edit the application to generate or import one.');
     }
-    alg = client.signingAlg ?? jwk.alg ?? 'RS256';
-    kid = jwk.kid;
-    rememberSecrets(jwk.d, jwk.p, jwk.q, jwk.dp, jwk.dq, jwk.qi);
-    key = (await importJWK(jwk, alg)) as CryptoKey;
+    signer = await privateKeySigner(jwk, client.signingAlg);
   }
+  const { key, alg, kid } = signer;
   const iat = Math.floor(now / 1000);
   return new SignJWT({ jti: randomToken() })
     .setProtectedHeader(kid ? { alg, kid, typ: 'JWT' } : { alg, typ: 'JWT' })

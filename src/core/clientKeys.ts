@@ -6,9 +6,7 @@
  */
 import type { JWK } from 'jose';
 import { ExplorerError, invalidInput } from './errors';
-
-let jose: Promise<typeof import('./joseLazy')> | undefined;
-const loadJose = () => (jose ??= import('./joseLazy'));
+import { loadJose } from './joseLoader';
 
 export const KEY_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384'] as const;
 export type KeyAlg = (typeof KEY_ALGS)[number];

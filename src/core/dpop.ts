@@ -4,11 +4,10 @@
  * SecretStorage.
  */
 import type { JWK } from 'jose';
+import { publicPart } from './clientKeys';
 import { invalidInput } from './errors';
 import { randomToken } from './random';
-
-let jose: Promise<typeof import('./joseLazy')> | undefined;
-const loadJose = () => (jose ??= import('./joseLazy'));
+import { loadJose } from './joseLoader';
 
 export const DPOP_ALG = 'ES256';
 
@@ -19,15 +18,10 @@ export async function generateDpopKey(): Promise<JWK> {
   return { ...(await exportJWK(privateKey)), alg: DPOP_ALG };
 }
 
-function publicJwk(jwk: JWK): JWK {
-  const { d: _d, key_ops: _ops, ext: _ext, ...pub } = jwk as JWK & { key_ops?: unknown; ext?: unknown };
-  return pub;
-}
-
 /** The key's RFC 7638 thumbprint: what a bound token's `cnf.jkt` names. */
 export async function dpopThumbprint(jwk: JWK): Promise<string> {
   const { calculateJwkThumbprint } = await loadJose();
-  return calculateJwkThumbprint(publicJwk(jwk), 'sha256');
+  return calculateJwkThumbprint(publicPart(jwk), 'sha256');
 }
 
 /** RFC 9449 §4.2: `htu` is the target URI without query and fragment. */
@@ -61,7 +55,7 @@ export async function createDpopProof(
     claims.ath = Buffer.from(digest).toString('base64url');
   }
   return new SignJWT(claims)
-    .setProtectedHeader({ typ: 'dpop+jwt', alg: DPOP_ALG, jwk: publicJwk(key) })
+    .setProtectedHeader({ typ: 'dpop+jwt', alg: DPOP_ALG, jwk: publicPart(key) })
     .setIssuedAt(Math.floor(now / 1000))
     .sign(await importJWK(key, DPOP_ALG));
 }

@@ -14,7 +14,7 @@ export { PINGONE_PASSWORD_EXPLANATION, passwordGrant } from './grants/password';
 export { systemClock } from './grants/polling';
 export { TOKEN_TYPES, tokenExchangeGrant } from './grants/tokenExchange';
 export { JwksCache, checkRefreshedIdToken, validateIdToken } from './verify';
-export { addToRing, generatePrivateKey, parseKeyRing, parsePrivateKey, publicJwks, removeFromRing } from './clientKeys';
+export { activeKey, addToRing, generatePrivateKey, parseKeyRing, parsePrivateKey, publicJwks, removeFromRing } from './clientKeys';
 export { createDpopProof, generateDpopKey } from './dpop';
 
 import type { Endpoints } from './endpoints';

@@ -417,7 +417,7 @@ export class TokenService {
   }
 
   private withActiveKey(app: Application, ring: KeyRing): Application {
-    const key = ring.keys.find((k) => k.kid === ring.active);
+    const key = grants().activeKey(ring);
     return key ? { ...app, keyId: key.kid, signingAlg: key.alg } : app;
   }
 
@@ -685,7 +685,7 @@ export class TokenService {
     if (usesSecret(app.authMethod)) client.clientSecret = await this.boundSecret(app, opts);
     if (app.authMethod === 'private_key_jwt') {
       const ring = await this.keyRing(app.id);
-      client.privateKey = ring?.keys.find((k) => k.kid === ring.active)?.privateJwk;
+      client.privateKey = grants().activeKey(ring)?.privateJwk;
     }
     const key = dpopKey ?? (app.dpop ? await grants().generateDpopKey() : undefined);
     return { client, http: { ...this.deps.http(), signal: opts.signal }, ...(key ? { dpop: { key } } : {}) };

@@ -8,16 +8,13 @@ import { ExplorerError } from './errors';
 import { HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
 import { decodeJwt, looksLikeJwt } from './jwt';
 import { JWKS_MAX_AGE_MS, cacheMaxAgeMs } from './metadataCache';
+import { loadJose } from './joseLoader';
 
 export type SignatureState =
   | { state: 'verified'; alg: string; kid?: string }
   | { state: 'invalid'; alg?: string; kid?: string; reason: string }
   | { state: 'unknown_key'; alg?: string; kid?: string; reason: string }
   | { state: 'not_verifiable'; reason: string };
-
-/** `jose` is loaded on the first verification, so activation does not pay for it. */
-let jose: Promise<typeof import('./joseLazy')> | undefined;
-const loadJose = () => (jose ??= import('./joseLazy'));
 
 const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/;
 

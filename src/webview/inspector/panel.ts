@@ -26,6 +26,7 @@ import {
   verifyModel,
 } from './model';
 import { FromWebview, InspectorModel, IntrospectableKind, TokenKind, ToWebview, isFromWebview } from './protocol';
+import { differOnlyBySlash } from '../../core/serverMetadata';
 
 export interface InspectorDeps {
   extensionUri: vscode.Uri;
@@ -413,5 +414,5 @@ export class InspectorPanel implements vscode.Disposable {
  * slash the server uses, which the environment adopts at its next discovery.
  */
 function findEnvironmentByIssuer<E extends { issuer: string }>(envs: E[], iss: string): E | undefined {
-  return envs.find((e) => e.issuer === iss) ?? envs.find((e) => e.issuer.replace(/\/$/, '') === iss.replace(/\/$/, ''));
+  return envs.find((e) => e.issuer === iss) ?? envs.find((e) => differOnlyBySlash(e.issuer, iss));
 }
