@@ -5,18 +5,13 @@
 import * as assert from 'node:assert/strict';
 import type { PingOneTokenExplorerApi } from '../../src/api';
 import type { Sandbox } from '../sandbox';
-import { activateApi, browserFor, rejectsWith, reset, sandbox, sandboxEnvironment, webApplication, workerApplication } from './helpers';
+import { browserFor, rejectsWith, sandboxEnvironment, useApiAndSandbox, webApplication, workerApplication } from './helpers';
 
 describe('public API', () => {
   let api: PingOneTokenExplorerApi;
   let s: Sandbox;
 
-  before(async () => {
-    api = await activateApi();
-    s = await sandbox();
-  });
-  beforeEach(() => reset(api));
-  after(() => reset(api));
+  useApiAndSandbox((a, b) => ((api = a), (s = b)));
 
   async function worker() {
     const env = await api.addEnvironment(sandboxEnvironment(s));

@@ -11,7 +11,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { PingOneTokenExplorerApi } from '../../src/api';
 import { startSandbox, type Sandbox } from '../sandbox';
-import { activateApi, browserFor, reset, sandbox, sandboxEnvironment, webApplication, workerApplication } from './helpers';
+import { browserFor, reset, sandboxEnvironment, useApiAndSandbox, webApplication, workerApplication } from './helpers';
 
 const PROVIDER = 'pingone';
 
@@ -31,12 +31,7 @@ describe('authentication provider pingone', () => {
   let api: PingOneTokenExplorerApi;
   let s: Sandbox;
 
-  before(async () => {
-    api = await activateApi();
-    s = await sandbox();
-  });
-  beforeEach(() => reset(api));
-  after(() => reset(api));
+  useApiAndSandbox((a, b) => ((api = a), (s = b)));
 
   async function worker(sandboxOf: Sandbox = s) {
     const env = await api.addEnvironment(sandboxEnvironment(sandboxOf));

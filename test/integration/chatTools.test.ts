@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { PingOneTokenExplorerApi } from '../../src/api';
 import type { Sandbox } from '../sandbox';
-import { activateApi, reset, sandbox, sandboxEnvironment, workerApplication } from './helpers';
+import { sandboxEnvironment, useApiAndSandbox, workerApplication } from './helpers';
 
 async function invoke(name: string, input: object): Promise<string> {
   const result = await vscode.lm.invokeTool(name, { input, toolInvocationToken: undefined });
@@ -18,12 +18,7 @@ describe('chat tools', () => {
   let api: PingOneTokenExplorerApi;
   let s: Sandbox;
 
-  before(async () => {
-    api = await activateApi();
-    s = await sandbox();
-  });
-  beforeEach(() => reset(api));
-  after(() => reset(api));
+  useApiAndSandbox((a, b) => ((api = a), (s = b)));
 
   it('registers pingone_decodeJwt, pingone_listTokenSets and pingone_getAccessToken', () => {
     const names = vscode.lm.tools.map((t) => t.name);

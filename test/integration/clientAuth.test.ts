@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PingOneTokenExplorerApi } from '../../src/api';
 import type { Sandbox } from '../sandbox';
-import { activateApi, rejectsWith, reset, sandbox, sandboxEnvironment } from './helpers';
+import { rejectsWith, sandboxEnvironment, useApiAndSandbox } from './helpers';
 
 const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(command, ...args);
 
@@ -32,12 +32,7 @@ describe('JWT client authentication in the real extension host', () => {
   let api: PingOneTokenExplorerApi;
   let s: Sandbox;
 
-  before(async () => {
-    api = await activateApi();
-    s = await sandbox();
-  });
-  beforeEach(() => reset(api));
-  after(() => reset(api));
+  useApiAndSandbox((a, b) => ((api = a), (s = b)));
 
   it('generates a private_key_jwt key, copies the public JWKS, gets tokens with it, and rotates it', async () => {
     const env = await api.addEnvironment(sandboxEnvironment(s));

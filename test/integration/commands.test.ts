@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { PingOneTokenExplorerApi } from '../../src/api';
 import type { Sandbox } from '../sandbox';
-import { activateApi, rejectsWith, reset, sandbox, sandboxEnvironment, workerApplication } from './helpers';
+import { rejectsWith, sandboxEnvironment, useApiAndSandbox, workerApplication } from './helpers';
 
 const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(command, ...args);
 
@@ -14,12 +14,7 @@ describe('commands', () => {
   let api: PingOneTokenExplorerApi;
   let s: Sandbox;
 
-  before(async () => {
-    api = await activateApi();
-    s = await sandbox();
-  });
-  beforeEach(() => reset(api));
-  after(() => reset(api));
+  useApiAndSandbox((a, b) => ((api = a), (s = b)));
 
   async function setUp() {
     const env = await run<{ id: string }>('pingone.addEnvironment', sandboxEnvironment(s));

@@ -6,18 +6,13 @@
 import * as assert from 'node:assert/strict';
 import type { PingOneTokenExplorerApi } from '../../src/api';
 import type { Sandbox } from '../sandbox';
-import { activateApi, browserFor, rejectsWith, reset, sandbox } from './helpers';
+import { browserFor, rejectsWith, useApiAndSandbox } from './helpers';
 
 describe('a generic OpenID provider (trailing-slash issuer, bodiless errors)', () => {
   let api: PingOneTokenExplorerApi;
   let s: Sandbox;
 
-  before(async () => {
-    api = await activateApi();
-    s = await sandbox();
-  });
-  beforeEach(() => reset(api));
-  after(() => reset(api));
+  useApiAndSandbox((a, b) => ((api = a), (s = b)));
 
   async function webApp(issuer: string, clientSecret = s.clients.oidcWeb.clientSecret) {
     const env = await api.addEnvironment({ name: 'Generic OP', kind: 'oidc', issuer });

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { PingOneTokenExplorerApi, UserCodeInfo } from '../../src/api';
 import type { ApplicationInput } from '../../src/core/application';
 import type { Sandbox } from '../sandbox';
-import { activateApi, rejectsWith, reset, sandbox, sandboxEnvironment } from './helpers';
+import { rejectsWith, sandboxEnvironment, useApiAndSandbox } from './helpers';
 
 const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(command, ...args);
 
@@ -21,12 +21,7 @@ describe('grants: device authorization', () => {
   let api: PingOneTokenExplorerApi;
   let s: Sandbox;
 
-  before(async () => {
-    api = await activateApi();
-    s = await sandbox();
-  });
-  beforeEach(() => reset(api));
-  after(() => reset(api));
+  useApiAndSandbox((a, b) => ((api = a), (s = b)));
 
   async function tv() {
     const env = await api.addEnvironment(sandboxEnvironment(s));
@@ -84,12 +79,7 @@ describe('grants: resource-owner password', () => {
   let api: PingOneTokenExplorerApi;
   let s: Sandbox;
 
-  before(async () => {
-    api = await activateApi();
-    s = await sandbox();
-  });
-  beforeEach(() => reset(api));
-  after(() => reset(api));
+  useApiAndSandbox((a, b) => ((api = a), (s = b)));
 
   it('command: signs in at PingFederate with the password grant and stores a refreshable set', async () => {
     const env = await api.addEnvironment({ name: 'PF', kind: 'pingfederate', issuer: s.pingfederate.issuer });
@@ -122,12 +112,7 @@ describe('grants: token exchange', () => {
   let api: PingOneTokenExplorerApi;
   let s: Sandbox;
 
-  before(async () => {
-    api = await activateApi();
-    s = await sandbox();
-  });
-  beforeEach(() => reset(api));
-  after(() => reset(api));
+  useApiAndSandbox((a, b) => ((api = a), (s = b)));
 
   async function setUp() {
     const env = await api.addEnvironment(sandboxEnvironment(s));
@@ -166,12 +151,7 @@ describe('grants: CIBA', () => {
   let api: PingOneTokenExplorerApi;
   let s: Sandbox;
 
-  before(async () => {
-    api = await activateApi();
-    s = await sandbox();
-  });
-  beforeEach(() => reset(api));
-  after(() => reset(api));
+  useApiAndSandbox((a, b) => ((api = a), (s = b)));
 
   async function callCentre() {
     const env = await api.addEnvironment(sandboxEnvironment(s));

@@ -43,6 +43,20 @@ export function webApplication(s: Sandbox, name = 'Web'): ApplicationInput {
   };
 }
 
+/**
+ * The hooks most suites share: the activated API and the run's sandbox before the suite, an empty
+ * store before each test and after the suite. `assign` hands both to the suite's variables.
+ */
+export function useApiAndSandbox(assign: (api: PingOneTokenExplorerApi, s: Sandbox) => void): void {
+  let api: PingOneTokenExplorerApi;
+  before(async () => {
+    api = await activateApi();
+    assign(api, await sandbox());
+  });
+  beforeEach(() => reset(api));
+  after(() => reset(api));
+}
+
 /** Removes everything the API knows, so each test starts from an empty store. */
 export async function reset(api: PingOneTokenExplorerApi): Promise<void> {
   for (const env of api.listEnvironments()) await api.removeEnvironment(env.id);

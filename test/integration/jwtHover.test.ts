@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import type { PingOneTokenExplorerApi } from '../../src/api';
 import type { Sandbox } from '../sandbox';
-import { activateApi, reset, sandbox, sandboxEnvironment, workerApplication } from './helpers';
+import { sandboxEnvironment, useApiAndSandbox, workerApplication } from './helpers';
 
 async function hoverText(content: string, needle: string): Promise<string> {
   const doc = await vscode.workspace.openTextDocument({ content, language: 'plaintext' });
@@ -27,12 +27,7 @@ describe('JWT hover', () => {
   let api: PingOneTokenExplorerApi;
   let s: Sandbox;
 
-  before(async () => {
-    api = await activateApi();
-    s = await sandbox();
-  });
-  beforeEach(() => reset(api));
-  after(() => reset(api));
+  useApiAndSandbox((a, b) => ((api = a), (s = b)));
 
   it('explains a JWT from a configured environment: claims, local expiry, verified signature, links', async () => {
     const env = await api.addEnvironment(sandboxEnvironment(s));

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { PingOneTokenExplorerApi } from '../../src/api';
 import type { Sandbox } from '../sandbox';
-import { activateApi, reset, sandbox, sandboxEnvironment, workerApplication } from './helpers';
+import { sandboxEnvironment, useApiAndSandbox, workerApplication } from './helpers';
 
 const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(command, ...args);
 const PAR_APP = 'a1b2c3d4-0000-4000-8000-00000000a004';
@@ -15,12 +15,7 @@ describe('tenant import', () => {
   let api: PingOneTokenExplorerApi;
   let s: Sandbox;
 
-  before(async () => {
-    api = await activateApi();
-    s = await sandbox();
-  });
-  beforeEach(() => reset(api));
-  after(() => reset(api));
+  useApiAndSandbox((a, b) => ((api = a), (s = b)));
 
   async function worker(client: 'worker' | 'workerLimited' = 'worker') {
     const env = await api.addEnvironment({ ...sandboxEnvironment(s), apiBaseUrl: s.management.apiBase });
