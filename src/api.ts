@@ -4,7 +4,7 @@
  * Stable within `apiVersion`; documented in the README. Errors thrown carry a `code` (see core/errors).
  */
 import vscode = require('vscode');
-import type { ApplicationInput } from './core/application';
+import type { Application, ApplicationInput } from './core/application';
 import type { EnvironmentInput, EnvironmentKind, Region } from './core/environment';
 import { decodeJwt } from './core/jwt';
 import type { AuthMethod } from './core/oauth';
@@ -181,43 +181,29 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
     return deps.tokenAccess.check({ applicationId, application: app.name, environment });
   };
   const consentForSet = (tokenSetId: string) => consent(service.getTokenSetInfo(tokenSetId).applicationId);
-  const appInfo = async (id: string): Promise<ApplicationInfo> => {
-    const a = service.getApplication(id);
-    return {
-      id: a.id,
-      environmentId: a.environmentId,
-      name: a.name,
-      clientId: a.clientId,
-      authMethod: a.authMethod,
-      grants: a.grants,
-      scopes: a.scopes,
-      redirectUri: a.redirectUri,
-      hasSecret: await service.hasClientSecret(a.id),
-      keyId: a.keyId,
-      signingAlg: a.signingAlg,
-      assertionAudience: a.assertionAudience,
-      pushedAuthorization: a.pushedAuthorization ?? 'auto',
-      requestObject: a.requestObject ?? 'auto',
-      dpop: a.dpop === true,
-      ...(a.origin ? { origin: a.origin } : {}),
-    };
-  };
+  /** What the API shows of an application (stored, or as an import preview would create it): never a secret. */
+  const applicationInfo = (a: Application, hasSecret: boolean): ApplicationInfo => ({
+    id: a.id,
+    environmentId: a.environmentId,
+    name: a.name,
+    clientId: a.clientId,
+    authMethod: a.authMethod,
+    grants: a.grants,
+    scopes: a.scopes,
+    redirectUri: a.redirectUri,
+    hasSecret,
+    keyId: a.keyId,
+    signingAlg: a.signingAlg,
+    assertionAudience: a.assertionAudience,
+    pushedAuthorization: a.pushedAuthorization ?? 'auto',
+    requestObject: a.requestObject ?? 'auto',
+    dpop: a.dpop === true,
+    ...(a.origin ? { origin: a.origin } : {}),
+  });
+  const appInfo = async (id: string): Promise<ApplicationInfo> => applicationInfo(service.getApplication(id), await service.hasClientSecret(id));
   const previewInfo = (p: PlanPreview): ImportResult => ({
     environments: p.environments.map(environmentInfo),
-    applications: p.applications.map((a) => ({
-      id: a.id,
-      environmentId: a.environmentId,
-      name: a.name,
-      clientId: a.clientId,
-      authMethod: a.authMethod,
-      grants: a.grants,
-      scopes: a.scopes,
-      redirectUri: a.redirectUri,
-      hasSecret: a.hasSecret,
-      pushedAuthorization: 'auto',
-      requestObject: 'auto',
-      dpop: false,
-    })),
+    applications: p.applications.map((a) => applicationInfo(a, a.hasSecret)),
     skipped: p.skipped,
   });
   const applyImport = async (plan: import('./core/import').ImportPlan): Promise<ImportResult> => {
