@@ -668,10 +668,16 @@ export class TokenService {
   }
 
   /**
-   * What every client-authenticated call needs. `dpopKey`: the key a token set is bound to; a new
-   * one is made for a DPoP application's new token set.
+   * What every client-authenticated call needs. DPoP: `dpopKey` is the key a stored set is bound
+   * to; `newSet` makes one for a DPoP application's new token set. Other calls (revocation,
+   * introspection, PAR) carry no proof and get no key.
    */
-  private async call(app: Application, opts: CallOptions, endpoints?: Endpoints, dpopKey?: Record<string, unknown>): Promise<OAuthCall> {
+  private async call(
+    app: Application,
+    opts: CallOptions,
+    endpoints?: Endpoints,
+    dpop: { dpopKey?: Record<string, unknown>; newSet?: boolean } = {},
+  ): Promise<OAuthCall> {
     const unsupported = endpoints && unsupportedAuthMethod(endpoints, app.authMethod);
     if (unsupported) throw invalidInput('authMethod', unsupported);
     const client: ClientCredentials = {
@@ -687,7 +693,7 @@ export class TokenService {
       const ring = await this.keyRing(app.id);
       client.privateKey = grants().activeKey(ring)?.privateJwk;
     }
-    const key = dpopKey ?? (app.dpop ? await grants().generateDpopKey() : undefined);
+    const key = dpop.dpopKey ?? (dpop.newSet && app.dpop ? await grants().generateDpopKey() : undefined);
     return { client, http: { ...this.deps.http(), signal: opts.signal }, ...(key ? { dpop: { key } } : {}) };
   }
 
@@ -774,7 +780,7 @@ export class TokenService {
     this.requireGrant(app, 'client_credentials');
     const scope = opts.scope ?? app.scopes;
     const endpoints = await this.endpoints(app.environmentId, opts);
-    const call = await this.call(app, opts, endpoints);
+    const call = await this.call(app, opts, endpoints, { newSet: true });
     const response = await grants()
       .clientCredentialsGrant(endpoints.token, call, { scope })
       .catch(async (err: unknown) => {
@@ -804,7 +810,7 @@ export class TokenService {
     const endpoints = await this.endpoints(app.environmentId, opts);
     const unsupported = unsupportedGrant(endpoints, GRANT_TYPES[grant], GRANT_LABELS[grant]);
     if (unsupported) throw new ExplorerError('unsupported_grant_type', unsupported);
-    return { endpoints, call: await this.call(app, opts, endpoints) };
+    return { endpoints, call: await this.call(app, opts, endpoints, { newSet: true }) };
   }
 
   /** Validates the ID token of a grant's answer (when there is one) and stores the new set. */
@@ -934,7 +940,7 @@ export class TokenService {
   ): Promise<TokenSetInfo> {
     const app = this.getApplication(applicationId);
     const endpoints = await this.endpoints(app.environmentId, opts);
-    const call = await this.call(app, opts, endpoints);
+    const call = await this.call(app, opts, endpoints, { newSet: true });
     const response = await grants().authorizationCodeGrant(endpoints.token, call, opts);
     if (response.idToken) {
       await grants().validateIdToken(
@@ -1099,7 +1105,7 @@ export class TokenService {
       );
     }
     const endpoints = await this.endpoints(app.environmentId, opts);
-    const call = await this.call(app, opts, endpoints, current.dpopKey);
+    const call = await this.call(app, opts, endpoints, { dpopKey: current.dpopKey });
     const now = () => this.now();
     if (!current.refreshToken) {
       if (current.grant !== 'client_credentials') {
