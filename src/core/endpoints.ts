@@ -9,8 +9,6 @@ import { HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
 import { DISCOVERY_MAX_AGE_MS, cacheMaxAgeMs } from './metadataCache';
 import { differOnlyBySlash, discoveryUrl } from './serverMetadata';
 
-export { differOnlyBySlash, discoveryUrl, unsupportedAuthMethod } from './serverMetadata';
-
 export interface Endpoints {
   issuer: string;
   authorization: string;

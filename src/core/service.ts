@@ -627,11 +627,6 @@ export class TokenService {
     return p;
   }
 
-  /** Endpoints already resolved in this window, without a request (for tooltips and warnings). */
-  knownEndpoints(environmentId: string): Endpoints | undefined {
-    return this.resolvedEndpoints.get(environmentId);
-  }
-
   /** Why the server will refuse the application's auth method, once discovery has said which it accepts. */
   authMethodWarning(app: Application): string | undefined {
     const endpoints = this.resolvedEndpoints.get(app.environmentId);
