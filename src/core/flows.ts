@@ -1,17 +1,19 @@
 /**
  * PingOne's flows API: headless sign-on for test users (no browser). The documented sequence:
  *   1. GET  {as}/authorize?…&response_mode=pi.flow        → flow JSON (USERNAME_PASSWORD_REQUIRED)
+ *      (for an application that needs PAR: POST {as}/par with those parameters first, then
+ *       GET {as}/authorize?client_id=…&request_uri=…; a signed request object carries them for JAR)
  *   2. POST {env}/flows/{flowId}  usernamePassword.check   → COMPLETED
  *   3. GET  {as}/resume?flowId={flowId}                    → the authorization response (code)
  * The session cookies set in step 1 go back with steps 2 and 3. The password is sent once, to the
  * flows endpoint, and is never stored or logged.
  */
-import { AuthorizationRequest, buildAuthorizationRequest, validateAuthorizationResponse } from './authorize';
+import { AuthorizationPlan, AuthorizationRequest, createAuthorizationRequest, validateAuthorizationResponse } from './authorize';
 import type { Endpoints } from './endpoints';
 import { isLoopbackHost } from './environment';
 import { ExplorerError, invalidInput } from './errors';
 import { HttpResponse, HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
-import { errorFromResponse } from './oauth';
+import { OAuthCall, errorFromResponse } from './oauth';
 import { redact, rememberSecrets } from './redact';
 
 const CHECK = 'application/vnd.pingidentity.usernamePassword.check+json';
@@ -87,7 +89,20 @@ export interface FlowsSignInResult {
 
 export async function flowsSignIn(
   endpoints: Endpoints,
-  opts: { clientId: string; redirectUri: string; scope: string; username: string; password: string; http: HttpSettings },
+  opts: {
+    clientId: string;
+    redirectUri: string;
+    scope: string;
+    username: string;
+    password: string;
+    http: HttpSettings;
+    /**
+     * How the authorization request goes out (the browser sign-in's planAuthorization decision),
+     * with the client's authentication for the PAR endpoint and its key or secret for a request
+     * object. Absent: the plain request.
+     */
+    authorization?: { call: OAuthCall; plan: AuthorizationPlan; now?: number };
+  },
 ): Promise<FlowsSignInResult> {
   if (!endpoints.flowsBase) throw invalidInput('environmentId', 'Headless sign-in uses the PingOne flows API, which only PingOne environments have.');
   if (!opts.username) throw invalidInput('username', 'A username is required.');
@@ -97,15 +112,28 @@ export async function flowsSignIn(
   const secrets = [opts.password];
   const flowsBase = endpoints.flowsBase;
   const jar = new CookieJar(new URL(flowsBase).origin);
-  const request = buildAuthorizationRequest(endpoints.authorization, {
+  // pi.flow is an authorization parameter like the others: with PAR it is pushed (the authorize
+  // request then carries only client_id and request_uri), with JAR it is inside the request object.
+  const plan = opts.authorization?.plan ?? { par: false, jar: false };
+  const call: OAuthCall = opts.authorization?.call ?? { client: { clientId: opts.clientId, authMethod: 'none' }, http: opts.http };
+  const request = await createAuthorizationRequest(endpoints, call, {
     clientId: opts.clientId,
     redirectUri: opts.redirectUri,
     scope: opts.scope,
     extra: { response_mode: 'pi.flow' },
+    plan,
+    now: opts.authorization?.now,
   });
 
   const started = await httpRequest({ method: 'GET', url: request.url }, opts.http);
   jar.take(started, request.url);
+  const early = started.header('location');
+  if (started.status >= 300 && started.status < 400 && early) {
+    // The server answered the authorization request at once, with the redirect a browser would
+    // follow: an OAuth error (say, a request the application must push) or, rarely, a code.
+    const code = validateAuthorizationResponse(new URL(early, request.url).searchParams, { state: request.state, issuer: endpoints.issuer });
+    return { code, request };
+  }
   let flow = parseFlow(started, 'Starting the sign-on flow', secrets);
 
   if (flow.status === 'USERNAME_PASSWORD_REQUIRED') {

@@ -1028,6 +1028,7 @@ export class TokenService {
     const endpoints = await this.endpoints(app.environmentId, opts);
     const redirectUri = app.redirectUri ?? 'http://127.0.0.1/callback';
     const scope = opts.scope ?? app.scopes ?? 'openid';
+    const plan = grants().planAuthorization(app, endpoints);
     const { code, request } = await grants().flowsSignIn(endpoints, {
       clientId: app.clientId,
       redirectUri,
@@ -1035,6 +1036,8 @@ export class TokenService {
       username: opts.username,
       password: opts.password,
       http: { ...this.deps.http(), signal: opts.signal },
+      // The same decision as the browser sign-in: PAR and JAR when the application needs them.
+      authorization: plan.par || plan.jar ? { call: await this.call(app, opts, endpoints), plan, now: this.now() } : undefined,
     });
     return this.exchangeCode(app.id, { code, redirectUri, codeVerifier: request.pkce.verifier, nonce: request.nonce, scope, signal: opts.signal });
   }

@@ -18,6 +18,8 @@ import { checkCredentials, signedInResult } from './signon';
 
 const CHECK_CONTENT_TYPE = 'application/vnd.pingidentity.usernamePassword.check+json';
 const SESSION_COOKIE = 'ST';
+/** Marks the flows API's own replay of an authorize request (see start). */
+export const FLOWS_REPLAY_HEADER = 'x-sandbox-flows-replay';
 
 type FlowStatus = 'USERNAME_PASSWORD_REQUIRED' | 'COMPLETED';
 
@@ -97,7 +99,9 @@ export function createFlows(setup: FlowsSetup): Flows {
     const authorize = new URL(requestUrl.pathname + requestUrl.search, url);
     authorize.searchParams.delete('response_mode');
     // No client cookies are forwarded: every pi.flow sign-on starts without an SSO session.
-    const started = await fetch(authorize, { redirect: 'manual', headers: { accept: 'application/json' } });
+    // The replay is marked so the router hands it to oidc-provider, not back here (a pushed or
+    // signed request still asks for pi.flow).
+    const started = await fetch(authorize, { redirect: 'manual', headers: { accept: 'application/json', [FLOWS_REPLAY_HEADER]: '1' } });
     const location = started.headers.get('location');
     const uid = location ? new URL(location, url).pathname.match(setup.signonPattern)?.[1] : undefined;
     const resumeName = provider.cookieName('resume');

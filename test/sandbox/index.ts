@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 
 import { driveAuthorization } from './browser';
 import { DEFAULT_ENV_ID, DEMO_USER, OIDC_CLIENTS, ORG_ID, PINGFEDERATE_CLIENTS, PINGONE_API, PINGONE_CLIENTS, PINGONE_JWT_CLIENTS, USER_SCOPES, clientJwksPath } from './demo';
-import { createFlows } from './flows';
+import { FLOWS_REPLAY_HEADER, createFlows } from './flows';
 import { platformError, sendPlatformError } from './http';
 import { generateSigningKey } from './keys';
 import { INTERACTION_TTL_SECONDS, createProvider, type OidcProvider } from './provider';
@@ -160,6 +160,32 @@ function mount(provider: OidcProvider, prefix: string): Handler {
   };
 }
 
+/**
+ * The response_mode an authorize request asks for: in its query, else inside its request object
+ * (JAR by value), else inside the pushed request its request_uri names (PAR; looked up without
+ * using it up). What PingOne decides pi.flow from, whichever way the parameters were sent.
+ */
+async function requestedResponseMode(provider: OidcProvider, requestUrl: URL): Promise<string | undefined> {
+  const params = requestUrl.searchParams;
+  const fromJwt = (jwt: string | undefined | null): string | undefined => {
+    try {
+      const payload = JSON.parse(Buffer.from(String(jwt).split('.')[1] ?? '', 'base64url').toString('utf8')) as { response_mode?: unknown };
+      return typeof payload.response_mode === 'string' ? payload.response_mode : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  if (params.has('response_mode')) return params.get('response_mode') ?? undefined;
+  if (params.has('request')) return fromJwt(params.get('request'));
+  const PAR_URN = 'urn:ietf:params:oauth:request_uri:';
+  const requestUri = params.get('request_uri');
+  if (requestUri?.startsWith(PAR_URN)) {
+    const pushed = await provider.PushedAuthorizationRequest.find(requestUri.slice(PAR_URN.length));
+    return pushed ? fromJwt(pushed.request) : undefined;
+  }
+  return undefined;
+}
+
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const envId = opts.envId ?? DEFAULT_ENV_ID;
   const quiet = opts.quiet ?? true;
@@ -236,6 +262,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       rotateRefreshTokens: true,
       signonPath: (uid) => `/${envId}/signon/${uid}`,
       jwtResource: { audience: PINGONE_API, extraClaims: { env: envId, org: ORG_ID } },
+      piFlow: true,
       countTokenRequest,
       notFound,
       quiet,
@@ -297,7 +324,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     }
     if (path === `${p1Prefix}/userinfo`) return handleUserinfo(req, res, { provider: pingone, issuer, key: p1Key });
     if (path === `${p1Prefix}/resume` && req.method === 'GET') return flows.resume(req, res, requestUrl);
-    if (path === `${p1Prefix}/authorize` && req.method === 'GET' && requestUrl.searchParams.get('response_mode') === 'pi.flow') {
+    if (path === `${p1Prefix}/authorize` && req.method === 'GET' && !req.headers[FLOWS_REPLAY_HEADER] && (await requestedResponseMode(pingone, requestUrl)) === 'pi.flow') {
       return flows.start(req, res, requestUrl);
     }
     if (within(path, p1Prefix)) return pingoneApp(req, res);

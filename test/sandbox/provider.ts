@@ -32,6 +32,12 @@ export interface VariantSetup {
   jwtResource?: { audience: string; extraClaims: Record<string, string> };
   /** Counts a request that reached this variant's token endpoint. */
   countTokenRequest: (grantType: string | undefined) => void;
+  /**
+   * PingOne only: accept `response_mode=pi.flow` (the flows API's redirectless mode), also inside a
+   * pushed or signed request. The sandbox's flows API (flows.ts) drives such a request; the answer
+   * oidc-provider itself gives at the end is a plain query redirect, which the flows API unwraps.
+   */
+  piFlow?: boolean;
   /** Platform-style 404 body for unknown paths. */
   notFound: (path: string) => unknown;
   quiet: boolean;
@@ -217,6 +223,14 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
 
   allowLoopbackRedirectsOnAnyPort(provider);
   enforceRegisteredAuthMethod(provider);
+  if (setup.piFlow) {
+    provider.registerResponseMode('pi.flow', (ctx: KoaContext, redirectUri: string, payload: Record<string, string>) => {
+      const target = new URL(redirectUri);
+      for (const [k, v] of Object.entries(payload)) if (v !== undefined) target.searchParams.set(k, v);
+      ctx.status = 303;
+      ctx.redirect(target.href);
+    });
+  }
 
   // Outermost middleware: runs around every request this provider handles.
   provider.use(async (ctx: KoaContext, next: () => Promise<void>) => {

@@ -202,6 +202,68 @@ describe('JWT client authentication, PAR and JAR against the sandbox', function 
     });
   });
 
+  describe('headless sign-in (flows API) for applications that need PAR or JAR', () => {
+    /** A service whose requests are recorded (method and path), to see what went where. */
+    function recording(): { service: TokenService; requests: string[] } {
+      const requests: string[] = [];
+      const recorded = new TokenService({ state, secrets, http: () => ({ timeoutMs: 5000, log: (e) => requests.push(`${e.method} ${new URL(e.url).pathname}`) }) });
+      return { service: recorded, requests };
+    }
+    const credentials = () => ({ username: sandbox.user.username, password: sandbox.user.password });
+
+    it('pushes the authorization request (with pi.flow) and starts the flow from client_id and request_uri only', async () => {
+      const { service: recorded, requests } = recording();
+      service = recorded;
+      const a = await app(sandbox.clients.par, { pushedAuthorization: 'always' });
+      const info = await service.signInWithPassword(a.id, credentials());
+      assert.ok(info.hasIdToken && info.hasRefreshToken);
+      assert.equal(decodeJwt((await service.getTokenSet(info.id)).idToken!).payload.sub, sandbox.user.sub);
+      const as = `/${sandbox.envId}/as`;
+      const par = requests.indexOf(`POST ${as}/par`);
+      assert.ok(par >= 0, `a pushed request: ${requests.join(', ')}`);
+      assert.ok(requests.indexOf(`GET ${as}/authorize`) > par, 'the flow starts after the push');
+
+      // What the flow was started with, from the core function itself.
+      const { flowsSignIn } = await import('../../src/core/flows');
+      const { resolveEndpoints } = await import('../../src/core/endpoints');
+      const env = service.getEnvironment(a.environmentId);
+      const endpoints = await resolveEndpoints(env, { timeoutMs: 5000 });
+      const { request } = await flowsSignIn(endpoints, {
+        clientId: a.clientId,
+        redirectUri: 'http://127.0.0.1/callback',
+        scope: 'openid',
+        ...credentials(),
+        http: { timeoutMs: 5000 },
+        authorization: {
+          call: { client: { clientId: a.clientId, authMethod: 'client_secret_basic', clientSecret: sandbox.clients.par.clientSecret }, http: { timeoutMs: 5000 } },
+          plan: { par: true, jar: false },
+        },
+      });
+      const started = new URL(request.url);
+      assert.equal(started.origin + started.pathname, endpoints.authorization);
+      assert.deepEqual([...started.searchParams.keys()].sort(), ['client_id', 'request_uri']);
+      assert.match(started.searchParams.get('request_uri')!, /^urn:ietf:params:oauth:request_uri:/);
+    });
+
+    it('without PAR the server refuses such an application: its OAuth error, not a flow, and nothing is stored', async () => {
+      const never = await app(sandbox.clients.par, { pushedAuthorization: 'never' });
+      const before = secrets.snapshot();
+      const err = await failure(service.signInWithPassword(never.id, credentials()));
+      assert.equal(err.code, 'invalid_request');
+      assert.match(err.message, /pushed/i);
+      assert.ok(!err.message.includes(sandbox.user.password));
+      assert.deepEqual(secrets.snapshot(), before);
+      assert.deepEqual(service.listTokenSets(), []);
+    });
+
+    it('signs the request (JAR) with the private key when the application requires it', async () => {
+      const a = await app(sandbox.clients.jar, { requestObject: 'always' });
+      await register(a.id, sandbox.clients.jar.clientId);
+      const info = await service.signInWithPassword(a.id, credentials());
+      assert.ok(info.hasIdToken);
+    });
+  });
+
   describe('signed request objects (RFC 9101)', () => {
     it('signs the request with the private key when the application requires it (front channel)', async () => {
       const a = await app(sandbox.clients.jar, { requestObject: 'always' });
