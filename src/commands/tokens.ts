@@ -39,17 +39,49 @@ export function inspect(ctx: CommandContext, target: string, select?: TokenKind)
   return InspectorPanel.show(deps, isTokenSet ? { tokenSetId: target, select } : { jwt: target }).then(() => undefined);
 }
 
-async function curlFor(ctx: CommandContext, tokenSetId: string): Promise<string> {
+/** Where a token set's token is most likely used: the environment's API for client credentials on PingOne, else userinfo. */
+async function defaultResourceUrl(ctx: CommandContext, tokenSetId: string): Promise<string> {
+  const info = ctx.service.getTokenSetInfo(tokenSetId);
+  const env = ctx.service.getEnvironment(info.environmentId);
+  if (env.kind === 'pingone' && env.region && info.grant === 'client_credentials') return `${REGIONS[env.region].apiBase}/environments/${env.environmentId}`;
+  const endpoints = await ctx.service.endpoints(env.id);
+  return endpoints.userinfo ?? endpoints.issuer;
+}
+
+/**
+ * The request a DPoP proof is for: `options.url` / `options.method` (commands, tests), else the
+ * user types the URL (prefilled with `suggested`). A proof is valid for that method and URL only.
+ */
+async function resourceRequest(options: unknown, suggested?: string): Promise<{ method: string; url: string }> {
+  const o = (options ?? {}) as { method?: unknown; url?: unknown };
+  const method = typeof o.method === 'string' && o.method.trim() ? o.method.trim().toUpperCase() : 'GET';
+  const url =
+    typeof o.url === 'string' && o.url.trim()
+      ? o.url.trim()
+      : required(
+          await vscode.window.showInputBox({
+            title: 'DPoP proof',
+            prompt: `The URL of the ${method} request this token is for (the proof is valid for that URL and about a minute)`,
+            value: suggested,
+            placeHolder: 'https://api.pingone.com/v1/environments',
+            ignoreFocusOut: true,
+            validateInput: (v) => (URL.canParse(v.trim()) ? undefined : 'Enter the full URL, e.g. https://api.pingone.com/v1/environments.'),
+          }),
+        ).trim();
+  if (!URL.canParse(url)) throw invalidInput('url', 'Enter the full URL of the request, e.g. https://api.pingone.com/v1/environments.');
+  return { method, url };
+}
+
+async function curlFor(ctx: CommandContext, tokenSetId: string, options?: unknown): Promise<string> {
   const set = await ctx.service.getTokenSet(tokenSetId);
-  const env = ctx.service.getEnvironment(set.environmentId);
-  let url: string;
-  if (env.kind === 'pingone' && env.region && set.grant === 'client_credentials') {
-    url = `${REGIONS[env.region].apiBase}/environments/${env.environmentId}`;
-  } else {
-    const endpoints = await ctx.service.endpoints(env.id);
-    url = endpoints.userinfo ?? endpoints.issuer;
+  const given = (options as { url?: unknown } | undefined)?.url;
+  if (!ctx.service.getTokenSetInfo(tokenSetId).dpop) {
+    return curlCommand(typeof given === 'string' && given.trim() ? given.trim() : await defaultResourceUrl(ctx, tokenSetId), set.tokenType, set.accessToken);
   }
-  return curlCommand(url, set.tokenType, set.accessToken);
+  // A DPoP-bound token works only with a fresh proof for the very request: ask which one.
+  const { method, url } = await resourceRequest(options, await defaultResourceUrl(ctx, tokenSetId));
+  const dpopProof = await ctx.service.dpopProof(tokenSetId, { method, url });
+  return curlCommand(url, set.tokenType, set.accessToken, { method, dpopProof });
 }
 
 async function decodeSource(arg: unknown): Promise<string> {
@@ -198,23 +230,12 @@ export function tokenCommands(ctx: CommandContext) {
       const set = await service.getTokenSet(id);
       if (!service.getTokenSetInfo(id).dpop) return copy(`Authorization: ${set.tokenType} ${set.accessToken}`, 'Authorization header');
       // A DPoP-bound token is useless alone: the proof names the request it is for.
-      const o = (options ?? {}) as { method?: string; url?: string };
-      const url =
-        o.url ??
-        required(
-          await vscode.window.showInputBox({
-            title: 'DPoP proof',
-            prompt: 'The URL of the request this token is for (the proof is valid for that URL and about a minute)',
-            placeHolder: 'https://api.pingone.com/v1/environments',
-            ignoreFocusOut: true,
-            validateInput: (v) => (URL.canParse(v.trim()) ? undefined : 'Enter the full URL, e.g. https://api.pingone.com/v1/environments.'),
-          }),
-        ).trim();
-      const proof = await service.dpopProof(id, { method: o.method ?? 'GET', url });
+      const { method, url } = await resourceRequest(options);
+      const proof = await service.dpopProof(id, { method, url });
       await copy(`Authorization: DPoP ${set.accessToken}\nDPoP: ${proof}`, 'Authorization and DPoP headers');
     }),
-    'pingone.copyAsCurl': command(ctx, 'Copy as curl', async (arg?: unknown) => {
-      await copy(await curlFor(ctx, await chooseTokenSet(ctx, arg)), 'curl command');
+    'pingone.copyAsCurl': command(ctx, 'Copy as curl', async (arg?: unknown, options?: unknown) => {
+      await copy(await curlFor(ctx, await chooseTokenSet(ctx, arg), options), 'curl command');
     }),
     'pingone.revokeToken': command(ctx, 'Revoke', async (arg?: unknown, options?: unknown) => {
       const id = await chooseTokenSet(ctx, arg, SENDS_SECRET);

@@ -34,11 +34,29 @@ export function checkCurlUrl(url: string): string {
   return url;
 }
 
-/** `curl -H 'Authorization: <type> <token>' '<url>'`, or `invalid_input` when a value is unsafe. */
-export function curlCommand(url: string, tokenType: string, accessToken: string): string {
+/** A compact JWS: three base64url segments (what a DPoP proof is). */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const METHOD = /^[A-Z]+$/;
+
+/**
+ * `curl -H 'Authorization: <type> <token>' '<url>'`, or `invalid_input` when a value is unsafe.
+ * With a DPoP proof (RFC 9449 §7.1) the scheme is `DPoP` and the proof goes in a `DPoP:` header; it
+ * is valid only for `method` (default GET, sent with `-X` otherwise) and that URL.
+ */
+export function curlCommand(url: string, tokenType: string, accessToken: string, opts: { method?: string; dpopProof?: string } = {}): string {
   if (!TOKEN_TYPE.test(tokenType)) throw invalidInput('tokenType', 'The token type the server sent is not a valid name (RFC 6749 §7.1), so no curl command was made.');
   if (!B64TOKEN.test(accessToken)) {
     throw invalidInput('accessToken', 'The access token has characters a Bearer token cannot have (RFC 6750 §2.1), so no curl command was made.');
   }
-  return `curl -H ${shellQuote(`Authorization: ${tokenType} ${accessToken}`)} ${shellQuote(checkCurlUrl(url))}`;
+  const method = opts.method ?? 'GET';
+  if (!METHOD.test(method)) throw invalidInput('method', 'The HTTP method must be a name in capitals such as GET or POST, so no curl command was made.');
+  if (opts.dpopProof !== undefined && !COMPACT_JWS.test(opts.dpopProof)) {
+    throw invalidInput('dpop', 'The DPoP proof is not a compact JWT, so no curl command was made.');
+  }
+  const args = ['curl'];
+  if (method !== 'GET') args.push('-X', method);
+  args.push('-H', shellQuote(`Authorization: ${opts.dpopProof !== undefined ? 'DPoP' : tokenType} ${accessToken}`));
+  if (opts.dpopProof !== undefined) args.push('-H', shellQuote(`DPoP: ${opts.dpopProof}`));
+  args.push(shellQuote(checkCurlUrl(url)));
+  return args.join(' ');
 }

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PingOneTokenExplorerApi } from '../../src/api';
 import type { Sandbox } from '../sandbox';
-import { rejectsWith, sandboxEnvironment, useApiAndSandbox } from './helpers';
+import { browserFor, rejectsWith, sandboxEnvironment, useApiAndSandbox } from './helpers';
 
 const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(command, ...args);
 
@@ -115,5 +115,67 @@ describe('JWT client authentication in the real extension host', () => {
     assert.equal(updated.signingAlg, 'HS256');
     assert.equal(updated.hasSecret, true, 'the stored secret is kept');
     assert.equal((await api.clientCredentials(app.id)).status, 'valid');
+  });
+});
+
+describe('DPoP-bound tokens in the real extension host', () => {
+  let api: PingOneTokenExplorerApi;
+  let s: Sandbox;
+
+  useApiAndSandbox((a, b) => ((api = a), (s = b)));
+
+  /** Runs a copied command the way a shell does, with the real curl; returns its output. */
+  async function runInShell(command: string): Promise<string> {
+    const { execFile } = await import('node:child_process');
+    return new Promise((resolve, reject) =>
+      execFile('bash', ['--norc', '--noprofile', '-c', `${command} --silent --show-error --max-time 10`], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(stdout),
+      ),
+    );
+  }
+
+  it('"Copy as curl" gives a DPoP command with a fresh proof for the URL asked for, bound to the set\'s key, that works against userinfo', async () => {
+    const { EmbeddedJWK, calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, jwtVerify } = await import('jose');
+    const env = await api.addEnvironment(sandboxEnvironment(s));
+    const c = s.clients.dpop;
+    const app = await api.addApplication(env.id, {
+      name: 'DPoP app',
+      clientId: c.clientId,
+      clientSecret: c.clientSecret,
+      authMethod: c.authMethod,
+      grants: ['authorization_code'],
+      scopes: 'openid profile',
+      dpop: true,
+    });
+    const info = await api.signIn(app.id, { openExternal: browserFor(s) });
+    assert.equal(info.dpop, true);
+    const { accessToken } = await api.getTokens(info.id);
+    const jkt = (decodeJwt(accessToken).cnf as { jkt?: string } | undefined)?.jkt;
+    assert.ok(jkt, 'the token is bound to a key');
+    const userinfo = `${s.pingone.issuer}/userinfo`;
+
+    for (const method of ['GET', 'POST']) {
+      await run('pingone.copyAsCurl', info.id, { url: `${userinfo}?x=1`, method });
+      const copied = await vscode.env.clipboard.readText();
+      const proof = /-H 'DPoP: ([^']+)'/.exec(copied)?.[1];
+      assert.ok(proof, copied.replace(accessToken, '<token>'));
+      assert.ok(copied.includes(`-H 'Authorization: DPoP ${accessToken}'`));
+      assert.equal(copied.includes('-X POST'), method === 'POST');
+      const { payload } = await jwtVerify(proof!, EmbeddedJWK, { typ: 'dpop+jwt', maxTokenAge: '60s' });
+      assert.equal(payload.htm, method);
+      assert.equal(payload.htu, userinfo, 'htu is the URL without its query');
+      assert.equal(await calculateJwkThumbprint(decodeProtectedHeader(proof!).jwk!), jkt, "signed by the set's key (cnf.jkt)");
+      assert.equal((decodeProtectedHeader(proof!).jwk as Record<string, unknown>).d, undefined, 'only the public key travels');
+      // What a person does next: paste it into a shell. The sandbox checks the proof like a resource server.
+      const answer = JSON.parse(await runInShell(copied)) as { sub?: string; error?: string };
+      assert.equal(answer.sub, s.user.sub, JSON.stringify(answer));
+    }
+
+    // A proof is for one request: the GET proof does not pass for a POST.
+    await run('pingone.copyAsCurl', info.id, { url: userinfo, method: 'GET' });
+    const getCommand = await vscode.env.clipboard.readText();
+    const replayed = JSON.parse(await runInShell(getCommand.replace(/^curl /, 'curl -X POST '))) as { error?: string; error_description?: string };
+    assert.equal(replayed.error, 'invalid_token');
+    assert.match(String(replayed.error_description), /another request/);
   });
 });

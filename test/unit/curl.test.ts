@@ -68,6 +68,34 @@ describe('copy as curl', () => {
     assert.deepEqual(pasteIntoBash(curlCommand('http://[::1]:8080/userinfo', 'Bearer', 'abc')).args.at(-1), 'http://[::1]:8080/userinfo');
   });
 
+  describe('DPoP-bound tokens', () => {
+    it('sends the token with the DPoP scheme and a DPoP header holding a proof for that method and URL', async () => {
+      const { createDpopProof, generateDpopKey, dpopThumbprint } = await import('../../src/core/dpop');
+      const { EmbeddedJWK, calculateJwkThumbprint, decodeProtectedHeader, jwtVerify } = await import('jose');
+      const key = await generateDpopKey();
+      const token = 'eyJhbGciOiJSUzI1NiJ9.e30.sig-_';
+      const url = 'https://api.example.com/v1/users?limit=1';
+      for (const method of ['GET', 'POST']) {
+        const proof = await createDpopProof(key, { method, url, accessToken: token });
+        const { args, files } = pasteIntoBash(curlCommand(url, 'DPoP', token, { method, dpopProof: proof }));
+        assert.deepEqual(args, [...(method === 'GET' ? [] : ['-X', method]), '-H', `Authorization: DPoP ${token}`, '-H', `DPoP: ${proof}`, url]);
+        assert.deepEqual(files, []);
+        const { payload } = await jwtVerify(args.at(-2)!.slice('DPoP: '.length), EmbeddedJWK, { typ: 'dpop+jwt' });
+        assert.equal(payload.htm, method);
+        assert.equal(payload.htu, 'https://api.example.com/v1/users');
+        assert.equal(await calculateJwkThumbprint(decodeProtectedHeader(proof).jwk!), await dpopThumbprint(key));
+      }
+    });
+
+    it('refuses a proof that is not a compact JWT and a method that is not a name, naming neither', () => {
+      for (const proof of ["a.b.c'$(touch pwned)'", 'a.b', 'a.b.c d']) {
+        const err = refused(() => curlCommand('https://a.example/p', 'DPoP', 'abc', { dpopProof: proof }), 'dpop');
+        assert.ok(!err.message.includes('pwned'));
+      }
+      for (const method of ['get', 'GET -o /tmp/x', "POST'"]) refused(() => curlCommand('https://a.example/p', 'DPoP', 'abc', { method, dpopProof: 'a.b.c' }), 'method');
+    });
+  });
+
   describe('token responses', () => {
     let server: FaultServer;
     beforeEach(async () => (server = await startFaultServer()));
