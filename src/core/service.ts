@@ -392,6 +392,18 @@ export class TokenService {
     const hasStoredSecret = (await this.deps.secrets.get(KEYS.clientSecret(id))) !== undefined;
     let app = validateApplication(input, { id, environmentId: existing.environmentId }, { hasStoredSecret, keyId: existing.keyId });
     let ring = await this.keyRing(id);
+    const activeAlg = ring && grants().activeKey(ring)?.alg;
+    const otherAlg = app.authMethod === 'private_key_jwt' && !input.privateKey && activeAlg && app.signingAlg && app.signingAlg !== activeAlg;
+    if (otherAlg && existing.authMethod !== 'private_key_jwt') {
+      // Back to private_key_jwt, asking for another algorithm than the key it had: a new key (the old one stays in the JWKS).
+      ring = await this.newKeyRing(ring, undefined, app.signingAlg);
+    } else if (otherAlg) {
+      // Silently keeping the key's algorithm would not be what was asked; a new key is a rotation.
+      throw invalidInput(
+        'signingAlg',
+        `"${existing.name}" signs with its key, which is ${activeAlg}: to sign with ${app.signingAlg}, rotate to a new key (Rotate Signing Key, or api.rotateKey(id, { signingAlg: '${app.signingAlg}' })) and register the new public JWKS.`,
+      );
+    }
     if (app.authMethod === 'private_key_jwt' && (input.privateKey || !ring)) ring = await this.newKeyRing(ring, input.privateKey, app.signingAlg);
     if (app.authMethod === 'private_key_jwt' && ring) app = this.withActiveKey(app, ring);
     if (ring && app.authMethod === 'private_key_jwt') await this.deps.secrets.store(KEYS.clientKey(id), JSON.stringify(ring));

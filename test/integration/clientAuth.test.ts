@@ -99,6 +99,38 @@ describe('JWT client authentication in the real extension host', () => {
     }
   });
 
+  it('Edit Application with arguments sets the signing algorithm and the assertion audience; another algorithm for a key is refused', async () => {
+    const env = await api.addEnvironment(sandboxEnvironment(s));
+    const c = s.clients.secretJwt;
+    const app = await run<{ id: string }>('pingone.addApplication', env.id, {
+      name: 'J',
+      clientId: c.clientId,
+      clientSecret: c.clientSecret,
+      authMethod: 'client_secret_jwt',
+      signingAlg: 'HS384',
+      assertionAudience: 'issuer',
+      grants: ['client_credentials'],
+      scopes: 'p1:read:user',
+    });
+    let [info] = await api.listApplications(env.id);
+    assert.equal(info.signingAlg, 'HS384');
+    assert.equal(info.assertionAudience, 'issuer');
+    assert.equal((await api.clientCredentials(app.id)).status, 'valid');
+    await run('pingone.editApplication', app.id, { name: 'J', clientId: c.clientId, authMethod: 'client_secret_jwt', signingAlg: 'HS512', grants: ['client_credentials'], scopes: 'p1:read:user' });
+    [info] = await api.listApplications(env.id);
+    assert.equal(info.signingAlg, 'HS512');
+    assert.equal(info.hasSecret, true, 'the stored secret is kept');
+    assert.equal((await api.clientCredentials(app.id)).status, 'valid');
+
+    const pk = await api.addApplication(env.id, { name: 'K', clientId: s.clients.privateKeyJwt.clientId, authMethod: 'private_key_jwt', signingAlg: 'ES384', grants: ['client_credentials'] });
+    assert.equal(pk.signingAlg, 'ES384');
+    const jwks = await api.getPublicJwks(pk.id);
+    assert.equal(await run('pingone.editApplication', pk.id, { name: 'K', clientId: pk.clientId, authMethod: 'private_key_jwt', signingAlg: 'RS256', grants: ['client_credentials'] }), undefined, 'one message, no rejection');
+    await rejectsWith(api.updateApplication(pk.id, { signingAlg: 'RS256' }), 'invalid_input', /rotate to a new key/);
+    assert.deepEqual(await api.getPublicJwks(pk.id), jwks, 'the key is unchanged');
+    assert.equal((await api.updateApplication(pk.id, { assertionAudience: 'issuer' })).keyId, pk.keyId);
+  });
+
   it('updates an application to client_secret_jwt through the API and authenticates with it', async () => {
     const env = await api.addEnvironment(sandboxEnvironment(s));
     const app = await api.addApplication(env.id, {

@@ -56,6 +56,8 @@ export interface VariantSetup {
   emptyErrorBodies?: boolean;
 }
 
+const JWT_CLIENT_ALGS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384'] as const;
+
 /** Lifetime of a sign-on interaction (and so of a flows-API flow). */
 export const INTERACTION_TTL_SECONDS = 1800;
 
@@ -104,6 +106,12 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
       Grant: 180 * 24 * 3600,
       DeviceCode: 600,
       BackchannelAuthenticationRequest: 600,
+    },
+    // Every algorithm PingOne accepts for client assertions and request objects (oidc-provider's
+    // default list leaves out the SHA-384/512 variants).
+    enabledJWA: {
+      clientAuthSigningAlgValues: [...JWT_CLIENT_ALGS],
+      requestObjectSigningAlgValues: [...JWT_CLIENT_ALGS],
     },
     clientBasedCORS: () => true, // any origin may call the token/userinfo endpoints (local server)
     async renderError(ctx: KoaContext, out: Record<string, string>) {

@@ -167,6 +167,48 @@ describe('JWT client authentication, PAR and JAR against the sandbox', function 
     });
   });
 
+  describe('editing the signing settings', () => {
+    it('a client_secret_jwt application takes HS384/HS512 and the issuer as audience, and the server accepts its assertions', async () => {
+      const a = await app(sandbox.clients.secretJwt);
+      for (const [signingAlg, assertionAudience] of [['HS512', 'issuer'], ['HS384', 'token_endpoint']] as const) {
+        const { id: _id, environmentId: _env, ...current } = service.getApplication(a.id);
+        const updated = await service.updateApplication(a.id, { ...current, signingAlg, assertionAudience });
+        assert.equal(updated.signingAlg, signingAlg);
+        assert.equal(updated.assertionAudience ?? 'token_endpoint', assertionAudience);
+        assert.equal((await service.clientCredentials(a.id, { scope: 'p1:read:user' })).status, 'valid');
+      }
+    });
+
+    it('every algorithm the wizard offers for a generated key signs assertions the server accepts', async () => {
+      const { PRIVATE_KEY_ALGS } = await import('../../src/core/application');
+      const a = await app(sandbox.clients.privateKeyJwt);
+      for (const alg of PRIVATE_KEY_ALGS) {
+        const jwk = await service.rotateKey(a.id, { signingAlg: alg });
+        assert.equal(jwk.alg, alg);
+        await register(a.id, sandbox.clients.privateKeyJwt.clientId);
+        assert.equal((await service.clientCredentials(a.id, { scope: 'p1:read:user' })).status, 'valid', alg);
+      }
+    });
+
+    it('another algorithm for a private_key_jwt key is refused (a new key is a rotation) and nothing changes; the audience can change', async () => {
+      const a = await app(sandbox.clients.privateKeyJwt, { dpop: true });
+      await register(a.id, sandbox.clients.privateKeyJwt.clientId);
+      const { id: _id, environmentId: _env, keyId: _kid, ...current } = service.getApplication(a.id);
+      const stored = secrets.snapshot();
+      const err = await failure(service.updateApplication(a.id, { ...current, signingAlg: 'ES256' }));
+      assert.equal(err.code, 'invalid_input');
+      assert.equal(err.field, 'signingAlg');
+      assert.match(err.message, /signs with its key, which is RS256: to sign with ES256, rotate to a new key/);
+      assert.deepEqual(secrets.snapshot(), stored);
+      assert.deepEqual(JSON.parse(JSON.stringify(service.getApplication(a.id))), JSON.parse(JSON.stringify(a)));
+      const updated = await service.updateApplication(a.id, { ...current, assertionAudience: 'issuer' });
+      assert.equal(updated.assertionAudience, 'issuer');
+      assert.equal(updated.keyId, a.keyId, 'the same key');
+      assert.equal(updated.dpop, true, 'the other settings are kept');
+      assert.equal((await service.clientCredentials(a.id, { scope: 'p1:read:user' })).status, 'valid');
+    });
+  });
+
   describe('pushed authorization requests (RFC 9126)', () => {
     it('pushes the request when the application requires it: the browser gets only client_id and request_uri', async () => {
       const a = await app(sandbox.clients.par, { pushedAuthorization: 'always' });
