@@ -499,6 +499,31 @@ describe('Token Inspector page (headless Chromium)', function () {
     assert.ok(box.a < box.m && box.m < box.b, `left to right: ${JSON.stringify(box)}`);
   });
 
+  it('marks a DPoP-bound set and explains its cnf.jkt (own key, another key, opaque token); a bearer set has no badge', async function () {
+    await open();
+    await show();
+    assert.equal(await page.locator('#dpop-badge, #dpop').count(), 0, 'a bearer set: nothing about DPoP');
+    const jkt = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs';
+    await show(model({ dpop: { jkt, ownKey: true } }));
+    assert.equal(await text('#dpop-badge'), 'DPoP-bound');
+    assert.ok(await page.locator('#dpop-badge').isVisible());
+    assert.equal(await text('#dpop-jkt'), jkt);
+    assert.equal(await attr('#dpop', 'data-key'), 'own');
+    const note = await text('#dpop');
+    assert.match(note, /cnf\.jkt .* is the SHA-256 thumbprint \(RFC 7638\) of the public key it is bound to \(RFC 9449\)/);
+    assert.match(note, /thumbprint of the key VS Code keeps for this token set/);
+    assert.match(note, /needs a fresh DPoP proof/);
+    await show(model({ dpop: { jkt, ownKey: false } }));
+    assert.equal(await attr('#dpop', 'data-key'), 'other');
+    assert.match(await text('#dpop'), /not the thumbprint of the key stored with this token set/);
+    await show(model({ dpop: {} }));
+    assert.equal(await text('#dpop-badge'), 'DPoP-bound');
+    assert.match(await text('#dpop'), /opaque, so its cnf\.jkt cannot be read here/);
+    await show(model({ dpop: { jkt: `${jkt}\u202e<b>x</b>` } }));
+    assert.equal(await page.locator('#dpop b').count(), 0, 'a hostile jkt is text');
+    assert.match(await text('#dpop-jkt'), /\[U\+202E\]/);
+  });
+
   it('a bare JWT has no Refresh or Introspect, and its status follows exp', async function () {
     await open();
     const bare = { ...accessView(), kind: 'jwt' as const };

@@ -171,6 +171,20 @@ describe('inspector model', function () {
       assert.ok(!JSON.stringify(model).includes(refreshToken));
     });
 
+    it('says a DPoP-bound set is bound, with its cnf.jkt compared to the set\'s own key, and never the key', async function () {
+      const { generateDpopKey, dpopThumbprint } = await import('../../src/core/dpop');
+      const key = await generateDpopKey();
+      const jkt = await dpopThumbprint(key);
+      const bound = await new SignJWT({ iss: ISSUER, cnf: { jkt } }).setProtectedHeader({ alg: 'RS256' }).setExpirationTime('1h').sign(rsaKey);
+      const set = makeSet({ accessToken: bound, tokenType: 'DPoP', dpopKey: key as Record<string, unknown> });
+      const own = modelFromTokenSet(set, { canIntrospect: true, now: NOW, dpopThumbprint: jkt });
+      assert.deepEqual(own.dpop, { jkt, ownKey: true });
+      assert.ok(!JSON.stringify(own).includes(String(key.d)), 'the private key is not in the model');
+      assert.deepEqual(modelFromTokenSet(set, { canIntrospect: true, now: NOW, dpopThumbprint: 'another' }).dpop, { jkt, ownKey: false });
+      assert.deepEqual(modelFromTokenSet(makeSet({ tokenType: 'DPoP' }), { canIntrospect: true, now: NOW }).dpop, {}, 'opaque: bound, jkt unknown');
+      assert.equal(modelFromTokenSet(makeSet({ accessToken: bound }), { canIntrospect: true, now: NOW }).dpop, undefined, 'a Bearer set is not DPoP-bound');
+    });
+
     it('shows an opaque access token as opaque, with no claims', function () {
       const model = modelFromTokenSet(makeSet(), { canIntrospect: true, now: NOW });
       const [access] = model.tokens;

@@ -184,8 +184,31 @@ function renderHeader(model: InspectorModel, selected: TokenKind | undefined): H
       h('span', { id: 'countdown', 'data-testid': 'countdown', class: 'countdown', role: 'timer', 'aria-atomic': 'true' }),
       expires && h('span', { id: 'expires-at', class: 'muted' }, `at ${expires.local} (${expires.iso})`),
       issued && h('span', { id: 'issued-at', class: 'muted' }, `issued ${issued.local}`),
+      model.dpop && h('span', { id: 'dpop-badge', class: 'badge', 'data-testid': 'dpop-badge' }, 'DPoP-bound'),
     ),
+    model.dpop && dpopNote(model.dpop),
     toolbar,
+  );
+}
+
+/** What DPoP binding means for this set (RFC 9449): its cnf.jkt, and that each use needs a fresh proof. */
+function dpopNote(dpop: NonNullable<InspectorModel['dpop']>): HTMLElement {
+  const use = 'Every request with it needs a fresh DPoP proof signed by that key: Copy as Authorization Header and Copy as curl make one for the URL you give.';
+  if (!dpop.jkt) {
+    return h('p', { id: 'dpop', class: 'dpop muted', 'data-key': 'unknown' }, `The server issued a DPoP-bound token (token_type DPoP), bound to the key VS Code keeps for this token set. The token is opaque, so its cnf.jkt cannot be read here. ${use}`);
+  }
+  const whose =
+    dpop.ownKey === false
+      ? 'It is not the thumbprint of the key stored with this token set, so proofs from VS Code will be refused for this token.'
+      : dpop.ownKey
+        ? 'It is the thumbprint of the key VS Code keeps for this token set (the private key never leaves SecretStorage).'
+        : '';
+  return h(
+    'p',
+    { id: 'dpop', class: 'dpop muted', 'data-key': dpop.ownKey === undefined ? 'unknown' : dpop.ownKey ? 'own' : 'other' },
+    'The access token is bound to a key: its cnf.jkt ',
+    h('code', { id: 'dpop-jkt' }, visible(dpop.jkt)),
+    ` is the SHA-256 thumbprint (RFC 7638) of the public key it is bound to (RFC 9449). ${whose} ${use}`.replace(/\s+/g, ' '),
   );
 }
 

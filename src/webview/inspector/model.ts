@@ -6,7 +6,7 @@
  * shows them), and never a refresh token's text (`concealed`), nor any client secret.
  */
 import { decodeJwt, looksLikeJwt, numericDate } from '../../core/jwt';
-import { TokenSet, tokenStatus } from '../../core/tokenSet';
+import { TokenSet, isDpopBound, tokenStatus } from '../../core/tokenSet';
 import { JwksCache, verifySignature } from '../../core/verify';
 import type { InspectorModel, SignatureView, TokenKind, TokenView } from './protocol';
 
@@ -98,6 +98,16 @@ export interface TokenSetContext {
   /** Whether the issuer has an introspection endpoint (unknown: pass true, the call reports). */
   canIntrospect: boolean;
   now: number;
+  /** The RFC 7638 thumbprint of the set's DPoP key, when it has one. */
+  dpopThumbprint?: string;
+}
+
+/** What the page says about a DPoP-bound set: the access token's cnf.jkt and whether it names the set's own key. */
+function dpopView(set: TokenSet, thumbprint: string | undefined): InspectorModel['dpop'] {
+  if (!isDpopBound(set)) return undefined;
+  const cnf = decodeOrUndefined(normaliseToken(set.accessToken))?.payload.cnf as { jkt?: unknown } | undefined;
+  const jkt = typeof cnf?.jkt === 'string' ? cnf.jkt : undefined;
+  return { ...(jkt ? { jkt } : {}), ...(jkt && thumbprint ? { ownKey: jkt === thumbprint } : {}) };
 }
 
 /** Refresh applies with a refresh token that is not known to be dead, or to re-issue client credentials. */
@@ -121,6 +131,7 @@ export function modelFromTokenSet(set: TokenSet, ctx: TokenSetContext): Inspecto
     canRefresh: canRefreshSet(set),
     canIntrospect: ctx.canIntrospect,
     tokens: sourcesOfSet(set).map(tokenView),
+    ...(isDpopBound(set) ? { dpop: dpopView(set, ctx.dpopThumbprint) } : {}),
   };
 }
 

@@ -9,6 +9,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import vscode = require('vscode');
+import type { JWK } from 'jose';
+import { dpopThumbprint } from '../../core/dpop';
 import { ExplorerError } from '../../core/errors';
 import { redact } from '../../core/redact';
 import type { TokenService } from '../../core/service';
@@ -265,6 +267,8 @@ export class InspectorPanel implements vscode.Disposable {
       environmentName: env?.name,
       canIntrospect: !!env,
       now,
+      // Only the key's thumbprint reaches the model, to compare with the token's cnf.jkt.
+      dpopThumbprint: set.dpopKey ? await dpopThumbprint(set.dpopKey as JWK).catch(() => undefined) : undefined,
     });
     return {
       model,

@@ -46,6 +46,12 @@ export interface InspectorModel {
   canRefresh: boolean;
   canIntrospect: boolean;
   tokens: TokenView[];
+  /**
+   * Set when the token set's access token is DPoP-bound (RFC 9449, token_type DPoP): `jkt` is the
+   * access token's `cnf.jkt` (absent for an opaque token), `ownKey` whether it is the thumbprint of
+   * the key stored with the set (never the key itself).
+   */
+  dpop?: { jkt?: string; ownKey?: boolean };
 }
 
 /** Extension → webview. */
