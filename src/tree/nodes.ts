@@ -63,6 +63,8 @@ export class ApplicationNode extends vscode.TreeItem {
         `**${esc(application.name)}**\n\nClient ID: \`${application.clientId}\`\n\nAuth method: \`${application.authMethod}\`` +
         (application.signingAlg ? ` (${application.signingAlg})` : '') +
         (application.keyId ? `\n\nSigning key: \`${application.keyId}\`` : '') +
+        (application.assertionAudience === 'issuer' ? '\n\nAssertion audience: the issuer' : '') +
+        (application.dpop ? '\n\nDPoP-bound tokens' : '') +
         (application.pushedAuthorization ? `\n\nPushed authorization requests: ${application.pushedAuthorization}` : '') +
         (application.requestObject ? `\n\nSigned request objects: ${application.requestObject}` : '') +
         `\n\nGrants: ${application.grants.join(', ')}` +

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { driveAuthorization } from './browser';
 import { DEFAULT_ENV_ID, DEMO_USER, OIDC_CLIENTS, ORG_ID, PINGFEDERATE_CLIENTS, PINGONE_API, PINGONE_CLIENTS, PINGONE_JWT_CLIENTS, USER_SCOPES, clientJwksPath } from './demo';
 import { FLOWS_REPLAY_HEADER, createFlows } from './flows';
-import { platformError, sendPlatformError } from './http';
+import { platformError, readBody, sendPlatformError } from './http';
 import { generateSigningKey } from './keys';
 import { INTERACTION_TTL_SECONDS, createProvider, type OidcProvider } from './provider';
 import { createPendingControl, type PendingControl } from './pending';
@@ -86,7 +86,8 @@ export interface Sandbox {
   };
   /**
    * Test-only: the public JWKS a private_key_jwt client is registered with (what pasting the JWKS
-   * into the tenant's application does). Takes effect for the next request.
+   * into the tenant's application does). Takes effect for the next request. Also over HTTP, for
+   * tests in another process: PUT the JWKS to `${url}/test/client-jwks/{clientId}` (204).
    */
   setClientJwks(clientId: string, jwks: { keys: unknown[] }): Promise<void>;
   user: { username: string; password: string; sub: string; email: string; name: string };
@@ -314,12 +315,33 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const flows = createFlows({ url, envId, provider: pingone, signonPattern, ttlSeconds: INTERACTION_TTL_SECONDS });
 
   const clientJwks = new Map<string, { keys: unknown[] }>();
+  const setClientJwks = async (clientId: string, jwks: { keys: unknown[] }): Promise<void> => {
+    clientJwks.set(clientId, structuredClone(jwks));
+    // oidc-provider keeps a client's fetched key set for at least 60 s; registering keys in the
+    // tenant takes effect at once, so mark it stale.
+    const client = await pingone.Client.find(clientId);
+    if (client?.asymmetricKeyStore) client.asymmetricKeyStore.freshUntil = 0;
+  };
   route = async (req, res) => {
     const requestUrl = new URL(req.url ?? '/', url);
     const path = requestUrl.pathname;
     let match: RegExpMatchArray | null;
     if (path.startsWith(clientJwksPath(''))) {
-      const jwks = clientJwks.get(decodeURIComponent(path.slice(clientJwksPath('').length))) ?? { keys: [] };
+      const clientId = decodeURIComponent(path.slice(clientJwksPath('').length));
+      if (req.method === 'PUT') {
+        // Test-only, for a test that runs apart from this process (the browser e2e tests): what
+        // setClientJwks does, over HTTP.
+        let jwks: { keys?: unknown };
+        try {
+          jwks = JSON.parse(await readBody(req)) as { keys?: unknown };
+        } catch {
+          return sendPlatformError(res, 400, 'INVALID_DATA', 'The body is not JSON.');
+        }
+        if (!Array.isArray(jwks.keys)) return sendPlatformError(res, 400, 'INVALID_DATA', 'A JWKS has a "keys" array.');
+        await setClientJwks(clientId, { keys: jwks.keys });
+        return void res.writeHead(204).end();
+      }
+      const jwks = clientJwks.get(clientId) ?? { keys: [] };
       return void res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(jwks));
     }
     if (path === `${p1Prefix}/userinfo`) return handleUserinfo(req, res, { provider: pingone, issuer, key: p1Key });
@@ -346,13 +368,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     pingfederate: { issuer: pfIssuer },
     oidc: { issuer: oidcIssuer },
     clients: structuredClone({ ...PINGONE_CLIENTS, ...PINGFEDERATE_CLIENTS, ...OIDC_CLIENTS, ...PINGONE_JWT_CLIENTS }),
-    setClientJwks: async (clientId, jwks) => {
-      clientJwks.set(clientId, structuredClone(jwks));
-      // oidc-provider keeps a client's fetched key set for at least 60 s; registering keys in the
-      // tenant takes effect at once, so mark it stale.
-      const client = await pingone.Client.find(clientId);
-      if (client?.asymmetricKeyStore) client.asymmetricKeyStore.freshUntil = 0;
-    },
+    setClientJwks,
     user: { ...DEMO_USER },
     management: { apiBase: `${url}/v1`, ...management.control },
     stats: () => ({
