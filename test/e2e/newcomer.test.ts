@@ -188,11 +188,7 @@ describe('newcomer: the first minutes in the demo workbench', function () {
     assert.equal(await errorToasts(w).count(), 0, 'the check is shown on the environment, not as a toast');
   });
 
-  // Skipped after the merge of 0.2's features: in the full suite (not alone, not in its own branch)
-  // the context menu's Get Token on the worker row arrives without its row and asks "Choose an
-  // application", so no toast comes. Open defect, to be found before this test is turned back on;
-  // that a failed command resolves after its one message stays covered by the integration suite.
-  it.skip('a wrong client secret gives exactly one toast, whose "Edit Client Secret" leads to the fix', async () => {
+  it('a wrong client secret gives exactly one toast, whose "Edit Client Secret" leads to the fix', async () => {
     const w = workbench();
     const { sandbox } = ctx;
     const worker = w.treeRow(`${SEED_NAMES.worker} `);
