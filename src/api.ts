@@ -8,7 +8,7 @@ import type { Application, ApplicationInput } from './core/application';
 import type { EnvironmentInput, EnvironmentKind, Region } from './core/environment';
 import { decodeJwt } from './core/jwt';
 import type { AuthMethod } from './core/oauth';
-import type { TokenAccessGate } from './core/consent';
+import { consentSubject, type TokenAccessGate } from './core/consent';
 import type { TokenExchangeOptions, TokenService, TokenSetInfo } from './core/service';
 import type { UserCodeInfo } from './core/grants/deviceCode';
 import type { Grant } from './core/tokenSet';
@@ -175,11 +175,7 @@ export function environmentInfo(e: EnvironmentInfo): EnvironmentInfo {
 export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
   const { service } = deps;
   /** Asks (or refuses) before a grant or getTokens for this application: tokens would reach the caller. */
-  const consent = (applicationId: string) => {
-    const app = service.getApplication(applicationId);
-    const environment = service.listEnvironments().find((e) => e.id === app.environmentId)?.name ?? app.environmentId;
-    return deps.tokenAccess.check({ applicationId, application: app.name, environment });
-  };
+  const consent = (applicationId: string) => deps.tokenAccess.check(consentSubject(service, applicationId));
   const consentForSet = (tokenSetId: string) => consent(service.getTokenSetInfo(tokenSetId).applicationId);
   /** What the API shows of an application (stored, or as an import preview would create it): never a secret. */
   const applicationInfo = (a: Application, hasSecret: boolean): ApplicationInfo => ({
