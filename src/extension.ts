@@ -70,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     const node = tree.tokenSetNode(id);
     if (node && view.visible) void Promise.resolve(view.reveal(node, { select: true, focus: false, expand: false })).catch(() => undefined);
   };
-  const workspaceFile = new WorkspaceFile(service, log);
+  const workspaceFile = new WorkspaceFile(service, log, (text) => features().parseWorkspaceFile(text));
   const tokenAccess = createTokenAccessGate();
   const ctx: CommandContext = { extensionUri: context.extensionUri, service, log, autoRefresh, reveal, workspaceFile, tokenAccess };
   const pinned = new Pinned(context.globalState, service, context.environmentVariableCollection, (m) => log.info(m));
