@@ -4,7 +4,7 @@
  * Stable within `apiVersion`; documented in the README. Errors thrown carry a `code` (see core/errors).
  */
 import vscode = require('vscode');
-import type { Application, ApplicationInput } from './core/application';
+import type { ApplicationInput } from './core/application';
 import type { EnvironmentInput, EnvironmentKind, Region } from './core/environment';
 import { decodeJwt } from './core/jwt';
 import type { AuthMethod } from './core/oauth';
@@ -12,14 +12,14 @@ import type { TokenAccessGate } from './core/consent';
 import type { TokenExchangeOptions, TokenService, TokenSetInfo } from './core/service';
 import type { UserCodeInfo } from './core/grants/deviceCode';
 import type { Grant } from './core/tokenSet';
-import type { PlanPreview, Skipped } from './core/import';
+import type { Skipped } from './core/import';
 import type { RemoteApplication, RemoteEnvironment, SyncResult } from './core/management';
 import type { Pinned } from './integrations/pinned';
-import { type AccessToken, type AccessTokenRequest, freshAccessToken } from './integrations/tokenAccess';
+import type { AccessToken, AccessTokenRequest } from './integrations/tokenAccess';
 
 export type { RemoteApplication, RemoteEnvironment, SyncResult };
 
-/** The importers ship in dist/features.js and load on first use (esbuild keeps this require lazy). */
+/** The implementation (src/apiImpl.ts) ships in dist/features.js and loads on first use (esbuild keeps this require lazy). */
 let featuresModule: typeof import('./features') | undefined;
 const features = () => (featuresModule ??= require('./features') as typeof import('./features'));
 
@@ -172,136 +172,66 @@ export function environmentInfo(e: EnvironmentInfo): EnvironmentInfo {
   return { id, name, kind, issuer, region, environmentId, authBaseUrl, ...(apiBaseUrl ? { apiBaseUrl } : {}), ...(origin ? { origin } : {}) };
 }
 
+/**
+ * The API methods whose implementation (src/apiImpl.ts, in dist/features.js) loads on the first
+ * call. The reads that need no request (lists, decode, the pinned set) are answered here.
+ */
+const LOADED = {
+  addEnvironment: true,
+  removeEnvironment: true,
+  addApplication: true,
+  listApplications: true,
+  removeApplication: true,
+  updateApplication: true,
+  getPublicJwks: true,
+  rotateKey: true,
+  removeKey: true,
+  clientCredentials: true,
+  signIn: true,
+  signInWithPassword: true,
+  exchangeCode: true,
+  deviceAuthorization: true,
+  passwordGrant: true,
+  tokenExchange: true,
+  backchannelAuthentication: true,
+  refresh: true,
+  revoke: true,
+  introspect: true,
+  userinfo: true,
+  deleteTokenSet: true,
+  getTokens: true,
+  dpopProof: true,
+  inspect: true,
+  previewPostmanEnvironment: true,
+  importPostmanEnvironment: true,
+  importCurl: true,
+  browseTenant: true,
+  importApplications: true,
+  syncApplication: true,
+  getAccessToken: true,
+  pin: true,
+} satisfies Record<LoadedMethod, true>;
+
+/** Every method but those answered at activation; a new method of the interface lands here (a type error until listed in LOADED). */
+export type LoadedMethod = Exclude<keyof PingOneTokenExplorerApi, 'apiVersion' | 'onDidChange' | 'listEnvironments' | 'listTokenSets' | 'decode' | 'pinned'>;
+
 export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
   const { service } = deps;
-  /** Asks (or refuses) before a grant or getTokens for this application: tokens would reach the caller. */
-  const consent = (applicationId: string) => {
-    const app = service.getApplication(applicationId);
-    const environment = service.listEnvironments().find((e) => e.id === app.environmentId)?.name ?? app.environmentId;
-    return deps.tokenAccess.check({ applicationId, application: app.name, environment });
-  };
-  const consentForSet = (tokenSetId: string) => consent(service.getTokenSetInfo(tokenSetId).applicationId);
-  /** What the API shows of an application (stored, or as an import preview would create it): never a secret. */
-  const applicationInfo = (a: Application, hasSecret: boolean): ApplicationInfo => ({
-    id: a.id,
-    environmentId: a.environmentId,
-    name: a.name,
-    clientId: a.clientId,
-    authMethod: a.authMethod,
-    grants: a.grants,
-    scopes: a.scopes,
-    redirectUri: a.redirectUri,
-    hasSecret,
-    keyId: a.keyId,
-    signingAlg: a.signingAlg,
-    assertionAudience: a.assertionAudience,
-    pushedAuthorization: a.pushedAuthorization ?? 'auto',
-    requestObject: a.requestObject ?? 'auto',
-    dpop: a.dpop === true,
-    ...(a.origin ? { origin: a.origin } : {}),
-  });
-  const appInfo = async (id: string): Promise<ApplicationInfo> => applicationInfo(service.getApplication(id), await service.hasClientSecret(id));
-  const previewInfo = (p: PlanPreview): ImportResult => ({
-    environments: p.environments.map(environmentInfo),
-    applications: p.applications.map((a) => applicationInfo(a, a.hasSecret)),
-    skipped: p.skipped,
-  });
-  const applyImport = async (plan: import('./core/import').ImportPlan): Promise<ImportResult> => {
-    const done = await features().applyPlan(plan, service);
-    return { environments: done.environments.map(environmentInfo), applications: await Promise.all(done.applications.map((a) => appInfo(a.id))), skipped: plan.skipped };
-  };
+  let impl: Pick<PingOneTokenExplorerApi, LoadedMethod> | undefined;
+  const load = () => (impl ??= features().createApiImpl(deps));
+  const forward = Object.fromEntries(
+    Object.keys(LOADED).map((name) => [name, (...args: unknown[]) => (load()[name as LoadedMethod] as (...a: unknown[]) => unknown)(...args)]),
+  ) as unknown as Pick<PingOneTokenExplorerApi, LoadedMethod>;
   return {
     apiVersion: 1,
     onDidChange: deps.onDidChange,
-    addEnvironment: async (input) => environmentInfo(await service.addEnvironment(input)),
     listEnvironments: () => service.listEnvironments().map(environmentInfo),
-    removeEnvironment: (id) => service.removeEnvironment(id),
-    addApplication: async (environmentId, input) => appInfo((await service.addApplication(environmentId, input)).id),
-    listApplications: (environmentId) => Promise.all(service.listApplications(environmentId).map((a) => appInfo(a.id))),
-    removeApplication: (id) => service.removeApplication(id),
-    updateApplication: async (id, patch) => {
-      const { id: _id, environmentId: _env, keyId: _kid, ...current } = service.getApplication(id);
-      // A new auth method brings its own signing algorithm (HS* for secrets, the key's for private keys).
-      if (patch.authMethod !== undefined && patch.authMethod !== current.authMethod && patch.signingAlg === undefined) delete current.signingAlg;
-      return appInfo((await service.updateApplication(id, { ...current, ...patch })).id);
-    },
-    getPublicJwks: (id) => service.publicJwks(id),
-    rotateKey: (id, o = {}) => service.rotateKey(id, { signingAlg: o.signingAlg }),
-    removeKey: (id, kid) => service.removeKey(id, kid),
-    clientCredentials: async (id, o = {}) => (await consent(id), service.clientCredentials(id, { scope: o.scope })),
-    signIn: async (id, o = {}) => (await consent(id), deps.signIn(id, o)),
-    signInWithPassword: async (id, o) => (await consent(id), service.signInWithPassword(id, { username: o.username, password: o.password, scope: o.scope })),
-    exchangeCode: async (id, o) => (await consent(id), service.exchangeCode(id, { code: o.code, redirectUri: o.redirectUri, codeVerifier: o.codeVerifier })),
-    deviceAuthorization: async (id, o = {}) => (await consent(id), deps.deviceAuthorization(id, { scope: o.scope, onUserCode: o.onUserCode })),
-    passwordGrant: async (id, o) => (await consent(id), service.passwordGrant(id, { username: o.username, password: o.password, scope: o.scope })),
-    tokenExchange: async (id, o) => (
-      await consent(id),
-      service.tokenExchange(id, {
-        subjectTokenSetId: o.subjectTokenSetId,
-        subjectToken: o.subjectToken,
-        actorTokenSetId: o.actorTokenSetId,
-        audience: o.audience,
-        resource: o.resource,
-        scope: o.scope,
-        requestedTokenType: o.requestedTokenType,
-      })
-    ),
-    backchannelAuthentication: async (id, o) => (
-      await consent(id),
-      service.backchannelAuthentication(id, {
-        loginHint: o.loginHint,
-        idTokenHintTokenSetId: o.idTokenHintTokenSetId,
-        loginHintToken: o.loginHintToken,
-        bindingMessage: o.bindingMessage,
-        scope: o.scope,
-      })
-    ),
-    refresh: async (id, o = {}) => (await consentForSet(id), service.refresh(id, { scope: o.scope })),
-    revoke: (id) => service.revoke(id),
-    introspect: (id, o = {}) => service.introspect(id, { token: o.token }),
-    userinfo: (id) => service.userinfo(id),
-    deleteTokenSet: (id) => service.deleteTokenSet(id),
     listTokenSets: (applicationId) => service.listTokenSets(applicationId),
-    getTokens: async (id) => {
-      await consentForSet(id);
-      const t = await service.getTokenSet(id);
-      return {
-        accessToken: t.accessToken,
-        refreshToken: t.refreshToken,
-        idToken: t.idToken,
-        tokenType: t.tokenType,
-        scope: t.scope,
-        expiresAt: t.expiresAt,
-      };
-    },
-    dpopProof: (id, request) => service.dpopProof(id, request),
     decode: (jwt) => {
       const { header, payload } = decodeJwt(jwt);
       return { header, payload };
     },
-    inspect: (x) => deps.inspect(x),
-    previewPostmanEnvironment: async (json) => previewInfo(await features().previewPlan(features().planPostmanImport(json), service)),
-    importPostmanEnvironment: async (json) => applyImport(features().planPostmanImport(json)),
-    importCurl: async (command) => {
-      const { plan, grant, warnings } = features().planCurlImport(command);
-      const done = await applyImport(plan);
-      return { environment: done.environments[0]!, application: done.applications[0]!, grant, warnings };
-    },
-    browseTenant: (workerId) => features().browseTenant(service, workerId),
-    importApplications: async (workerId, request) => {
-      const done = await features().importApplications(service, workerId, request);
-      return Promise.all(done.map(async (d) => ({ ...(await appInfo(d.application.id)), ...(d.secretProblem ? { secretProblem: d.secretProblem } : {}) })));
-    },
-    syncApplication: (id) => features().syncApplication(service, id, { apply: true }),
-    getAccessToken: async (request = {}) => {
-      // The same consent as getTokens: this hands a token to another extension.
-      if (request.tokenSetId) await consentForSet(request.tokenSetId);
-      else if (request.applicationId) await consent(request.applicationId);
-      const token = await freshAccessToken(service, request);
-      if (!request.tokenSetId && !request.applicationId) await consentForSet(token.tokenSetId);
-      return token;
-    },
-    pin: (id) => deps.pinned.pin(id),
     pinned: () => deps.pinned.id,
+    ...forward,
   };
 }

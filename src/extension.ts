@@ -70,8 +70,9 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     const node = tree.tokenSetNode(id);
     if (node && view.visible) void Promise.resolve(view.reveal(node, { select: true, focus: false, expand: false })).catch(() => undefined);
   };
-  const workspaceFile = new WorkspaceFile(service, log);
-  const ctx: CommandContext = { extensionUri: context.extensionUri, service, log, autoRefresh, reveal, workspaceFile };
+  const workspaceFile = new WorkspaceFile(service, log, (text) => features().parseWorkspaceFile(text));
+  const tokenAccess = createTokenAccessGate();
+  const ctx: CommandContext = { extensionUri: context.extensionUri, service, log, autoRefresh, reveal, workspaceFile, tokenAccess };
   const pinned = new Pinned(context.globalState, service, context.environmentVariableCollection, (m) => log.info(m));
   const lazy: LazyDeps = { service, pinned, log, parts: features, verify: (token, jwksUrl) => features().verifySignature(token, jwksUrl, service.jwks) };
   const immediate: Record<ImmediateCommandId, CommandHandler> = {
@@ -126,7 +127,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     onDidChange: changed.event,
     signIn: (id, options) => features().signIn(ctx, id, options),
     inspect: (target) => features().inspect(ctx, target),
-    tokenAccess: createTokenAccessGate(),
+    tokenAccess,
     deviceAuthorization: (id, options) => features().deviceAuthorization(ctx, id, options),
     pinned,
   });

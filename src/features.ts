@@ -21,6 +21,8 @@ export * from './core/grants';
 export * from './core/import';
 export * from './core/management';
 export { verifySignature } from './core/verify';
+export { parseWorkspaceFile } from './core/workspace';
+export { createApiImpl } from './apiImpl';
 export * from './integrations/lazyParts';
 export { deviceAuthorization, inspect, signIn };
 

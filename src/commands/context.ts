@@ -1,6 +1,7 @@
 /** What every command handler needs, and helpers shared by the command modules. */
 import vscode = require('vscode');
 import type { Application } from '../core/application';
+import { consentSubject, type TokenAccessGate } from '../core/consent';
 import { ExplorerError } from '../core/errors';
 import type { TokenService } from '../core/service';
 import type { Log } from '../platform/log';
@@ -15,6 +16,8 @@ export interface CommandContext {
   /** Reveals and selects a token set in the Environments view (success feedback). */
   reveal?: (tokenSetId: string) => void;
   workspaceFile?: { reload(): Promise<void>; fileUri(): vscode.Uri | undefined };
+  /** The consent of `pingone.api.tokenAccess`, shared with the public API. */
+  tokenAccess?: TokenAccessGate;
 }
 
 /** The id a command was invoked for: a tree node, an id string, or an object with `id`. */
@@ -125,6 +128,19 @@ export async function chooseTokenSet(ctx: CommandContext, arg: unknown, sends?: 
       'Choose a token set',
     )
   ).id;
+}
+
+/**
+ * The token set a command that hands out a token (to the clipboard) runs for. A tree row or the
+ * palette is the person's own choice. An id passed through executeCommand comes from another
+ * extension, which could read the clipboard next: that asks the same consent as the API's getTokens.
+ */
+export async function chooseTokenSetToHandOut(ctx: CommandContext, arg: unknown): Promise<string> {
+  const id = await chooseTokenSet(ctx, arg);
+  if (arg !== undefined && !(arg instanceof TokenSetNode) && !(arg instanceof TokenNode)) {
+    await ctx.tokenAccess?.check(consentSubject(ctx.service, ctx.service.getTokenSetInfo(id).applicationId));
+  }
+  return id;
 }
 
 /**

@@ -8,7 +8,7 @@ import { decodeJwt, describeExpiry, looksLikeJwt } from '../core/jwt';
 import type { TokenSetInfo } from '../core/service';
 import { InspectorPanel } from '../webview/inspector/panel';
 import type { TokenKind } from '../webview/inspector/protocol';
-import { CommandContext, SENDS_SECRET, chooseApplication, chooseTokenSet, command, confirm, required, withProgress } from './context';
+import { CommandContext, SENDS_SECRET, chooseApplication, chooseTokenSet, chooseTokenSetToHandOut, command, confirm, required, withProgress } from './context';
 import { about } from './failures';
 import { ResultKind, showResult } from './results';
 import { copySignInUrl, signIn } from './signIn';
@@ -222,11 +222,11 @@ export function tokenCommands(ctx: CommandContext) {
       return { header: decoded.header, payload: decoded.payload };
     }),
     'pingone.copyAccessToken': command(ctx, 'Copy access token', async (arg?: unknown) => {
-      const set = await service.getTokenSet(await chooseTokenSet(ctx, arg));
+      const set = await service.getTokenSet(await chooseTokenSetToHandOut(ctx, arg));
       await copy(set.accessToken, 'Access token');
     }),
     'pingone.copyAuthorizationHeader': command(ctx, 'Copy Authorization header', async (arg?: unknown, options?: unknown) => {
-      const id = await chooseTokenSet(ctx, arg);
+      const id = await chooseTokenSetToHandOut(ctx, arg);
       const set = await service.getTokenSet(id);
       if (!service.getTokenSetInfo(id).dpop) return copy(`Authorization: ${set.tokenType} ${set.accessToken}`, 'Authorization header');
       // A DPoP-bound token is useless alone: the proof names the request it is for.
@@ -235,7 +235,7 @@ export function tokenCommands(ctx: CommandContext) {
       await copy(`Authorization: DPoP ${set.accessToken}\nDPoP: ${proof}`, 'Authorization and DPoP headers');
     }),
     'pingone.copyAsCurl': command(ctx, 'Copy as curl', async (arg?: unknown, options?: unknown) => {
-      await copy(await curlFor(ctx, await chooseTokenSet(ctx, arg), options), 'curl command');
+      await copy(await curlFor(ctx, await chooseTokenSetToHandOut(ctx, arg), options), 'curl command');
     }),
     'pingone.revokeToken': command(ctx, 'Revoke', async (arg?: unknown, options?: unknown) => {
       const id = await chooseTokenSet(ctx, arg, SENDS_SECRET);

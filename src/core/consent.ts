@@ -18,6 +18,16 @@ export interface ConsentSubject {
   environment: string;
 }
 
+/** Who an application's tokens belong to, in the words the consent question uses. */
+export function consentSubject(
+  lookup: { getApplication(id: string): { name: string; environmentId: string }; listEnvironments(): { id: string; name: string }[] },
+  applicationId: string,
+): ConsentSubject {
+  const app = lookup.getApplication(applicationId);
+  const environment = lookup.listEnvironments().find((e) => e.id === app.environmentId)?.name ?? app.environmentId;
+  return { applicationId, application: app.name, environment };
+}
+
 export class TokenAccessGate {
   private readonly allowedForWindow = new Set<string>();
 

@@ -4,6 +4,9 @@
  * OpenID Connect issuer. Validation names the field at fault and why.
  */
 import { invalidInput } from './errors';
+import { isLoopbackHost } from './basics';
+
+export { isLoopbackHost };
 
 export type EnvironmentKind = 'pingone' | 'pingfederate' | 'oidc';
 
@@ -55,14 +58,6 @@ export interface Environment {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/**
- * Literal loopback only: 127.0.0.0/8, ::1 and exactly `localhost`. Names under `.localhost` are
- * not: they are resolved through DNS like any other name and may point anywhere.
- */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){2}$/.test(h);
-}
 
 /** Parses an http(s) URL for `field`: HTTPS except for loopback hosts, no credentials, no fragment. */
 function parseHttpUrl(field: string, value: unknown, opts: { allowQuery: boolean }): URL {

@@ -1,7 +1,8 @@
 /**
  * The network half of the core: endpoint discovery, the OAuth grants, sign-in and ID token
- * verification. TokenService loads it on first use (see `grants()` in service.ts); in the
- * extension it ships in dist/features.js, so activation does not parse it.
+ * verification, the service's calls over them (TokenCalls) and its writes of environments and
+ * applications (Catalog). TokenService loads it on first use (see `grants()` in service.ts); in
+ * the extension it ships in dist/features.js, so activation does not parse it.
  */
 export { buildAuthorizationRequest, createAuthorizationRequest, planAuthorization, validateAuthorizationResponse } from './authorize';
 export { flowsSignIn } from './flows';
@@ -16,6 +17,8 @@ export { TOKEN_TYPES, tokenExchangeGrant } from './grants/tokenExchange';
 export { JwksCache, checkRefreshedIdToken, validateIdToken } from './verify';
 export { activeKey, addToRing, generatePrivateKey, parseKeyRing, parsePrivateKey, publicJwks, removeFromRing } from './clientKeys';
 export { createDpopProof, generateDpopKey } from './dpop';
+export { TokenCalls } from './tokenCalls';
+export { Catalog } from './catalog';
 
 import type { Endpoints } from './endpoints';
 import { resolveEndpoints as resolve } from './endpoints';

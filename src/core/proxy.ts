@@ -4,7 +4,7 @@
  * a CONNECT tunnel for https:// URLs, direct for hosts on the no-proxy list. Agents are reused.
  */
 import type { Agent } from 'node:http';
-import { isLoopbackHost } from './environment';
+import { isLoopbackHost } from './basics';
 // The proxy agents are loaded the first time a proxy is used (a lazy require the bundler keeps
 // lazy): with no proxy configured, activation does not pay for them.
 const proxyAgents = () => require('./proxyAgentsLazy') as typeof import('./proxyAgentsLazy');

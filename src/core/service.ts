@@ -13,31 +13,29 @@
  *   state   pte.v1.discoveryCache          discovery documents by issuer, with fetch time (public)
  *   state   pte.v1.jwksCache               key sets by URL, with fetch time (public)
  */
-import { Application, ApplicationInput, GRANT_LABELS, GRANT_TYPES, isLoopbackRedirect, usesSecret, validateApplication } from './application';
-import type { KeyRing } from './clientKeys';
-import type { AuthorizationRequest } from './authorize';
-import { bindingFor, checkBinding, decodeClientSecret, encodeClientSecret } from './binding';
+import type { Application, ApplicationInput } from './application';
+import type { Catalog } from './catalog';
 import type { Endpoints } from './endpoints';
-import { differOnlyBySlash, unsupportedAuthMethod, unsupportedGrant } from './serverMetadata';
-import { Environment, EnvironmentInput, validateEnvironment } from './environment';
-import { ExplorerError, invalidInput, isExplorerError } from './errors';
-import { ForeignOrigin, SECRET_ENDPOINTS, foreignOrigins } from './origins';
+import type { Environment, EnvironmentInput } from './environment';
+import { ExplorerError, invalidInput } from './errors';
+import type { ForeignOrigin } from './origins';
 import { rememberSecrets } from './redact';
 import type { HttpSettings } from './http';
 import type { CrossWindowLock } from './lock';
 import { PersistedCache } from './metadataCache';
-import type { ClientCredentials, OAuthCall, TokenResponse } from './oauth';
 import { SingleFlight, Sequencer } from './sequencer';
+import { unsupportedAuthMethod } from './serverMetadata';
 import { subjectOf } from './subject';
-import { Grant, TokenSet, TokenStatus, applyRefresh, isDpopBound, sameVersion, scopeList, scopeWidening, tokenSetFromResponse, tokenStatus } from './tokenSet';
+import type { TokenCalls } from './tokenCalls';
+import { TokenSet, TokenStatus, isDpopBound, scopeList, tokenStatus } from './tokenSet';
 import type { JwksCache } from './verify';
 import type { PollClock } from './grants/polling';
 import type { UserCodeInfo } from './grants/deviceCode';
-import { decodeJwt } from './jwt';
 
 /**
- * The grant machinery is required on first use (a lazy require the extension build points at
- * dist/features.js): listing and drawing stored tokens never loads it.
+ * The grant machinery, the network calls (core/tokenCalls) and the writes of environments and
+ * applications (core/catalog) are required on first use (a lazy require the extension build points
+ * at dist/features.js): listing and drawing stored tokens never loads them.
  */
 let grantsModule: typeof import('./grants') | undefined;
 const grants = () => (grantsModule ??= require('./grants') as typeof import('./grants'));
@@ -88,7 +86,8 @@ export type TokenSetInfo = Pick<
   subject?: string;
 };
 
-type TokenSetMeta = Omit<TokenSetInfo, 'status' | 'autoRefresh'> & { mark?: TokenSet['mark']; autoRefresh?: boolean };
+/** An entry of the token index (what the tree draws); fields a newer version wrote stay. */
+export type TokenSetMeta = Omit<TokenSetInfo, 'status' | 'autoRefresh'> & { mark?: TokenSet['mark']; autoRefresh?: boolean };
 
 export const KEYS = {
   environments: 'pte.v1.environments',
@@ -158,10 +157,33 @@ export interface SignInOptions extends CallOptions {
 }
 
 /** Discovery documents are kept per issuer (and kind: fallbacks differ), shared by environments. */
-const discoveryId = (env: Environment) => `${env.kind} ${env.issuer}`;
+export const discoveryId = (env: Environment) => `${env.kind} ${env.issuer}`;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The part of the service's state that its lazily loaded halves (core/tokenCalls, core/catalog)
+ * work with. Only they get it: everyone else uses the service's public methods.
+ */
+export interface ServiceCore {
+  readonly deps: ServiceDeps;
+  readonly now: () => number;
+  readonly newId: () => string;
+  /** Endpoints per environment id, in flight or resolved, for this window. */
+  readonly endpointCache: Map<string, Promise<Endpoints>>;
+  /** Endpoints resolved in this window (the tree's auth-method warnings read them). */
+  readonly resolvedEndpoints: Map<string, Endpoints>;
+  /** Discovery documents kept across windows and restarts. */
+  readonly discovered: PersistedCache<Endpoints>;
+  /** Endpoints this window took from the kept documents rather than discovering them itself. */
+  readonly keptEndpoints: WeakSet<Endpoints>;
+  updateList<T extends { id: string }>(key: string, mutate: (list: T[]) => T[]): Promise<void>;
+  readIndex(): TokenSetMeta[];
+  saveTokenSet(set: TokenSet, indexOnly?: boolean): Promise<TokenSetInfo>;
+  changed(): void;
+  report(problem: string): void;
 }
 
 export class TokenService {
@@ -176,6 +198,10 @@ export class TokenService {
   /** Endpoints this window took from the kept documents rather than discovering them itself. */
   private readonly keptEndpoints = new WeakSet<Endpoints>();
   private keySets: JwksCache | undefined;
+  private readonly resolvedEndpoints = new Map<string, Endpoints>();
+  private readonly core: ServiceCore;
+  private callsImpl?: TokenCalls;
+  private catalogImpl?: Catalog;
   private readonly listeners = new Set<() => void>();
   /** Entries that could not be read, reported once per load; never hide the others. */
   readonly problems: string[] = [];
@@ -185,6 +211,30 @@ export class TokenService {
     this.newId = deps.newId ?? (() => globalThis.crypto.randomUUID());
     this.discovered = new PersistedCache(deps.state, KEYS.discoveryCache, this.now);
     this.keySetStore = new PersistedCache(deps.state, KEYS.jwksCache, this.now);
+    this.core = {
+      deps,
+      now: this.now,
+      newId: this.newId,
+      endpointCache: this.endpointCache,
+      resolvedEndpoints: this.resolvedEndpoints,
+      discovered: this.discovered,
+      keptEndpoints: this.keptEndpoints,
+      updateList: (key, mutate) => this.updateList(key, mutate),
+      readIndex: () => this.readIndex(),
+      saveTokenSet: (set, indexOnly) => this.saveTokenSet(set, indexOnly),
+      changed: () => this.changed(),
+      report: (problem) => this.report(problem),
+    };
+  }
+
+  /** The network half, loaded with the grant code on the first call that needs it. */
+  private get calls(): TokenCalls {
+    return (this.callsImpl ??= new (grants().TokenCalls)(this, this.core));
+  }
+
+  /** Writes of environments and applications, loaded on the first one. */
+  private get catalog(): Catalog {
+    return (this.catalogImpl ??= new (grants().Catalog)(this, this.core));
   }
 
   /** Key sets fetched for signature checks, cached per JWKS URL (and kept in the state store). */
@@ -342,121 +392,70 @@ export class TokenService {
     });
   }
 
-  async addEnvironment(input: EnvironmentInput): Promise<Environment> {
-    const env = validateEnvironment(input, this.newId());
-    await this.updateList<Environment>(KEYS.environments, (l) => [...l, env]);
-    this.changed();
-    return env;
+
+  // ---- environments and applications (core/catalog) --------------------------------------------
+
+  addEnvironment(input: EnvironmentInput): Promise<Environment> {
+    return this.catalog.addEnvironment(input);
   }
 
   /**
    * Updates an environment. A new issuer drops its applications' client secrets and token sets:
    * they were issued for the old one and are never sent to another server (callers ask first).
    */
-  async updateEnvironment(id: string, input: EnvironmentInput): Promise<Environment> {
-    const previous = this.getEnvironment(id);
-    const env = validateEnvironment(input, id);
-    if (env.issuer !== previous.issuer) for (const app of this.listApplications(id)) await this.dropSecrets(app.id);
-    await this.updateList<Environment>(KEYS.environments, (l) => l.map((e) => (e.id === id ? env : e)));
-    this.endpointCache.delete(id);
-    this.resolvedEndpoints.delete(id);
-    this.changed();
-    return env;
+  updateEnvironment(id: string, input: EnvironmentInput): Promise<Environment> {
+    return this.catalog.updateEnvironment(id, input);
   }
 
-  async removeEnvironment(id: string): Promise<void> {
-    this.getEnvironment(id);
-    for (const app of this.listApplications(id)) await this.removeApplicationData(app.id);
-    await this.updateList<Environment>(KEYS.environments, (l) => l.filter((e) => e.id !== id));
-    this.endpointCache.delete(id);
-    this.resolvedEndpoints.delete(id);
-    this.changed();
+  removeEnvironment(id: string): Promise<void> {
+    return this.catalog.removeEnvironment(id);
   }
 
-  async addApplication(environmentId: string, input: ApplicationInput): Promise<Application> {
-    const { issuer } = this.getEnvironment(environmentId);
-    let app = validateApplication(input, { id: this.newId(), environmentId }, { hasStoredSecret: false });
-    // The key is read (or generated) before anything is stored: a malformed key stores nothing.
-    const ring = app.authMethod === 'private_key_jwt' ? await this.newKeyRing(undefined, input.privateKey, app.signingAlg) : undefined;
-    if (ring) app = this.withActiveKey(app, ring);
-    if (ring) await this.deps.secrets.store(KEYS.clientKey(app.id), JSON.stringify(ring));
-    if (usesSecret(app.authMethod) && input.clientSecret) await this.deps.secrets.store(KEYS.clientSecret(app.id), encodeClientSecret(input.clientSecret, { issuer }));
-    await this.updateList<Application>(KEYS.applications, (l) => [...l, app]);
-    this.changed();
-    return app;
+  addApplication(environmentId: string, input: ApplicationInput): Promise<Application> {
+    return this.catalog.addApplication(environmentId, input);
   }
 
   /** Updates an application; a secret or key left out keeps the stored one; a new key is added to the ring. */
-  async updateApplication(id: string, input: ApplicationInput): Promise<Application> {
-    const existing = this.getApplication(id);
-    const hasStoredSecret = (await this.deps.secrets.get(KEYS.clientSecret(id))) !== undefined;
-    let app = validateApplication(input, { id, environmentId: existing.environmentId }, { hasStoredSecret, keyId: existing.keyId });
-    let ring = await this.keyRing(id);
-    const activeAlg = ring && grants().activeKey(ring)?.alg;
-    const otherAlg = app.authMethod === 'private_key_jwt' && !input.privateKey && activeAlg && app.signingAlg && app.signingAlg !== activeAlg;
-    if (otherAlg && existing.authMethod !== 'private_key_jwt') {
-      // Back to private_key_jwt, asking for another algorithm than the key it had: a new key (the old one stays in the JWKS).
-      ring = await this.newKeyRing(ring, undefined, app.signingAlg);
-    } else if (otherAlg) {
-      // Silently keeping the key's algorithm would not be what was asked; a new key is a rotation.
-      throw invalidInput(
-        'signingAlg',
-        `"${existing.name}" signs with its key, which is ${activeAlg}: to sign with ${app.signingAlg}, rotate to a new key (Rotate Signing Key, or api.rotateKey(id, { signingAlg: '${app.signingAlg}' })) and register the new public JWKS.`,
-      );
-    }
-    if (app.authMethod === 'private_key_jwt' && (input.privateKey || !ring)) ring = await this.newKeyRing(ring, input.privateKey, app.signingAlg);
-    if (app.authMethod === 'private_key_jwt' && ring) app = this.withActiveKey(app, ring);
-    if (ring && app.authMethod === 'private_key_jwt') await this.deps.secrets.store(KEYS.clientKey(id), JSON.stringify(ring));
-    if (app.authMethod === 'none') await this.deps.secrets.delete(KEYS.clientSecret(id));
-    else if (input.clientSecret) {
-      const { issuer } = this.getEnvironment(existing.environmentId);
-      await this.deps.secrets.store(KEYS.clientSecret(id), encodeClientSecret(input.clientSecret, { issuer }));
-    }
-    await this.updateList<Application>(KEYS.applications, (l) => l.map((a) => (a.id === id ? app : a)));
-    this.changed();
-    return app;
+  updateApplication(id: string, input: ApplicationInput): Promise<Application> {
+    return this.catalog.updateApplication(id, input);
   }
 
-  // ---- private keys (private_key_jwt) --------------------------------------------------------------
-
-  private async keyRing(appId: string): Promise<KeyRing | undefined> {
-    return grants().parseKeyRing(await this.deps.secrets.get(KEYS.clientKey(appId)));
-  }
-
-  private async newKeyRing(ring: KeyRing | undefined, pasted: string | undefined, alg: string | undefined): Promise<KeyRing> {
-    const key = pasted ? await grants().parsePrivateKey(pasted, alg, this.now()) : await grants().generatePrivateKey(alg, this.now());
-    return grants().addToRing(ring, key);
-  }
-
-  private withActiveKey(app: Application, ring: KeyRing): Application {
-    const key = grants().activeKey(ring);
-    return key ? { ...app, keyId: key.kid, signingAlg: key.alg } : app;
+  removeApplication(id: string): Promise<void> {
+    return this.catalog.removeApplication(id);
   }
 
   /** The public JWKS to register for the application in the tenant (every key of its ring). */
-  async publicJwks(applicationId: string): Promise<{ keys: Array<Record<string, unknown>> }> {
-    const app = this.getApplication(applicationId);
-    if (app.authMethod !== 'private_key_jwt') throw invalidInput('authMethod', `"${app.name}" does not use private_key_jwt, so it has no key pair.`);
-    return grants().publicJwks(await this.keyRing(applicationId)) as { keys: Array<Record<string, unknown>> };
+  publicJwks(applicationId: string): Promise<{ keys: Array<Record<string, unknown>> }> {
+    return this.catalog.publicJwks(applicationId);
   }
 
   /** Generates a new signing key; the old public keys stay in the JWKS until removed. Returns the new public JWK. */
-  async rotateKey(applicationId: string, opts: { signingAlg?: string } = {}): Promise<Record<string, unknown>> {
-    const app = this.getApplication(applicationId);
-    if (app.authMethod !== 'private_key_jwt') throw invalidInput('authMethod', `"${app.name}" does not use private_key_jwt, so it has no key to rotate.`);
-    const ring = await this.newKeyRing(await this.keyRing(applicationId), undefined, opts.signingAlg ?? app.signingAlg);
-    await this.deps.secrets.store(KEYS.clientKey(applicationId), JSON.stringify(ring));
-    await this.updateList<Application>(KEYS.applications, (l) => l.map((a) => (a.id === applicationId ? this.withActiveKey(a, ring) : a)));
-    this.changed();
-    return grants().publicJwks(ring).keys.find((k) => k.kid === ring.active) as Record<string, unknown>;
+  rotateKey(applicationId: string, opts: { signingAlg?: string } = {}): Promise<Record<string, unknown>> {
+    return this.catalog.rotateKey(applicationId, opts);
   }
 
   /** Removes a rotated-out key from the ring (and so from the public JWKS). */
-  async removeKey(applicationId: string, kid: string): Promise<void> {
-    const ring = await this.keyRing(applicationId);
-    if (!ring) throw invalidInput('kid', 'The application has no keys.');
-    await this.deps.secrets.store(KEYS.clientKey(applicationId), JSON.stringify(grants().removeFromRing(ring, kid)));
-    this.changed();
+  removeKey(applicationId: string, kid: string): Promise<void> {
+    return this.catalog.removeKey(applicationId, kid);
+  }
+
+  /** Stores a secret for an application (workspace entries: each person enters theirs once). */
+  setClientSecret(applicationId: string, secret: string): Promise<void> {
+    return this.catalog.setClientSecret(applicationId, secret);
+  }
+
+  /**
+   * Adds an imported application, or updates the one `existingId` names, without requiring a
+   * secret: a tenant import may not be allowed to read it, and the user pastes it later (Edit
+   * Application). A secret given is stored when it differs; one left out keeps what is stored.
+   */
+  saveImportedApplication(environmentId: string, input: ApplicationInput, existingId?: string): Promise<Application> {
+    return this.catalog.saveImportedApplication(environmentId, input, existingId);
+  }
+
+  /** Whether the stored secret equals `secret` (for sync), without handing the stored one out. */
+  clientSecretMatches(applicationId: string, secret: string): Promise<boolean> {
+    return this.catalog.clientSecretMatches(applicationId, secret);
   }
 
   // ---- the workspace file (.vscode/pingone.json): entries shown beside the user's own -----------
@@ -473,50 +472,10 @@ export class TokenService {
     this.changed();
   }
 
-  /** Stores a secret for an application (workspace entries: each person enters theirs once). */
-  async setClientSecret(applicationId: string, secret: string): Promise<void> {
-    const app = this.getApplication(applicationId);
-    if (app.authMethod === 'none') throw invalidInput('clientSecret', `"${app.name}" is a public client (auth method none): it has no secret.`);
-    if (!secret) throw invalidInput('clientSecret', 'The client secret is empty.');
-    await this.deps.secrets.store(KEYS.clientSecret(applicationId), encodeClientSecret(secret, { issuer: this.getEnvironment(app.environmentId).issuer }));
-    this.changed();
-  }
-
   private withWorkspace<T extends { id: string }>(workspace: T[], stored: T[]): T[] {
     if (!workspace.length) return stored;
     const ids = new Set(workspace.map((w) => w.id));
     return [...stored.filter((s) => !ids.has(s.id)), ...workspace];
-  }
-
-  // ---- imported applications (tenant imports; the secret may come later) ------------------------
-
-  /**
-   * Adds an imported application, or updates the one `existingId` names, without requiring a
-   * secret: a tenant import may not be allowed to read it, and the user pastes it later (Edit
-   * Application). A secret given is stored when it differs; one left out keeps what is stored.
-   */
-  async saveImportedApplication(environmentId: string, input: ApplicationInput, existingId?: string): Promise<Application> {
-    this.getEnvironment(environmentId);
-    if (existingId !== undefined && this.getApplication(existingId).environmentId !== environmentId) {
-      throw invalidInput('environmentId', 'An imported application stays in its environment.');
-    }
-    let app = validateApplication(input, { id: existingId ?? this.newId(), environmentId }, { hasStoredSecret: true });
-    if (app.authMethod === 'private_key_jwt') {
-      // A tenant never hands out private keys: keep the one this application has, or make one to register.
-      let ring = await this.keyRing(app.id);
-      if (!ring) {
-        ring = await this.newKeyRing(undefined, undefined, undefined);
-        await this.deps.secrets.store(KEYS.clientKey(app.id), JSON.stringify(ring));
-      }
-      app = this.withActiveKey(app, ring);
-    }
-    if (!usesSecret(app.authMethod)) await this.deps.secrets.delete(KEYS.clientSecret(app.id));
-    else if (input.clientSecret && !(await this.clientSecretMatches(app.id, input.clientSecret))) {
-      await this.deps.secrets.store(KEYS.clientSecret(app.id), encodeClientSecret(input.clientSecret, { issuer: this.getEnvironment(environmentId).issuer }));
-    }
-    await this.updateList<Application>(KEYS.applications, (l) => (existingId !== undefined ? l.map((a) => (a.id === existingId ? app : a)) : [...l, app]));
-    this.changed();
-    return app;
   }
 
   /** The current HTTP settings (timeout, proxy, log), for the management API client. */
@@ -524,38 +483,10 @@ export class TokenService {
     return this.deps.http();
   }
 
-  /** Whether the stored secret equals `secret` (for sync), without handing the stored one out. */
-  async clientSecretMatches(applicationId: string, secret: string): Promise<boolean> {
-    const raw = await this.deps.secrets.get(KEYS.clientSecret(applicationId));
-    return raw !== undefined && decodeClientSecret(raw).secret === secret;
-  }
-
   async hasClientSecret(applicationId: string): Promise<boolean> {
     return (await this.deps.secrets.get(KEYS.clientSecret(applicationId))) !== undefined;
   }
 
-  async removeApplication(id: string): Promise<void> {
-    this.getApplication(id);
-    await this.removeApplicationData(id);
-    this.changed();
-  }
-
-  private async removeApplicationData(appId: string): Promise<void> {
-    await this.dropSecrets(appId);
-    // The private key stays through an issuer change (its assertions name their audience, so they
-    // cannot be replayed elsewhere); it goes with the application.
-    await this.deps.secrets.delete(KEYS.clientKey(appId));
-    await this.updateList<Application>(KEYS.applications, (l) => l.filter((a) => a.id !== appId));
-  }
-
-  /** Deletes an application's token sets and client secret; the application itself stays. */
-  private async dropSecrets(appId: string): Promise<void> {
-    for (const t of this.readIndex().filter((t) => t.applicationId === appId)) {
-      await this.deps.secrets.delete(KEYS.tokenSet(t.id));
-    }
-    await this.updateList<TokenSetMeta>(KEYS.tokenIndex, (l) => l.filter((t) => t.applicationId !== appId));
-    await this.deps.secrets.delete(KEYS.clientSecret(appId));
-  }
 
   /** Opts a token set in or out of auto-refresh. Only sets that can be refreshed qualify. */
   async setAutoRefresh(id: string, enabled: boolean): Promise<TokenSetInfo> {
@@ -605,38 +536,11 @@ export class TokenService {
     return this.getTokenSetInfo(set.id);
   }
 
-  // ---- endpoints and client ----------------------------------------------------------------------
+  // ---- endpoints and grants (core/tokenCalls) ---------------------------------------------------
 
+  /** The environment's endpoints: kept from an earlier discovery while fresh, else discovered. */
   endpoints(environmentId: string, opts: CallOptions = {}): Promise<Endpoints> {
-    const env = this.getEnvironment(environmentId);
-    let p = this.endpointCache.get(env.id);
-    if (!p) {
-      // Discovered by another window or before a restart, and still fresh: no request.
-      const kept = this.discovered.get(discoveryId(env));
-      if (kept) this.keptEndpoints.add(kept);
-      p = (
-        kept
-          ? Promise.resolve(kept)
-          : grants()
-              .resolveEndpoints(env, { ...this.deps.http(), signal: opts.signal })
-              .then(async (e) => {
-                if (e.source === 'discovery') await this.discovered.put(discoveryId(env), e, e.maxAgeMs ?? 0).then(undefined, () => undefined);
-                return e;
-              })
-      ).then((e) => this.adoptIssuer(env, e));
-      this.endpointCache.set(env.id, p);
-      const settled = p;
-      // A failed resolution is not cached: the next call tries again.
-      settled.then(
-        (endpoints) => {
-          this.resolvedEndpoints.set(env.id, endpoints);
-          // The tree shows a warning on applications whose auth method the server does not list.
-          if (this.listApplications(env.id).some((a) => this.authMethodWarning(a))) this.changed();
-        },
-        () => this.endpointCache.get(env.id) === settled && this.endpointCache.delete(env.id),
-      );
-    }
-    return p;
+    return this.calls.endpoints(environmentId, opts);
   }
 
   /** Why the server will refuse the application's auth method, once discovery has said which it accepts. */
@@ -645,414 +549,51 @@ export class TokenService {
     return endpoints && unsupportedAuthMethod(endpoints, app.authMethod);
   }
 
-  private readonly resolvedEndpoints = new Map<string, Endpoints>();
-
-  /**
-   * The server's issuer differs from the stored one only by a trailing slash (as entered, or as
-   * earlier versions stored it): it is the real identifier, so the environment takes it and the
-   * user is told. Any other difference was refused by discovery.
-   */
-  private async adoptIssuer(env: Environment, endpoints: Endpoints): Promise<Endpoints> {
-    if (!differOnlyBySlash(endpoints.issuer, env.issuer)) return endpoints;
-    await this.updateList<Environment>(KEYS.environments, (l) => l.map((e) => (e.id === env.id ? { ...e, issuer: endpoints.issuer } : e)));
-    this.report(`Environment "${env.name}": the server's issuer is "${endpoints.issuer}", so the environment now uses it (it was "${env.issuer}").`);
-    this.changed();
-    return endpoints;
-  }
-
-  /**
-   * A request to endpoints kept from an earlier discovery (another window, before a restart) failed
-   * without an OAuth answer: discover once more. Returns the new endpoints when the token endpoint
-   * moved (the caller may then retry once), else undefined (the caller reports its error).
-   */
-  private async rediscoverAfterFailure(environmentId: string, used: Endpoints, err: unknown, opts: CallOptions): Promise<Endpoints | undefined> {
-    if (!this.keptEndpoints.has(used) || !(isExplorerError(err, 'network') || isExplorerError(err, 'http_error'))) return undefined;
-    this.keptEndpoints.delete(used);
-    this.endpointCache.delete(environmentId);
-    await this.discovered.delete(discoveryId(this.getEnvironment(environmentId))).then(undefined, () => undefined);
-    const fresh = await this.endpoints(environmentId, opts).catch(() => undefined);
-    return fresh && fresh.token !== used.token ? fresh : undefined;
-  }
-
-  /**
-   * What every client-authenticated call needs. DPoP: `dpopKey` is the key a stored set is bound
-   * to; `newSet` makes one for a DPoP application's new token set. Other calls (revocation,
-   * introspection, PAR) carry no proof and get no key.
-   */
-  private async call(
-    app: Application,
-    opts: CallOptions,
-    endpoints?: Endpoints,
-    dpop: { dpopKey?: Record<string, unknown>; newSet?: boolean } = {},
-  ): Promise<OAuthCall> {
-    const unsupported = endpoints && unsupportedAuthMethod(endpoints, app.authMethod);
-    if (unsupported) throw invalidInput('authMethod', unsupported);
-    const client: ClientCredentials = {
-      clientId: app.clientId,
-      authMethod: app.authMethod,
-      signingAlg: app.signingAlg,
-      assertionAudience: app.assertionAudience,
-      tokenEndpoint: endpoints?.token,
-      issuer: endpoints?.issuer,
-    };
-    if (usesSecret(app.authMethod)) client.clientSecret = await this.boundSecret(app, opts);
-    if (app.authMethod === 'private_key_jwt') {
-      const ring = await this.keyRing(app.id);
-      client.privateKey = grants().activeKey(ring)?.privateJwk;
-    }
-    const key = dpop.dpopKey ?? (dpop.newSet && app.dpop ? await grants().generateDpopKey() : undefined);
-    return { client, http: { ...this.deps.http(), signal: opts.signal }, ...(key ? { dpop: { key } } : {}) };
-  }
-
-  /** The client secret, only if it belongs to the environment's issuer and token endpoint as they are now (core/binding). */
-  private async boundSecret(app: Application, opts: CallOptions): Promise<string | undefined> {
-    const raw = await this.deps.secrets.get(KEYS.clientSecret(app.id));
-    if (raw === undefined) return undefined;
-    const env = this.getEnvironment(app.environmentId);
-    const { token } = await this.acceptedEndpoints(env, opts);
-    const { secret, binding } = decodeClientSecret(raw);
-    const fix = 'If the new issuer is right, edit the application and enter its secret again; otherwise change the issuer back.';
-    if (binding) checkBinding(binding, env, token, `The client secret of "${app.name}"`, fix);
-    rememberSecrets(secret);
-    return secret;
-  }
-
-  /**
-   * After the first grant that succeeded with it, a client secret is also bound to the token
-   * endpoint's origin (and a secret stored before bindings existed gets its binding). A failed
-   * call writes nothing.
-   */
-  private async pinSecret(app: Application, tokenEndpoint: string): Promise<void> {
-    const raw = await this.deps.secrets.get(KEYS.clientSecret(app.id));
-    if (raw === undefined) return;
-    const { secret, binding } = decodeClientSecret(raw);
-    if (binding?.tokenOrigin) return;
-    const bound = bindingFor(this.getEnvironment(app.environmentId), tokenEndpoint);
-    await this.deps.secrets.store(KEYS.clientSecret(app.id), encodeClientSecret(secret, bound));
-  }
-
-  private readonly originQuestions = new Map<string, Promise<void>>();
-
-  /** The endpoints, once the user accepted (once per issuer and origin) any other origin they point secrets and tokens to. */
-  private async acceptedEndpoints(env: Environment, opts: CallOptions): Promise<Endpoints> {
-    const endpoints = await this.endpoints(env.id, opts);
-    const accepted = new Set(this.deps.state.get<string[]>(KEYS.acceptedOrigins) ?? []);
-    const open = foreignOrigins(endpoints, SECRET_ENDPOINTS).filter((f) => !accepted.has(`${env.issuer} ${f.origin}`));
-    if (!open.length || !this.deps.confirmOrigins) return endpoints;
-    const key = `${env.issuer} ${open.map((f) => f.origin).join(' ')}`;
-    let question = this.originQuestions.get(key);
-    if (!question) {
-      question = (async () => {
-        if (!(await this.deps.confirmOrigins!(env, open))) throw new ExplorerError('cancelled', 'Nothing was sent: the other host was not accepted.');
-        const pairs = [...new Set([...(this.deps.state.get<string[]>(KEYS.acceptedOrigins) ?? []), ...open.map((f) => `${env.issuer} ${f.origin}`)])];
-        await this.deps.state.update(KEYS.acceptedOrigins, pairs);
-      })().finally(() => this.originQuestions.delete(key));
-      this.originQuestions.set(key, question);
-    }
-    await question;
-    return endpoints;
-  }
-
-  private bindingNow(app: Application, endpoints: Endpoints) {
-    return bindingFor(this.getEnvironment(app.environmentId), endpoints.token);
-  }
-
-  /** A stored token set, only if it belongs to its environment's issuer and token endpoint as they are now. */
-  private async boundTokenSet(id: string, opts: CallOptions): Promise<TokenSet> {
-    const set = await this.getTokenSet(id);
-    const env = this.getEnvironment(set.environmentId);
-    const { token } = await this.acceptedEndpoints(env, opts);
-    const fix = 'Delete the token set and get new tokens, or change the issuer back.';
-    if (set.issuer) checkBinding({ issuer: set.issuer, tokenOrigin: set.tokenOrigin }, env, token, 'This token set', fix);
-    // Sets stored before bindings existed are bound from here on (written with their next save).
-    return { ...set, ...bindingFor(env, token) };
-  }
-
-  private requireEndpoint(endpoints: Endpoints, key: 'introspection' | 'revocation' | 'userinfo', label: string): string {
-    const url = endpoints[key];
-    if (!url) throw new ExplorerError('invalid_input', `The issuer ${endpoints.issuer} has no ${label} endpoint.`, { field: key });
-    return url;
-  }
-
-  // ---- grants ----------------------------------------------------------------------------------
-
-  private requireGrant(app: Application, grant: Grant): void {
-    if (!(app.grants ?? []).includes(grant)) {
-      throw invalidInput('grants', `The application "${app.name}" is not set up for ${GRANT_LABELS[grant]}: edit the application to enable it.`);
-    }
-  }
-
-  async clientCredentials(applicationId: string, opts: CallOptions & { scope?: string } = {}): Promise<TokenSetInfo> {
-    const app = this.getApplication(applicationId);
-    this.requireGrant(app, 'client_credentials');
-    const scope = opts.scope ?? app.scopes;
-    const endpoints = await this.endpoints(app.environmentId, opts);
-    const call = await this.call(app, opts, endpoints, { newSet: true });
-    const response = await grants()
-      .clientCredentialsGrant(endpoints.token, call, { scope })
-      .catch(async (err: unknown) => {
-        const moved = await this.rediscoverAfterFailure(app.environmentId, endpoints, err, opts);
-        if (!moved) throw err;
-        return grants().clientCredentialsGrant(moved.token, { ...call, client: { ...call.client, tokenEndpoint: moved.token } }, { scope });
-      });
-    const set = tokenSetFromResponse(
-      response,
-      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId, ...this.bindingNow(app, endpoints) },
-      'client_credentials',
-      this.now(),
-      scope,
-    );
-    await this.pinSecret(app, endpoints.token);
-    return this.saveTokenSet(withDpopKey(set, call));
-  }
-
-  // ---- grants where the user approves elsewhere, exchanges, password (one method per grant) ------
-
-  /**
-   * The endpoints and client for a grant, checked before any grant request: the application has
-   * the grant, and the server's discovery (when it lists grants) offers it.
-   */
-  private async grantCall(app: Application, grant: Grant, opts: CallOptions): Promise<{ endpoints: Endpoints; call: OAuthCall }> {
-    this.requireGrant(app, grant);
-    const endpoints = await this.endpoints(app.environmentId, opts);
-    const unsupported = unsupportedGrant(endpoints, GRANT_TYPES[grant], GRANT_LABELS[grant]);
-    if (unsupported) throw new ExplorerError('unsupported_grant_type', unsupported);
-    return { endpoints, call: await this.call(app, opts, endpoints, { newSet: true }) };
-  }
-
-  /** Validates the ID token of a grant's answer (when there is one) and stores the new set. */
-  private async storeIssued(
-    app: Application,
-    endpoints: Endpoints,
-    call: OAuthCall,
-    response: TokenResponse,
-    grant: Grant,
-    scope: string | undefined,
-    extra: Partial<TokenSet> = {},
-  ): Promise<TokenSetInfo> {
-    if (response.idToken) {
-      await grants().validateIdToken(
-        response.idToken,
-        { issuer: endpoints.issuer, clientId: app.clientId, clientSecret: call.client.clientSecret, jwksUrl: endpoints.jwks, now: this.now() },
-        this.jwks,
-      );
-    }
-    const ids = { id: this.newId(), applicationId: app.id, environmentId: app.environmentId, ...bindingFor(this.getEnvironment(app.environmentId), endpoints.token) };
-    await this.pinSecret(app, endpoints.token);
-    return this.saveTokenSet(withDpopKey({ ...tokenSetFromResponse(response, ids, grant, this.now(), scope), ...extra }, call));
-  }
-
-  private pollClock(): PollClock {
-    return { now: this.now, sleep: this.deps.sleep ?? grants().systemClock.sleep };
+  clientCredentials(applicationId: string, opts: CallOptions & { scope?: string } = {}): Promise<TokenSetInfo> {
+    return this.calls.clientCredentials(applicationId, opts);
   }
 
   /**
    * Device authorization (RFC 8628): get a user code, hand it to `onUserCode` (the caller shows it),
    * then poll until the user approves on another device, denies, the code expires or `signal` aborts.
    */
-  async deviceAuthorization(
-    applicationId: string,
-    opts: CallOptions & { scope?: string; onUserCode: (info: UserCodeInfo) => void },
-  ): Promise<TokenSetInfo> {
-    const app = this.getApplication(applicationId);
-    const { endpoints, call } = await this.grantCall(app, 'device_code', opts);
-    if (!endpoints.deviceAuthorization) {
-      throw invalidInput('deviceAuthorization', `The issuer ${endpoints.issuer} has no device authorization endpoint (its discovery lists none).`);
-    }
-    const scope = opts.scope ?? app.scopes;
-    const authorization = await grants().requestDeviceAuthorization(endpoints.deviceAuthorization, call, { scope, now: this.now() });
-    const { deviceCode: _credential, ...shown } = authorization;
-    opts.onUserCode(shown);
-    const response = await grants().pollDeviceToken(endpoints.token, call, authorization, { clock: this.pollClock(), signal: opts.signal });
-    return this.storeIssued(app, endpoints, call, response, 'device_code', scope);
+  deviceAuthorization(applicationId: string, opts: CallOptions & { scope?: string; onUserCode: (info: UserCodeInfo) => void }): Promise<TokenSetInfo> {
+    return this.calls.deviceAuthorization(applicationId, opts);
   }
 
-  /**
-   * CIBA poll mode: ask the user (named by exactly one hint; `idTokenHintTokenSetId` uses a stored
-   * set's ID token) to approve on their own device, then poll as the device grant does.
-   */
-  async backchannelAuthentication(applicationId: string, opts: CallOptions & BackchannelOptions): Promise<TokenSetInfo> {
-    const app = this.getApplication(applicationId);
-    let idTokenHint: string | undefined;
-    if (opts.idTokenHintTokenSetId) {
-      idTokenHint = (await this.getTokenSet(opts.idTokenHintTokenSetId)).idToken;
-      if (!idTokenHint) throw invalidInput('idTokenHintTokenSetId', 'That token set has no ID token to name the user with: choose a set from a sign-in.');
-    }
-    const { endpoints, call } = await this.grantCall(app, 'ciba', opts);
-    if (!endpoints.backchannelAuthentication) {
-      throw invalidInput('backchannelAuthentication', `The issuer ${endpoints.issuer} has no backchannel authentication endpoint (its discovery lists none).`);
-    }
-    const scope = opts.scope ?? app.scopes;
-    const request = { loginHint: opts.loginHint, idTokenHint, loginHintToken: opts.loginHintToken, bindingMessage: opts.bindingMessage, scope };
-    const authorization = await grants().requestBackchannelAuthentication(endpoints.backchannelAuthentication, call, { ...request, now: this.now() });
-    opts.onRequest?.({ expiresAt: authorization.expiresAt, interval: authorization.interval });
-    const response = await grants().pollCibaToken(endpoints.token, call, authorization, { clock: this.pollClock(), signal: opts.signal });
-    return this.storeIssued(app, endpoints, call, response, 'ciba', scope);
+  /** CIBA poll mode: ask the user (named by exactly one hint) to approve on their own device, then poll. */
+  backchannelAuthentication(applicationId: string, opts: CallOptions & BackchannelOptions): Promise<TokenSetInfo> {
+    return this.calls.backchannelAuthentication(applicationId, opts);
   }
 
-  /**
-   * Resource-owner password grant. The password is used for this one request and never stored.
-   * PingOne has no such grant: a PingOne environment gets the explanation (and the flows-API
-   * alternative) before any request.
-   */
-  async passwordGrant(applicationId: string, opts: CallOptions & { username: string; password: string; scope?: string }): Promise<TokenSetInfo> {
-    const app = this.getApplication(applicationId);
-    if (this.getEnvironment(app.environmentId).kind === 'pingone') {
-      throw new ExplorerError('unsupported_grant_type', grants().PINGONE_PASSWORD_EXPLANATION);
-    }
-    const { endpoints, call } = await this.grantCall(app, 'password', opts);
-    const scope = opts.scope ?? app.scopes;
-    const response = await grants().passwordGrant(endpoints.token, call, { username: opts.username, password: opts.password, scope });
-    return this.storeIssued(app, endpoints, call, response, 'password', scope);
+  /** Resource-owner password grant; the password is used for this one request and never stored. */
+  passwordGrant(applicationId: string, opts: CallOptions & { username: string; password: string; scope?: string }): Promise<TokenSetInfo> {
+    return this.calls.passwordGrant(applicationId, opts);
   }
 
-  /**
-   * Token exchange (RFC 8693): the subject set's access token (or ID token), optionally with an
-   * actor set's access token, for a new token set linked to its subject. A public application is
-   * refused before any request.
-   */
-  async tokenExchange(applicationId: string, opts: CallOptions & TokenExchangeOptions): Promise<TokenSetInfo> {
-    const app = this.getApplication(applicationId);
-    this.requireGrant(app, 'token_exchange');
-    if (app.authMethod === 'none') {
-      throw invalidInput('authMethod', `Token exchange needs a confidential application; "${app.name}" is public (auth method none). Edit it to use a client secret.`);
-    }
-    const subject = await this.getTokenSet(opts.subjectTokenSetId);
-    const which = opts.subjectToken ?? 'access_token';
-    const subjectToken = which === 'id_token' ? subject.idToken : subject.accessToken;
-    if (!subjectToken) throw invalidInput('subjectToken', 'The subject token set has no ID token: exchange its access token, or choose a set from a sign-in.');
-    const actor = opts.actorTokenSetId ? await this.getTokenSet(opts.actorTokenSetId) : undefined;
-    const { endpoints, call } = await this.grantCall(app, 'token_exchange', opts);
-    const types = grants().TOKEN_TYPES;
-    const response = await grants().tokenExchangeGrant(endpoints.token, call, {
-      subjectToken,
-      subjectTokenType: types[which],
-      actorToken: actor?.accessToken,
-      actorTokenType: actor ? types.access_token : undefined,
-      audience: opts.audience,
-      resource: opts.resource,
-      scope: opts.scope,
-      requestedTokenType: opts.requestedTokenType,
-    });
-    return this.storeIssued(app, endpoints, call, response, 'token_exchange', opts.scope, {
-      subjectTokenSetId: subject.id,
-      issuedTokenType: response.issuedTokenType,
-    });
+  /** Token exchange (RFC 8693): a new token set linked to its subject set. */
+  tokenExchange(applicationId: string, opts: CallOptions & TokenExchangeOptions): Promise<TokenSetInfo> {
+    return this.calls.tokenExchange(applicationId, opts);
   }
 
   /** Exchanges a code obtained elsewhere (pasted, or from `signIn`). */
-  async exchangeCode(
+  exchangeCode(
     applicationId: string,
     opts: CallOptions & { code: string; redirectUri: string; codeVerifier?: string; nonce?: string; scope?: string },
   ): Promise<TokenSetInfo> {
-    const app = this.getApplication(applicationId);
-    const endpoints = await this.endpoints(app.environmentId, opts);
-    const call = await this.call(app, opts, endpoints, { newSet: true });
-    const response = await grants().authorizationCodeGrant(endpoints.token, call, opts);
-    if (response.idToken) {
-      await grants().validateIdToken(
-        response.idToken,
-        { issuer: endpoints.issuer, clientId: app.clientId, clientSecret: call.client.clientSecret, nonce: opts.nonce, jwksUrl: endpoints.jwks, now: this.now() },
-        this.jwks,
-      );
-    }
-    const set = tokenSetFromResponse(
-      response,
-      { id: this.newId(), applicationId: app.id, environmentId: app.environmentId, ...this.bindingNow(app, endpoints) },
-      'authorization_code',
-      this.now(),
-      opts.scope,
-    );
-    await this.pinSecret(app, endpoints.token);
-    return this.saveTokenSet(withDpopKey(set, call));
+    return this.calls.exchangeCode(applicationId, opts);
   }
 
-  /**
-   * Authorization code + PKCE through a one-shot loopback listener. The listener is closed in
-   * every outcome: success, error response, wrong state, time-out, cancellation.
-   */
-  async signIn(applicationId: string, opts: SignInOptions): Promise<TokenSetInfo> {
-    const app = this.getApplication(applicationId);
-    this.requireGrant(app, 'authorization_code');
-    const { host, port, path } = loopbackPlan(app.redirectUri);
-    const endpoints = await this.endpoints(app.environmentId, opts);
-    const listener = new (grants().LoopbackListener)(path, host === 'localhost' ? 'localhost' : '127.0.0.1');
-    const onAbort = () => listener.abort(new ExplorerError('cancelled', 'Sign-in was cancelled.'));
-    const timer = setTimeout(
-      () => listener.abort(new ExplorerError('timeout', 'Sign-in timed out: no answer came back from the browser.')),
-      opts.timeoutMs ?? 5 * 60_000,
-    );
-    try {
-      const actualPort = await listener.start(port);
-      if (opts.signal?.aborted) throw new ExplorerError('cancelled', 'Sign-in was cancelled.');
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      const localRedirectUri = `http://${host}:${actualPort}${path}`;
-      opts.onListening?.(localRedirectUri);
-      const redirectUri = opts.mapRedirectUri ? await opts.mapRedirectUri(localRedirectUri) : localRedirectUri;
-      const request: AuthorizationRequest = await grants().createAuthorizationRequest(endpoints, await this.call(app, opts, endpoints), {
-        clientId: app.clientId,
-        redirectUri,
-        scope: opts.scope ?? app.scopes ?? 'openid',
-        plan: grants().planAuthorization(app, endpoints),
-        now: this.now(),
-      });
-      listener.expect(request.state, [new URL(localRedirectUri).host, new URL(redirectUri).host]);
-      await opts.openExternal(request.url);
-      const result = await listener.wait();
-      try {
-        const code = grants().validateAuthorizationResponse(result.params, {
-          state: request.state,
-          issuer: endpoints.issuer,
-          requireIss: endpoints.issParameterSupported,
-        });
-        const info = await this.exchangeCode(app.id, {
-          code,
-          redirectUri,
-          codeVerifier: request.pkce.verifier,
-          nonce: request.nonce,
-          scope: opts.scope ?? app.scopes,
-          signal: opts.signal,
-        });
-        result.respond({ ok: true, message: `Signed in to ${app.name}. The tokens are in VS Code.` });
-        return info;
-      } catch (err) {
-        // The page repeats nothing from the server or the request: VS Code shows the reason.
-        result.respond({ ok: false, message: 'Sign-in did not complete. VS Code shows why.' });
-        throw err;
-      }
-    } finally {
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-      await listener.stop();
-    }
+  /** Authorization code + PKCE through a one-shot loopback listener (closed in every outcome). */
+  signIn(applicationId: string, opts: SignInOptions): Promise<TokenSetInfo> {
+    return this.calls.signIn(applicationId, opts);
   }
 
-  /**
-   * Headless sign-in through PingOne's flows API (username and password, for test users). The
-   * password is used for this one exchange and never stored.
-   */
-  async signInWithPassword(
-    applicationId: string,
-    opts: CallOptions & { username: string; password: string; scope?: string },
-  ): Promise<TokenSetInfo> {
-    const app = this.getApplication(applicationId);
-    this.requireGrant(app, 'authorization_code');
-    const endpoints = await this.endpoints(app.environmentId, opts);
-    const redirectUri = app.redirectUri ?? 'http://127.0.0.1/callback';
-    const scope = opts.scope ?? app.scopes ?? 'openid';
-    const plan = grants().planAuthorization(app, endpoints);
-    const { code, request } = await grants().flowsSignIn(endpoints, {
-      clientId: app.clientId,
-      redirectUri,
-      scope,
-      username: opts.username,
-      password: opts.password,
-      http: { ...this.deps.http(), signal: opts.signal },
-      // The same decision as the browser sign-in: PAR and JAR when the application needs them.
-      authorization: plan.par || plan.jar ? { call: await this.call(app, opts, endpoints), plan, now: this.now() } : undefined,
-    });
-    return this.exchangeCode(app.id, { code, redirectUri, codeVerifier: request.pkce.verifier, nonce: request.nonce, scope, signal: opts.signal });
+  /** Headless sign-in through PingOne's flows API (test users); the password is never stored. */
+  signInWithPassword(applicationId: string, opts: CallOptions & { username: string; password: string; scope?: string }): Promise<TokenSetInfo> {
+    return this.calls.signInWithPassword(applicationId, opts);
   }
+
 
   /**
    * Refresh. Concurrent callers in this window share one request; windows take turns through the
@@ -1067,7 +608,7 @@ export class TokenService {
     return this.refreshes.run(key, () =>
       this.writes.queue(`tokenSet:${tokenSetId}`, async () => {
         const startedFrom = await this.getTokenSet(tokenSetId);
-        return this.crossWindow(tokenSetId, opts, () => this.doRefresh(tokenSetId, opts, startedFrom));
+        return this.crossWindow(tokenSetId, opts, () => this.calls.refresh(tokenSetId, opts, startedFrom));
       }),
     );
   }
@@ -1086,119 +627,22 @@ export class TokenService {
     }
   }
 
-  /** Whether the stored set is already what the caller wanted: refreshed elsewhere since it started, or not due yet. */
-  private refreshedElsewhere(stored: TokenSet, startedFrom: TokenSet, opts: RefreshOptions): boolean {
-    if (!sameVersion(stored, startedFrom)) return true;
-    const lead = opts.onlyIfExpiringWithinMs;
-    return lead !== undefined && !stored.mark && stored.expiresAt !== undefined && stored.expiresAt - lead > this.now();
-  }
-
-  /**
-   * Writes `next`, computed from `basis`, only while the stored set is still `basis` (same refresh
-   * token and issue time). Otherwise another window moved it on: the stored set stands and is returned.
-   */
-  private async commitTokenSet(basis: TokenSet, next: TokenSet): Promise<TokenSetInfo> {
-    const stored = await this.getTokenSet(basis.id);
-    if (!sameVersion(stored, basis)) return this.saveTokenSet(stored, true);
-    return this.saveTokenSet(next);
-  }
-
-  private async doRefresh(tokenSetId: string, opts: RefreshOptions, startedFrom: TokenSet): Promise<TokenSetInfo> {
-    const current = await this.boundTokenSet(tokenSetId, opts);
-    if (this.refreshedElsewhere(current, startedFrom, opts)) return this.saveTokenSet(current, true);
-    const app = this.getApplication(current.applicationId);
-    const widening = scopeWidening(current.scope, opts.scope);
-    if (widening.length) {
-      throw invalidInput(
-        'scope',
-        `A refresh can only keep or narrow the granted scope; ${widening.join(', ')} ${widening.length > 1 ? 'were' : 'was'} not granted. Sign in again to ask for more.`,
-      );
-    }
-    const endpoints = await this.endpoints(app.environmentId, opts);
-    const call = await this.call(app, opts, endpoints, { dpopKey: current.dpopKey });
-    const now = () => this.now();
-    if (!current.refreshToken) {
-      if (current.grant !== 'client_credentials') {
-        throw new ExplorerError('invalid_input', 'This token set has no refresh token: sign in again.', { field: 'refreshToken' });
-      }
-      const scope = opts.scope ?? current.scope;
-      const response = await grants().clientCredentialsGrant(endpoints.token, call, { scope });
-      return this.commitTokenSet(current, applyRefresh(current, response, now(), scope));
-    }
-    try {
-      const response = await grants().refreshTokenGrant(endpoints.token, call, { refreshToken: current.refreshToken, scope: opts.scope });
-      if (response.idToken) {
-        const claims = await grants().validateIdToken(
-          response.idToken,
-          { issuer: endpoints.issuer, clientId: app.clientId, clientSecret: call.client.clientSecret, jwksUrl: endpoints.jwks, now: now() },
-          this.jwks,
-        );
-        if (current.idToken) grants().checkRefreshedIdToken(decodeJwt(current.idToken).payload, claims);
-      }
-      return await this.commitTokenSet(current, applyRefresh(current, response, now(), opts.scope));
-    } catch (err) {
-      if (isExplorerError(err, 'invalid_grant')) {
-        // Refused because another window rotated the token meanwhile? Then its tokens are the answer.
-        const stored = await this.getTokenSet(tokenSetId);
-        if (!sameVersion(stored, current)) return this.saveTokenSet(stored, true);
-        await this.saveTokenSet({ ...stored, mark: 'sign-in-required' });
-      }
-      throw err;
-    }
-  }
-
   /** Revokes the refresh token (which also ends its access tokens at most servers) and the access token. */
-  async revoke(tokenSetId: string, opts: CallOptions = {}): Promise<TokenSetInfo> {
-    return this.writes.queue(`tokenSet:${tokenSetId}`, () =>
-      this.crossWindow(tokenSetId, opts, async () => {
-        let set = await this.boundTokenSet(tokenSetId, opts);
-        // Tokens that changed while they were being revoked (another window) are revoked too, once.
-        for (let attempt = 1; ; attempt++) {
-          const app = this.getApplication(set.applicationId);
-          const endpoints = await this.endpoints(app.environmentId, opts);
-          const url = this.requireEndpoint(endpoints, 'revocation', 'revocation');
-          const call = await this.call(app, opts, endpoints);
-          if (set.refreshToken) await grants().revokeToken(url, call, { token: set.refreshToken, hint: 'refresh_token' });
-          await grants().revokeToken(url, call, { token: set.accessToken, hint: 'access_token' });
-          const stored = await this.getTokenSet(tokenSetId);
-          if (sameVersion(stored, set)) return this.saveTokenSet({ ...stored, mark: 'revoked' });
-          if (attempt === 2) throw new ExplorerError('conflict', 'The tokens changed in another window while they were being revoked: revoke them again.');
-          set = stored;
-        }
-      }),
-    );
+  revoke(tokenSetId: string, opts: CallOptions = {}): Promise<TokenSetInfo> {
+    return this.writes.queue(`tokenSet:${tokenSetId}`, () => this.crossWindow(tokenSetId, opts, () => this.calls.revoke(tokenSetId, opts)));
   }
 
-  async introspect(tokenSetId: string, opts: CallOptions & { token?: 'access_token' | 'refresh_token' } = {}): Promise<Record<string, unknown>> {
-    const set = await this.boundTokenSet(tokenSetId, opts);
-    const app = this.getApplication(set.applicationId);
-    const endpoints = await this.endpoints(app.environmentId, opts);
-    const url = this.requireEndpoint(endpoints, 'introspection', 'introspection');
-    const which = opts.token ?? 'access_token';
-    const token = which === 'refresh_token' ? set.refreshToken : set.accessToken;
-    if (!token) throw invalidInput('token', 'This token set has no refresh token to introspect.');
-    return grants().introspectToken(url, await this.call(app, opts, endpoints), { token, hint: which });
+  introspect(tokenSetId: string, opts: CallOptions & { token?: 'access_token' | 'refresh_token' } = {}): Promise<Record<string, unknown>> {
+    return this.calls.introspect(tokenSetId, opts);
   }
 
-  async userinfo(tokenSetId: string, opts: CallOptions = {}): Promise<Record<string, unknown>> {
-    const set = await this.boundTokenSet(tokenSetId, opts);
-    const app = this.getApplication(set.applicationId);
-    if (set.grant === 'client_credentials') {
-      throw invalidInput('tokenSetId', 'Userinfo needs a user\'s access token; this one came from the client-credentials grant.');
-    }
-    const endpoints = await this.endpoints(app.environmentId, opts);
-    const url = this.requireEndpoint(endpoints, 'userinfo', 'userinfo');
-    // The ID token of this set was validated when it arrived; userinfo must describe the same user.
-    const sub = set.idToken ? decodeJwt(set.idToken).payload.sub : undefined;
-    const dpop = set.dpopKey && isDpopBound(set) ? { key: set.dpopKey } : undefined;
-    return grants().fetchUserinfo(url, { ...this.deps.http(), signal: opts.signal }, set.accessToken, typeof sub === 'string' ? sub : undefined, dpop);
+  userinfo(tokenSetId: string, opts: CallOptions = {}): Promise<Record<string, unknown>> {
+    return this.calls.userinfo(tokenSetId, opts);
   }
 
   /** A fresh DPoP proof for a request to a resource with this token set's access token (RFC 9449 §7). */
-  async dpopProof(tokenSetId: string, request: { method: string; url: string }): Promise<string> {
-    const set = await this.getTokenSet(tokenSetId);
-    if (!set.dpopKey || !isDpopBound(set)) throw invalidInput('tokenSetId', 'This token set is not DPoP-bound: its access token is a plain bearer token.');
-    return grants().createDpopProof(set.dpopKey, { method: request.method.toUpperCase(), url: request.url, accessToken: set.accessToken }, this.now());
+  dpopProof(tokenSetId: string, request: { method: string; url: string }): Promise<string> {
+    return this.calls.dpopProof(tokenSetId, request);
   }
 
   /** Whether the refresh action applies: a refresh token, or a client-credentials set to re-issue. */
@@ -1209,24 +653,4 @@ export class TokenService {
   static scopes(scope: string | undefined): string[] {
     return scopeList(scope);
   }
-}
-
-/** The token set with the DPoP key its tokens were requested with, when they are bound to it. */
-function withDpopKey(set: TokenSet, call: OAuthCall): TokenSet {
-  return call.dpop && isDpopBound(set) ? { ...set, dpopKey: call.dpop.key as Record<string, unknown> } : set;
-}
-
-/** Where to listen for the redirect: the app's loopback redirect URI (fixed port or any), or the default. */
-export function loopbackPlan(redirectUri: string | undefined): { host: string; port: number; path: string } {
-  if (!redirectUri) return { host: '127.0.0.1', port: 0, path: '/callback' };
-  if (!isLoopbackRedirect(redirectUri)) {
-    throw invalidInput(
-      'redirectUri',
-      `The application's redirect URI ${redirectUri} is not a loopback address, so VS Code cannot receive the sign-in. Use "Exchange authorization code" with the code from that page, or register http://127.0.0.1/callback.`,
-    );
-  }
-  const u = new URL(redirectUri);
-  // The URI keeps the registered spelling (servers compare it); for localhost the listener binds 127.0.0.1 and ::1.
-  const host = u.hostname === 'localhost' ? 'localhost' : '127.0.0.1';
-  return { host, port: u.port ? Number(u.port) : 0, path: u.pathname || '/callback' };
 }

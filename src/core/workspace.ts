@@ -8,8 +8,9 @@
 import { Application, validateApplication } from './application';
 import { Environment, validateEnvironment } from './environment';
 import { ExplorerError, isExplorerError } from './errors';
+import { WORKSPACE_FILE } from './basics';
 
-export const WORKSPACE_FILE = '.vscode/pingone.json';
+export { WORKSPACE_FILE };
 
 /** Fields that would carry a secret; their presence refuses the entry. */
 const SECRET_FIELD = /secret|password|passwd|private_?key|^key$|token(?!EndpointAuthMethod)|assertion|credential|^jwks?$/i;

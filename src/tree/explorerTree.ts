@@ -15,6 +15,8 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private readonly emitter = new vscode.EventEmitter<Node | Node[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private tokenSetNodes: TokenSetNode[] = [];
+  /** The signature of what the tree last drew (see refresh). */
+  private drawn?: string;
   private timer?: ReturnType<typeof setInterval>;
   private readonly disposables: vscode.Disposable[] = [this.emitter];
 
@@ -36,8 +38,26 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     }
   }
 
+  /**
+   * Redraws the tree when something it draws changed. A redraw of the whole tree makes VS Code drop
+   * every row's handle until it has fetched the rows again; a context-menu command chosen in that
+   * moment reaches its handler without its row. So changes the tree does not show (a new client
+   * secret, a cached discovery document, another window's write of the same data) draw nothing.
+   */
   refresh(): void {
+    const drawn = this.signature();
+    if (drawn === this.drawn) return;
+    this.drawn = drawn;
     this.emitter.fire(undefined);
+  }
+
+  /** Everything the rows show, except the passing time (the tick redraws the token sets for that). */
+  private signature(): string {
+    return JSON.stringify([
+      this.service.listEnvironments().map((e) => [e, environmentChecks.get(e.id)]),
+      this.service.listApplications().map((a) => [a, this.service.authMethodWarning(a)]),
+      this.service.listTokenSets().map((t) => [t, this.autoRefreshActive(t.id, t.autoRefresh)]),
+    ]);
   }
 
   private tick(): void {
@@ -95,6 +115,7 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     const now = this.now();
     if (!node) {
       this.tokenSetNodes = [];
+      this.drawn = this.signature();
       return this.service.listEnvironments().map((e) => new EnvironmentNode(e));
     }
     if (node instanceof EnvironmentNode) {

@@ -8,9 +8,13 @@
 import vscode = require('vscode');
 import type { Application } from '../core/application';
 import type { Environment } from '../core/environment';
+import { WORKSPACE_FILE } from '../core/basics';
 import type { TokenService } from '../core/service';
-import { WORKSPACE_FILE, parseWorkspaceFile } from '../core/workspace';
+import type { WorkspaceEntries } from '../core/workspace';
 import type { Log } from '../platform/log';
+
+/** core/workspace's parser; it ships in dist/features.js and loads once a folder has the file. */
+export type ParseWorkspaceFile = (text: string) => WorkspaceEntries;
 
 export class WorkspaceFile implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -22,6 +26,7 @@ export class WorkspaceFile implements vscode.Disposable {
   constructor(
     private readonly service: TokenService,
     private readonly log: Log,
+    private readonly parse: ParseWorkspaceFile,
   ) {}
 
   start(): void {
@@ -68,7 +73,7 @@ export class WorkspaceFile implements vscode.Disposable {
         } catch {
           continue; // no file in this folder
         }
-        const entries = parseWorkspaceFile(text);
+        const entries = this.parse(text);
         environments.push(...entries.environments.filter((e) => !environments.some((x) => x.id === e.id)));
         applications.push(...entries.applications.filter((a) => !applications.some((x) => x.id === a.id)));
         problems.push(...entries.problems.map((p) => (vscode.workspace.workspaceFolders!.length > 1 ? `${folder.name}: ${p}` : p)));

@@ -5,36 +5,20 @@
  * token set appears under the application in the tree.
  */
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { requireContext, type E2eContext } from './context';
 import { SEED_NAMES } from './stack';
-import { Workbench, screenshotFailures } from './workbench';
+import { useWorkbench } from './workbench';
 
 describe('Device authorization in VS Code (VSIX installed in code-server)', function () {
   this.timeout(90_000);
-  let ctx: E2eContext;
-  let wb: Workbench | undefined;
-
-  before(async function () {
-    this.timeout(90_000);
-    ctx = requireContext(this);
-    wb = await Workbench.open(ctx, { label: 'device', profileDir: path.join(ctx.runDir, 'browser-profile-device') });
-  });
-
-  screenshotFailures(() => wb);
-
-  after(async () => {
-    await wb?.close();
-  });
+  const suite = useWorkbench('device');
 
   it('shows the user code, copies it and opens the verification page; once approved there, the tokens appear in the tree', async () => {
-    assert.ok(wb);
-    const w = wb;
+    const w = suite.wb;
     const { page } = w;
     await w.showPingOne();
     await w.waitForSeed(SEED_NAMES.pfWeb);
-    const origin = new URL(ctx.codeServerUrl).origin;
+    const origin = new URL(suite.ctx.codeServerUrl).origin;
     await w.session.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
 
     await w.runCommand('PingOne: Sign In on Another Device (Device Code)');
@@ -45,7 +29,7 @@ describe('Device authorization in VS Code (VSIX installed in code-server)', func
     const m = /enter the code ([A-Z]{4}-[A-Z]{4}) at (\S+)$/.exec(text.trim());
     assert.ok(m, `unexpected notification "${text}"`);
     const [, userCode, verificationUri] = m;
-    assert.equal(verificationUri, `${ctx.sandbox.pingone.issuer}/device`);
+    assert.equal(verificationUri, `${suite.ctx.sandbox.pingone.issuer}/device`);
 
     // "Copy code and open": VS Code may first ask whether to open the external site.
     const opened = w.session.context.waitForEvent('page');
@@ -71,8 +55,8 @@ describe('Device authorization in VS Code (VSIX installed in code-server)', func
     await verification.getByRole('button', { name: 'Continue' }).click();
     await verification.locator('code', { hasText: userCode }).waitFor();
     await verification.getByRole('button', { name: 'Continue' }).click();
-    await verification.getByLabel('Username').fill(ctx.sandbox.user.username);
-    await verification.getByLabel('Password').fill(ctx.sandbox.user.password);
+    await verification.getByLabel('Username').fill(suite.ctx.sandbox.user.username);
+    await verification.getByLabel('Password').fill(suite.ctx.sandbox.user.password);
     await verification.getByRole('button', { name: 'Sign On' }).click();
     await verification.getByRole('heading', { name: 'Device signed on' }).waitFor();
     await verification.close();

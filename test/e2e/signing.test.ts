@@ -7,35 +7,23 @@
  * Own browser profile, so its own secrets.
  */
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
-import { requireContext, type E2eContext } from './context';
 import { SEED_NAMES } from './stack';
-import { Workbench, screenshotFailures } from './workbench';
+import { Workbench, useWorkbench } from './workbench';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
 describe('applications that sign, in VS Code (VSIX installed in code-server)', function () {
   this.timeout(90_000);
-  let ctx: E2eContext;
-  let wb: Workbench | undefined;
+  const suite = useWorkbench('signing');
+  let clipboardAllowed = false;
 
-  before(async function () {
-    this.timeout(90_000);
-    ctx = requireContext(this);
-    wb = await Workbench.open(ctx, { label: 'signing', profileDir: path.join(ctx.runDir, 'browser-profile-signing') });
-    const origin = new URL(ctx.codeServerUrl).origin;
-    await wb.session.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
-  });
-
-  screenshotFailures(() => wb);
-
-  after(async () => {
-    await wb?.close();
-  });
-
-  const workbench = (): Workbench => {
-    assert.ok(wb, 'the workbench is not open');
-    return wb;
+  const workbench = async (): Promise<Workbench> => {
+    const w = suite.wb;
+    if (!clipboardAllowed) {
+      await w.session.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(suite.ctx.codeServerUrl).origin });
+      clipboardAllowed = true;
+    }
+    return w;
   };
 
   /** The quick pick whose placeholder starts with `placeholder`: accepted as it is (a multi-select's defaults). */
@@ -71,7 +59,8 @@ describe('applications that sign, in VS Code (VSIX installed in code-server)', f
   }
 
   it('adds a private_key_jwt application with a generated key, copies a public-only JWKS, and gets a token once it is registered', async () => {
-    const w = workbench();
+    const w = await workbench();
+    const { ctx } = suite;
     await w.showPingOne();
     await w.waitForSeed(SEED_NAMES.pfWeb);
     const client = ctx.sandbox.clients.privateKeyJwt;
@@ -130,7 +119,8 @@ describe('applications that sign, in VS Code (VSIX installed in code-server)', f
   });
 
   it('shows a DPoP-bound token set as DPoP-bound in the Token Inspector, with its cnf.jkt explained', async () => {
-    const w = workbench();
+    const w = await workbench();
+    const { ctx } = suite;
     const client = ctx.sandbox.clients.dpop;
     await w.runCommand('PingOne: Add Application');
     await w.pick(SEED_NAMES.pingone, { thenPrompt: true });

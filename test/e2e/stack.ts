@@ -243,4 +243,10 @@ export function packageVsix(repo: string, outFile: string, log: (line: string) =
     outFile,
   ]);
   if (!fs.existsSync(outFile)) throw new Error(`vsce did not write ${outFile}`);
+  // The VSIX budget (issue 12; the bundle budgets are checked by the production build, esbuild.js).
+  const bytes = fs.statSync(outFile).size;
+  if (bytes > VSIX_BUDGET_BYTES) throw new Error(`the VSIX is ${(bytes / 1000).toFixed(1)} KB, over its budget of ${VSIX_BUDGET_BYTES / 1000} KB`);
 }
+
+/** At most 400 KB (1 KB = 1,000 bytes). */
+export const VSIX_BUDGET_BYTES = 400_000;

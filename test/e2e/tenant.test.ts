@@ -5,31 +5,15 @@
  * proves its secret was read into SecretStorage. Its own browser profile, so its own secrets.
  */
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
-import { requireContext, type E2eContext } from './context';
 import { SEED_NAMES } from './stack';
-import { Workbench, screenshotFailures } from './workbench';
+import { useWorkbench } from './workbench';
 
 describe('Browse Tenant in VS Code (VSIX installed in code-server)', function () {
   this.timeout(60_000);
-  let ctx: E2eContext;
-  let wb: Workbench | undefined;
-
-  before(async function () {
-    this.timeout(90_000);
-    ctx = requireContext(this);
-    wb = await Workbench.open(ctx, { label: 'tenant', profileDir: path.join(ctx.runDir, 'browser-profile-tenant') });
-  });
-
-  screenshotFailures(() => wb);
-
-  after(async () => {
-    await wb?.close();
-  });
+  const suite = useWorkbench('tenant');
 
   it('lists the tenant from the worker\'s context menu and imports the picked application with its secret', async () => {
-    assert.ok(wb, 'the workbench is not open');
-    const w = wb;
+    const w = suite.wb;
     await w.showPingOne();
     await w.waitForSeed(SEED_NAMES.pfWeb);
     await w.contextMenu(w.treeRow(`${SEED_NAMES.worker} `), 'Browse Tenant');
@@ -65,7 +49,7 @@ describe('Browse Tenant in VS Code (VSIX installed in code-server)', function ()
     const imported = w.treeRow('Sandbox post app ');
     await imported.waitFor({ state: 'visible' });
     assert.equal(await imported.getAttribute('aria-level'), '2', 'in the seeded PingOne environment');
-    assert.ok((await w.description(imported)).startsWith(ctx.sandbox.clients.post.clientId));
+    assert.ok((await w.description(imported)).startsWith(suite.ctx.sandbox.clients.post.clientId));
 
     // Its secret came from the tenant: a client-credentials token works at once.
     await w.contextMenu(imported, 'Get Token (Client Credentials)');

@@ -4,32 +4,17 @@
  * click opens the inspector), and the JWT hover in an editor. Own browser profile, own seeded state.
  */
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
-import { requireContext, type E2eContext } from './context';
 import { SEED_NAMES } from './stack';
-import { Workbench, screenshotFailures } from './workbench';
+import { Workbench, useWorkbench } from './workbench';
 
 describe('integrations in VS Code (status bar, JWT hover)', function () {
   this.timeout(60_000);
-  let ctx: E2eContext;
-  let wb: Workbench | undefined;
-
-  before(async function () {
-    this.timeout(90_000);
-    ctx = requireContext(this);
-    wb = await Workbench.open(ctx, { label: 'integrations', profileDir: path.join(ctx.runDir, 'browser-profile-integrations') });
-  });
-
-  screenshotFailures(() => wb);
-
-  after(async () => {
-    await wb?.close();
-  });
+  const suite = useWorkbench('integrations');
 
   const statusItem = (w: Workbench) => w.page.locator('.statusbar-item', { hasText: `${SEED_NAMES.worker} ·` });
 
   it('shows the pinned token set in the status bar with the time left, and opens the inspector on a click', async () => {
-    const w = wb as Workbench;
+    const w = suite.wb;
     await w.showPingOne();
     await w.waitForSeed(SEED_NAMES.pfWeb);
     assert.equal(await statusItem(w).count(), 0, 'nothing pinned, no item');
@@ -50,7 +35,7 @@ describe('integrations in VS Code (status bar, JWT hover)', function () {
   });
 
   it('explains a JWT on hover in an editor: algorithm, expiry as local time and "expires in", issuer, links', async () => {
-    const w = wb as Workbench;
+    const w = suite.wb;
     const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const exp = Math.floor(Date.now() / 1000) + 2 * 3600;
     const token = `${b64({ alg: 'ES256', typ: 'JWT' })}.${b64({ iss: 'https://idp.example.com', sub: 'alice', exp })}.c2lnbmF0dXJl`;

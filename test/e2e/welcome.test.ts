@@ -4,30 +4,15 @@
  * that button starts adding one. Uses its own fresh browser profile (so its own seeded state).
  */
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
-import { requireContext, type E2eContext } from './context';
 import { SEED_NAMES } from './stack';
-import { Workbench, screenshotFailures } from './workbench';
+import { useWorkbench } from './workbench';
 
 describe('PingOne view with nothing configured (welcome view)', function () {
   this.timeout(60_000);
-  let ctx: E2eContext;
-  let wb: Workbench | undefined;
-
-  before(async function () {
-    this.timeout(90_000);
-    ctx = requireContext(this);
-    wb = await Workbench.open(ctx, { label: 'welcome', profileDir: path.join(ctx.runDir, 'browser-profile-welcome') });
-  });
-
-  screenshotFailures(() => wb);
-
-  after(async () => {
-    await wb?.close();
-  });
+  const suite = useWorkbench('welcome');
 
   it('asks before removing an environment, and keeps it on Cancel', async () => {
-    const w = wb as Workbench;
+    const w = suite.wb;
     await w.showPingOne();
     await w.waitForSeed(SEED_NAMES.pfWeb);
     const env = w.treeRow(`${SEED_NAMES.pingone} `);
@@ -39,7 +24,7 @@ describe('PingOne view with nothing configured (welcome view)', function () {
   });
 
   it('shows the welcome view with an "Add Environment" button once every environment is removed', async () => {
-    const w = wb as Workbench;
+    const w = suite.wb;
     for (const name of [SEED_NAMES.pingone, SEED_NAMES.pingfederate]) {
       const env = w.treeRow(`${name} `);
       await env.waitFor({ state: 'visible', timeout: 30_000 });

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { launchBrowser, openWorkbench, type BrowserSession } from '../host/lib/browser';
-import type { E2eContext } from './context';
+import { requireContext, type E2eContext } from './context';
 
 /** Screenshot size (the README images): the workbench at a common laptop size. */
 export const VIEWPORT = { width: 1280, height: 800 };
@@ -305,6 +305,41 @@ export class Workbench {
 }
 
 /** In a mocha suite: after each failed test, a screenshot of the workbench `current()` returns. */
+/** What a suite's tests reach through useWorkbench: the run's context and the suite's workbench. */
+export interface SuiteWorkbench {
+  readonly ctx: E2eContext;
+  readonly wb: Workbench;
+}
+
+/**
+ * The hooks every e2e suite shares: its own workbench in its own browser profile
+ * (`browser-profile-<label>` unless named), opened before the suite; a screenshot of each failed
+ * test; closed after the suite.
+ */
+export function useWorkbench(label: string, options: { profile?: string } = {}): SuiteWorkbench {
+  let ctx: E2eContext | undefined;
+  let wb: Workbench | undefined;
+  before(async function () {
+    this.timeout(90_000);
+    ctx = requireContext(this);
+    wb = await Workbench.open(ctx, { label, profileDir: path.join(ctx.runDir, options.profile ?? `browser-profile-${label}`) });
+  });
+  screenshotFailures(() => wb);
+  after(async () => {
+    await wb?.close();
+  });
+  return {
+    get ctx() {
+      assert.ok(ctx, 'the e2e context is not set');
+      return ctx;
+    },
+    get wb() {
+      assert.ok(wb, 'the workbench is not open');
+      return wb;
+    },
+  };
+}
+
 export function screenshotFailures(current: () => Workbench | undefined): void {
   afterEach(async function () {
     const wb = current();

@@ -110,6 +110,29 @@ describe('security: secrets stay with their issuer', () => {
       assert.equal(s.stats().tokenRequests, 0);
     });
 
+    it('a copy command run by another extension with a token set id asks the same consent; the palette does not', async () => {
+      const { info } = await worker();
+      const token = (await api.getTokens(info.id)).accessToken;
+      const commands = ['pingone.copyAccessToken', 'pingone.copyAuthorizationHeader', 'pingone.copyAsCurl'];
+      for (const mode of ['deny', 'ask']) {
+        await setMode(mode);
+        for (const command of commands) {
+          await vscode.env.clipboard.writeText('untouched');
+          // The command shows its one message and resolves; the clipboard (which the caller could read) keeps nothing.
+          assert.equal(await run(command, info.id), undefined, `${command} (${mode})`);
+          assert.equal(await vscode.env.clipboard.readText(), 'untouched', `${command} with "${mode}" copied nothing`);
+        }
+      }
+      // From the palette with one token set, the person chose: no question, the token is copied.
+      await setMode('deny');
+      await run('pingone.copyAccessToken');
+      assert.equal(await vscode.env.clipboard.readText(), token);
+      await setMode('allow');
+      await vscode.env.clipboard.writeText('untouched');
+      await run('pingone.copyAccessToken', info.id);
+      assert.equal(await vscode.env.clipboard.readText(), token);
+    });
+
     it('a workspace setting cannot turn consent off', async () => {
       const { info } = await worker();
       await setMode('deny');

@@ -9,6 +9,7 @@ import { decodeJwt } from '../../src/core/jwt';
 import { KEYS, TokenService } from '../../src/core/service';
 import { Sandbox, SandboxClient, startSandbox } from '../sandbox';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
+import { useSandboxAndService } from '../support/serviceSuite';
 import { failure } from '../support/failure';
 
 /** Plays the browser and records the URL it was sent to. */
@@ -26,15 +27,7 @@ describe('JWT client authentication, PAR and JAR against the sandbox', function 
   let secrets: MemorySecrets;
   let service: TokenService;
 
-  before(async () => {
-    sandbox = await startSandbox();
-  });
-  after(() => sandbox.close());
-  beforeEach(() => {
-    state = new MemoryState();
-    secrets = new MemorySecrets();
-    service = new TokenService({ state, secrets, http: () => ({ timeoutMs: 5000 }) });
-  });
+  useSandboxAndService((p) => ({ sandbox, state, secrets, service } = p));
 
   async function app(client: SandboxClient, extra: Record<string, unknown> = {}) {
     const env = await service.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: sandbox.pingone.authBase });

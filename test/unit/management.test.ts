@@ -7,9 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { ManagementError, listApplications, listEnvironments, readApplicationSecret } from '../../src/core/management/client';
 import { browseTenant, importApplications, syncApplication } from '../../src/core/management/tenant';
 import { KEYS, TokenService } from '../../src/core/service';
-import { Sandbox, startSandbox } from '../sandbox';
+import type { Sandbox } from '../sandbox';
 import { SECOND_ENV_ID } from '../sandbox/management';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
+import { useSandboxAndService } from '../support/serviceSuite';
 
 describe('PingOne management API: browse, import, sync', () => {
   let sandbox: Sandbox;
@@ -19,14 +20,8 @@ describe('PingOne management API: browse, import, sync', () => {
   const sleeps: number[] = [];
   const sleep = async (ms: number) => void sleeps.push(ms);
 
-  before(async () => {
-    sandbox = await startSandbox();
-  });
-  after(() => sandbox.close());
+  useSandboxAndService((p) => ({ sandbox, state, secrets, service } = p));
   beforeEach(() => {
-    state = new MemoryState();
-    secrets = new MemorySecrets();
-    service = new TokenService({ state, secrets, http: () => ({ timeoutMs: 5000 }) });
     sleeps.length = 0;
   });
 

@@ -7,8 +7,9 @@
 import assert from 'node:assert/strict';
 import { decodeJwt } from '../../src/core/jwt';
 import { TokenService } from '../../src/core/service';
-import { Sandbox, startSandbox } from '../sandbox';
+import type { Sandbox } from '../sandbox';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
+import { useSandboxAndService } from '../support/serviceSuite';
 import { failure } from '../support/failure';
 
 describe('resource-owner password grant against the sandbox', function () {
@@ -17,17 +18,7 @@ describe('resource-owner password grant against the sandbox', function () {
   let secrets: MemorySecrets;
   let service: TokenService;
 
-  before(async () => {
-    sandbox = await startSandbox();
-  });
-  after(() => sandbox.close());
-
-  beforeEach(() => {
-    state = new MemoryState();
-    secrets = new MemorySecrets();
-    service = new TokenService({ state, secrets, http: () => ({ timeoutMs: 5000 }) });
-    sandbox.resetStats();
-  });
+  useSandboxAndService((p) => ({ sandbox, state, secrets, service } = p));
 
   async function legacyApp() {
     const env = await service.addEnvironment({ name: 'PF', kind: 'pingfederate', issuer: sandbox.pingfederate.issuer });

@@ -6,7 +6,7 @@ import { ExplorerError } from '../../src/core/errors';
 import { basicAuthorization } from '../../src/core/oauth';
 import { createPkce, pkceChallenge, randomToken } from '../../src/core/random';
 import { redact, safeUrl } from '../../src/core/redact';
-import { loopbackPlan } from '../../src/core/service';
+import { loopbackPlan } from '../../src/core/tokenCalls';
 
 describe('PKCE and randomness', () => {
   it('matches the RFC 7636 appendix B example', () => {

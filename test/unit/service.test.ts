@@ -11,8 +11,9 @@ import { decodeJwt } from '../../src/core/jwt';
 import { refreshTokenGrant } from '../../src/core/oauth';
 import { TokenService } from '../../src/core/service';
 import { verifySignature } from '../../src/core/verify';
-import { Sandbox, SandboxClient, startSandbox } from '../sandbox';
+import type { Sandbox, SandboxClient } from '../sandbox';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
+import { useSandboxAndService } from '../support/serviceSuite';
 import { failure } from '../support/failure';
 
 /** Plays the browser: lets the sandbox sign the demo user in, then follows the redirect to our listener. */
@@ -39,17 +40,7 @@ describe('token service against the sandbox', function () {
   let secrets: MemorySecrets;
   let service: TokenService;
 
-  before(async () => {
-    sandbox = await startSandbox();
-  });
-  after(() => sandbox.close());
-
-  beforeEach(() => {
-    state = new MemoryState();
-    secrets = new MemorySecrets();
-    service = new TokenService({ state, secrets, http: () => ({ timeoutMs: 5000 }) });
-    sandbox.resetStats();
-  });
+  useSandboxAndService((p) => ({ sandbox, state, secrets, service } = p));
 
   async function pingOneApp(client: SandboxClient, extra: { secret?: string; redirectUri?: string } = {}) {
     const env = await service.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: sandbox.pingone.authBase });

@@ -1,0 +1,29 @@
+/**
+ * The hooks most token-service suites share: one sandbox for the suite and, before each test, empty
+ * in-memory stores with a token service over them and the sandbox's counters at zero. `assign` hands
+ * them to the suite's variables.
+ */
+import { TokenService } from '../../src/core/service';
+import { type Sandbox, type SandboxOptions, startSandbox } from '../sandbox';
+import { MemorySecrets, MemoryState } from './memoryStores';
+
+export interface ServiceSuite {
+  sandbox: Sandbox;
+  state: MemoryState;
+  secrets: MemorySecrets;
+  service: TokenService;
+}
+
+export function useSandboxAndService(assign: (parts: ServiceSuite) => void, sandboxOptions: SandboxOptions = {}): void {
+  let sandbox: Sandbox;
+  before(async () => {
+    sandbox = await startSandbox(sandboxOptions);
+  });
+  after(() => sandbox.close());
+  beforeEach(() => {
+    const state = new MemoryState();
+    const secrets = new MemorySecrets();
+    sandbox.resetStats();
+    assign({ sandbox, state, secrets, service: new TokenService({ state, secrets, http: () => ({ timeoutMs: 5000 }) }) });
+  });
+}
