@@ -58,7 +58,7 @@ describe('applications that sign, in VS Code (VSIX installed in code-server)', f
     return text;
   }
 
-  it('adds a private_key_jwt application with a generated key, copies a public-only JWKS, and gets a token once it is registered', async () => {
+  it('adds a private_key_jwt application with a generated key, copies a public-only JWKS, gets a token once it is registered; Edit changes the audience, and the algorithm with a new key', async () => {
     const w = await workbench();
     const { ctx } = suite;
     await w.showPingOne();
@@ -116,6 +116,23 @@ describe('applications that sign, in VS Code (VSIX installed in code-server)', f
     assert.match(await tooltip(w, row, 'Assertion audience'), /Assertion audience: the issuer/);
     await w.contextMenu(row, 'Get Token (Client Credentials)');
     await tokens.nth(1).waitFor({ state: 'visible' });
+
+    // Another algorithm is a new key: Edit Application › Signing algorithm rotates, keeping the old public key listed.
+    await w.runCommand('PingOne: Edit Application');
+    await w.pick('Key app', { thenPrompt: true });
+    await w.pick('Signing algorithm', { thenPrompt: true });
+    await w.pick('Generate a new ES256 key');
+    const toast = w.page.locator('.notification-toast', { hasText: 'now signs with a new key' });
+    await toast.waitFor({ state: 'visible' });
+    const newKid = /\(kid ([A-Za-z0-9_-]{43})\)/.exec((await toast.textContent()) ?? '')?.[1];
+    assert.ok(newKid, 'the notification names the new kid');
+    await toast.locator('.monaco-button', { hasText: 'Copy Public JWKS' }).click();
+    await w.page.locator('.statusbar-item', { hasText: 'Public JWKS copied (2 keys)' }).first().waitFor({ state: 'visible' });
+    const rotated = JSON.parse(await w.page.evaluate(() => navigator.clipboard.readText())) as { keys: Array<Record<string, unknown>> };
+    assert.deepEqual(rotated.keys.map((k) => [k.kid, k.alg]), [[key.kid, 'RS256'], [newKid, 'ES256']]);
+    for (const k of rotated.keys) for (const member of PRIVATE_MEMBERS) assert.equal(k[member], undefined, `no private member "${member}"`);
+    const rotatedTip = await tooltip(w, row, newKid!);
+    assert.match(rotatedTip, /private_key_jwt \(ES256\)/);
   });
 
   it('shows a DPoP-bound token set as DPoP-bound in the Token Inspector, with its cnf.jkt explained', async () => {
