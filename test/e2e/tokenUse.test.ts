@@ -56,6 +56,33 @@ describe('integrations in VS Code (status bar, JWT hover)', function () {
     await item.waitFor({ state: 'detached' });
   });
 
+  it('counts down on its own: the status bar item and the tree row move from 59 to 58 min on the one shared timer', async function () {
+    // The token lives an hour: "58 min" shows at most 60 s after it was issued, with no event but
+    // the clock. The tree ticks every 30 s, so its row follows within 30 s more.
+    this.timeout(150_000);
+    const w = wb as Workbench;
+    await w.expand(w.treeRow(`${SEED_NAMES.worker} `));
+    const before = await w.tokenSetRows().count();
+    await w.runCommand('PingOne: Get Token (Client Credentials)');
+    await w.pick(SEED_NAMES.worker);
+    // The new set is the first row (newest first) once the tree has one row more.
+    await w.tokenSetRows().nth(before).waitFor({ state: 'visible' });
+    const row = w.tokenSetRows().first();
+    assert.match(await w.description(row), /expires in (59 min|1 h)/);
+    await w.contextMenu(row, 'Use for Variables and Terminals');
+    const item = statusItem(w);
+    await item.waitFor({ state: 'visible' });
+    assert.match((await item.textContent()) ?? '', /· (59 min|1 h)/);
+    await Promise.all([
+      w.page.locator('.statusbar-item', { hasText: `${SEED_NAMES.worker} · 58 min` }).waitFor({ state: 'visible', timeout: 75_000 }),
+      row.locator('.label-description', { hasText: 'expires in 58 min' }).waitFor({ state: 'visible', timeout: 110_000 }),
+    ]);
+    // Not yet near expiry: no warning colour.
+    assert.doesNotMatch((await item.getAttribute('class')) ?? '', /warning|error/);
+    await w.contextMenu(row, 'Use for Variables and Terminals');
+    await item.waitFor({ state: 'detached' });
+  });
+
   it('explains a JWT on hover in an editor: algorithm, expiry as local time and "expires in", issuer, links', async () => {
     const w = wb as Workbench;
     const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
