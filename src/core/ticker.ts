@@ -15,7 +15,6 @@ export interface TickerSubscriber {
 }
 
 export interface TickerSubscription {
-  readonly visible: boolean;
   /** Shown or hidden: only visible subscribers are ticked, and only they keep the timer running. */
   setVisible(visible: boolean): void;
   /** Asks `next` again (after a change that moves the subscriber's next tick). */
@@ -51,20 +50,12 @@ export class Ticker {
     return this.armedFor !== undefined;
   }
 
-  /** When the timer fires next (epoch ms), or undefined. */
-  get nextAt(): number | undefined {
-    return this.armedFor;
-  }
-
   subscribe(subscriber: TickerSubscriber, options: { visible?: boolean } = {}): TickerSubscription {
     const entry: Entry = { subscriber, visible: options.visible ?? false, planned: 0 };
     this.entries.add(entry);
     this.plan(entry);
     this.arm();
     return {
-      get visible() {
-        return entry.visible;
-      },
       setVisible: (visible) => {
         if (entry.visible === visible || !this.entries.has(entry)) return;
         entry.visible = visible;
