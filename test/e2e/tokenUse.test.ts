@@ -233,8 +233,8 @@ describe('other extensions get a PingOne session through vscode.authentication (
     assert.equal(((await stored.innerText()).replace(/\s+/g, ' ').match(/session (\S+) · sha256 ([0-9a-f]{12})/) ?? []).slice(1).join(' '), `${worker.id} ${worker.sha256}`);
   });
 
-  it('silent afterwards: the same session, without a prompt', async function () {
-    if (!worker) this.skip();
+  it('silent afterwards: the same session, without a prompt', async () => {
+    assert.ok(worker, 'the session from the test before');
     const w = wb as Workbench;
     const again = await consumer(w, 'Get the Worker App Session Silently', 'Consumer silent:');
     assert.equal(await w.dialog().count(), 0, 'no prompt the second time');
