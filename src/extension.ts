@@ -10,6 +10,7 @@ import type { CommandContext } from './commands/context';
 import { COMMAND_IDS, CommandHandler, ImmediateCommandId, OnDemandCommandId, isOnDemand } from './commands/ids';
 import type { CrossWindowLock } from './core/lock';
 import { SYNCED_KEYS, TokenService } from './core/service';
+import { Ticker } from './core/ticker';
 import { AutoRefresh } from './platform/autoRefresh';
 import { Log } from './platform/log';
 import { confirmOrigins } from './platform/origins';
@@ -52,7 +53,9 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
 
   const changed = new vscode.EventEmitter<void>();
   const autoRefresh = new AutoRefresh(service, log);
-  const tree = new ExplorerTree(service, (id, optedIn) => autoRefresh.isActive(id, optedIn));
+  // One timer for every countdown on screen (tree, status bar), running only while one is visible.
+  const ticker = new Ticker();
+  const tree = new ExplorerTree(service, (id, optedIn) => autoRefresh.isActive(id, optedIn), ticker);
   const view = vscode.window.createTreeView('pingone.explorer', { treeDataProvider: tree, showCollapseAll: true });
   tree.setVisible(view.visible);
 
@@ -89,6 +92,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     { dispose: () => loaded?.disposeInspector() },
     changed,
     autoRefresh,
+    ticker,
     tree,
     view,
     view.onDidChangeVisibility((e) => {
@@ -116,7 +120,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
   context.subscriptions.push(
     registerAuthenticationProvider({ service, minValiditySeconds, log: (m) => log.info(m) }),
     pinned,
-    new PinnedStatusBar(service, pinned),
+    new PinnedStatusBar(service, pinned, ticker),
     registerLazyIntegrations(lazy),
   );
   // A pinned set's token reaches new terminals again after a restart (the collection is not persistent).

@@ -2,12 +2,15 @@
  * The status bar item of the token set pinned for variables and terminals: the application and
  * the time left, on the warning colour in the last NEAR_EXPIRY_MS and the error colour once expired
  * (or revoked, or needing a sign-in). A click opens the Token Inspector. It exists only while a set
- * is pinned, and its one timer runs only then, while the window has focus: it wakes at the next
- * minute boundary or colour change, whichever comes first. Metadata only: no secret is read.
+ * is pinned. It has no timer of its own: it subscribes to the shared Ticker (src/core/ticker.ts),
+ * as the tree does, and counts as visible only while the item is shown and the window has focus;
+ * it asks to be woken at the next change of the displayed time or colour, whichever comes first.
+ * Metadata only: no secret is read.
  */
 import vscode = require('vscode');
 import { formatDuration } from '../core/duration';
 import type { TokenService } from '../core/service';
+import type { Ticker, TickerSubscription } from '../core/ticker';
 import type { Pinned } from './pinned';
 
 export const NEAR_EXPIRY_MS = 5 * 60_000;
@@ -15,15 +18,19 @@ const MAX_SLEEP_MS = 60_000;
 
 export class PinnedStatusBar implements vscode.Disposable {
   private item?: vscode.StatusBarItem;
-  private timer?: ReturnType<typeof setTimeout>;
+  /** When the displayed text or colour next changes (epoch ms), or undefined. */
+  private wakeAt?: number;
+  private readonly ticking: TickerSubscription;
   private readonly subscriptions: { dispose(): void }[];
 
   constructor(
     private readonly service: TokenService,
     private readonly pinned: Pinned,
-    private readonly now: () => number = Date.now,
+    private readonly ticker: Ticker,
   ) {
+    this.ticking = ticker.subscribe({ next: () => this.wakeAt, tick: () => this.update() });
     this.subscriptions = [
+      this.ticking,
       service.onDidChange(() => this.update()),
       pinned.onDidChange(() => this.update()),
       vscode.window.onDidChangeWindowState(() => this.update()),
@@ -32,20 +39,25 @@ export class PinnedStatusBar implements vscode.Disposable {
   }
 
   update(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.wakeAt = this.render();
+    this.ticking.setVisible(this.item !== undefined && vscode.window.state.focused);
+    this.ticking.reschedule();
+  }
+
+  /** Draws the item (or removes it); returns when it next needs drawing. */
+  private render(): number | undefined {
     const id = this.pinned.id;
     const info = id === undefined ? undefined : this.service.listTokenSets().find((t) => t.id === id);
     if (!info) {
       this.item?.dispose();
       this.item = undefined;
-      return;
+      return undefined;
     }
     const item = (this.item ??= vscode.window.createStatusBarItem('pingone.pinned', vscode.StatusBarAlignment.Left, 50));
     item.name = 'PingOne Token';
     const app = this.service.listApplications().find((a) => a.id === info.applicationId);
     const env = this.service.listEnvironments().find((e) => e.id === info.environmentId);
-    const now = this.now();
+    const now = this.ticker.now();
     const left = info.expiresAt === undefined ? undefined : info.expiresAt - now;
     const dead = info.status === 'revoked' || info.status === 'sign-in-required' || (left !== undefined && left <= 0);
     const when =
@@ -61,16 +73,14 @@ export class PinnedStatusBar implements vscode.Disposable {
     } Click to inspect.`;
     item.command = { title: 'Inspect Token', command: 'pingone.inspectToken', arguments: [info.id] };
     item.show();
-    if (left === undefined || left <= 0 || dead || !vscode.window.state.focused) return;
+    if (left === undefined || left <= 0 || dead) return undefined;
     // Next wake-up: the colour change, or the next change of the displayed time.
     const toWarning = left - NEAR_EXPIRY_MS;
     const step = left < 60_000 ? 1000 : left < 3_600_000 ? 60_000 : MAX_SLEEP_MS;
-    const sleep = Math.max(250, Math.min(left % step || step, toWarning > 0 ? toWarning : Infinity, left, MAX_SLEEP_MS));
-    this.timer = setTimeout(() => this.update(), sleep);
+    return now + Math.max(250, Math.min(left % step || step, toWarning > 0 ? toWarning : Infinity, left, MAX_SLEEP_MS));
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
     for (const s of this.subscriptions) s.dispose();
     this.item?.dispose();
   }

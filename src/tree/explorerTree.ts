@@ -1,11 +1,13 @@
 /**
  * The Environments → Applications → Token sets → tokens tree. Reads metadata only (globalState
- * index): no secret is read to draw it. Relative times stay current through one timer that
- * refreshes just the token-set nodes, and only while the view is visible.
+ * index): no secret is read to draw it. Relative times stay current through the shared Ticker
+ * (src/core/ticker.ts, also the status bar's): every TICK_MS it refreshes just the token-set
+ * nodes, and only while the view is visible.
  */
 import vscode = require('vscode');
 import { TokenService } from '../core/service';
 import { describeExpiry } from '../core/jwt';
+import { Ticker, type TickerSubscription } from '../core/ticker';
 import { environmentChecks } from './checks';
 import { ApplicationNode, EnvironmentNode, Node, TokenNode, TokenSetNode } from './nodes';
 
@@ -17,25 +19,22 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   private tokenSetNodes: TokenSetNode[] = [];
   /** The signature of what the tree last drew (see refresh). */
   private drawn?: string;
-  private timer?: ReturnType<typeof setInterval>;
+  private readonly ticking: TickerSubscription;
   private readonly disposables: vscode.Disposable[] = [this.emitter];
 
   constructor(
     private readonly service: TokenService,
     private readonly autoRefreshActive: (id: string, optedIn: boolean) => boolean = () => false,
-    private readonly now: () => number = Date.now,
+    ticker: Ticker = new Ticker(),
+    private readonly now: () => number = () => ticker.now(),
   ) {
-    this.disposables.push(service.onDidChange(() => this.refresh()), environmentChecks.onDidChange(() => this.refresh()));
+    this.ticking = ticker.subscribe({ next: (now) => now + TICK_MS, tick: () => this.tick() });
+    this.disposables.push(this.ticking, service.onDidChange(() => this.refresh()), environmentChecks.onDidChange(() => this.refresh()));
   }
 
   /** Starts or stops the relative-time tick with the view's visibility. */
   setVisible(visible: boolean): void {
-    if (visible && !this.timer) {
-      this.timer = setInterval(() => this.tick(), TICK_MS);
-    } else if (!visible && this.timer) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-    }
+    this.ticking.setVisible(visible);
   }
 
   /**
@@ -144,7 +143,6 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   }
 
   dispose(): void {
-    this.setVisible(false);
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -28,6 +28,8 @@ import * as path from 'node:path';
 import type { Sandbox, SandboxClient } from '../sandbox/index';
 
 export const EXTENSION_ID = 'pingone-tools.pingone-token-explorer';
+/** test/fixtures/consumer-extension: another extension that asks `vscode.authentication` for a PingOne session. */
+export const CONSUMER_ID = 'pte-tests.pingone-consumer';
 export const SEED_ID = 'pte-test.pte-sandbox-seed';
 const SEED_VERSION = '0.0.1';
 
@@ -250,3 +252,19 @@ export function packageVsix(repo: string, outFile: string, log: (line: string) =
 
 /** At most 400 KB (1 KB = 1,000 bytes). */
 export const VSIX_BUDGET_BYTES = 400_000;
+
+/**
+ * Packages test/fixtures/consumer-extension (plain JS, no dependencies, no build) into `outFile`
+ * with vsce, offline, so it is installed with `--install-extension` exactly like our VSIX.
+ */
+export function packageConsumerExtension(repo: string, outFile: string, log: (line: string) => void = () => undefined): void {
+  const dir = path.join(repo, 'test', 'fixtures', 'consumer-extension');
+  const started = Date.now();
+  const vsce = path.join(repo, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const args = [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--out', outFile];
+  const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status !== 0 || !fs.existsSync(outFile)) {
+    throw new Error(`vsce package of ${path.relative(repo, dir)} failed (${r.error?.message ?? r.signal ?? `exit ${r.status}`}):\n${`${r.stdout ?? ''}${r.stderr ?? ''}`.trim()}`);
+  }
+  log(`vsce package ${CONSUMER_ID} → ${outFile} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}

@@ -8,7 +8,8 @@
 // Steps: the production build and the VSIX (like `npm run package`, into the run's temp folder),
 // code-server (installed into .vscode-test on first use), fresh user-data/extensions/workspace
 // folders, the VSIX installed there, the sandbox started in this process, the seed extension written
-// (see test/e2e/stack.ts), code-server started on 127.0.0.1, then mocha. The tests get the
+// (see test/e2e/stack.ts), the consumer fixture (test/fixtures/consumer-extension) packaged and
+// installed the same way, code-server started on 127.0.0.1, then mocha. The tests get the
 // workbench URL, the sandbox and where to put screenshots from a JSON file named by
 // PTE_E2E_CONTEXT (test/e2e/context.ts).
 //
@@ -24,7 +25,7 @@ import * as path from 'node:path';
 import Mocha from 'mocha';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { CONTEXT_ENV, writeContext, type E2eContext } from '../e2e/context';
-import { WORKBENCH_SETTINGS, packageVsix, sandboxHost, sandboxInfo, seedPlan, writeSeedExtension } from '../e2e/stack';
+import { WORKBENCH_SETTINGS, packageConsumerExtension, packageVsix, sandboxHost, sandboxInfo, seedPlan, writeSeedExtension } from '../e2e/stack';
 import { exitOnSignals, onCleanup, runCleanups } from './lib/cleanup';
 import { ensureCodeServer, installVsix, startCodeServer, workbenchUrl, type CodeServer } from './lib/codeServer';
 import { ensureDir, makeRunDir, repoRoot } from './lib/paths';
@@ -92,6 +93,10 @@ async function main(): Promise<number> {
     sandbox = await startSandbox({ host: await sandboxHost() });
     log(`sandbox on ${sandbox.url}`);
     await installVsix(vsix, extensionsDir, { userDataDir, install, log });
+    // Another extension that gets a session through vscode.authentication (test/e2e/tokenUse.test.ts).
+    const consumer = path.join(runDir, 'pingone-consumer.vsix');
+    packageConsumerExtension(repo, consumer, log);
+    await installVsix(consumer, extensionsDir, { userDataDir, install, log });
     const info = sandboxInfo(sandbox);
     writeSeedExtension(extensionsDir, seedPlan(info));
     server = await startCodeServer({

@@ -6,6 +6,8 @@
  * (DialogService: "refused to show dialog in tests"), so these tests reach the provider through
  * getAccounts (which runs getSessions), onDidChangeSessions and the Accounts menu's Sign Out; the
  * choice of session (pseudo-scopes, scopes, refresh first) is tested in test/unit/tokenAccess.test.ts.
+ * getSession itself, with VS Code's consent dialog (createIfNone with `app:`, silent afterwards, the
+ * application quick pick), is tested in the browser, where dialogs are shown: test/e2e/tokenUse.test.ts.
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
