@@ -285,7 +285,7 @@ export function createApi(deps: ApiDeps): PingOneTokenExplorerApi {
     importCurl: async (command) => {
       const { plan, grant, warnings } = features().planCurlImport(command);
       const done = await applyImport(plan);
-      return { environment: done.environments[0]!, application: done.applications[0]!, grant, warnings };
+      return { environment: done.environments[0], application: done.applications[0], grant, warnings };
     },
     browseTenant: (workerId) => features().browseTenant(service, workerId),
     importApplications: async (workerId, request) => {

@@ -731,7 +731,7 @@ export class TokenService {
     let question = this.originQuestions.get(key);
     if (!question) {
       question = (async () => {
-        if (!(await this.deps.confirmOrigins!(env, open))) throw new ExplorerError('cancelled', 'Nothing was sent: the other host was not accepted.');
+        if (!(await this.deps.confirmOrigins?.(env, open))) throw new ExplorerError('cancelled', 'Nothing was sent: the other host was not accepted.');
         const pairs = [...new Set([...(this.deps.state.get<string[]>(KEYS.acceptedOrigins) ?? []), ...open.map((f) => `${env.issuer} ${f.origin}`)])];
         await this.deps.state.update(KEYS.acceptedOrigins, pairs);
       })().finally(() => this.originQuestions.delete(key));

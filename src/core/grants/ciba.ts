@@ -36,7 +36,7 @@ export function backchannelForm(call: OAuthCall, req: BackchannelRequest): URLSe
   if (call.client.authMethod === 'none') {
     throw invalidInput('authMethod', 'CIBA needs a confidential application (the client authenticates); this one is public (auth method none).');
   }
-  const hints = (['loginHint', 'idTokenHint', 'loginHintToken'] as const).filter((k) => typeof req[k] === 'string' && req[k]!.trim());
+  const hints = (['loginHint', 'idTokenHint', 'loginHintToken'] as const).filter((k) => typeof req[k] === 'string' && req[k].trim());
   if (hints.length !== 1) {
     throw invalidInput(
       'loginHint',

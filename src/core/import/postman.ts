@@ -99,7 +99,7 @@ class Resolver {
 
 function words(prefix: string): string {
   const spaced = prefix.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim().toLowerCase();
-  return spaced ? `${spaced[0]!.toUpperCase()}${spaced.slice(1)} app` : 'App';
+  return spaced ? `${spaced[0].toUpperCase()}${spaced.slice(1)} app` : 'App';
 }
 
 /** Reads a Postman environment file into a plan; throws `invalid_input` when the file is not one. */
@@ -194,7 +194,7 @@ export function planPostmanImport(json: string): ImportPlan {
   for (const v of file.variables) {
     const m = /^(.*?)AppID$/i.exec(v.key);
     if (!m) continue;
-    const prefix = m[1]!;
+    const prefix = m[1];
     const isAdmin = /^admin$/i.test(prefix);
     const clientId = value(v.key);
     if (!clientId) {
