@@ -1,11 +1,11 @@
 /** Add, edit and remove applications (OAuth clients). Secrets are asked with a password input. */
 import vscode = require('vscode');
-import { Application, ApplicationInput, CONFIDENTIAL_GRANTS, usesSecret, validateClientId, validateRedirectUri, validateScopes } from '../core/application';
+import { type Application, type ApplicationInput, CONFIDENTIAL_GRANTS, usesSecret, validateClientId, validateRedirectUri, validateScopes } from '../core/application';
 import { validateName } from '../core/environment';
 import type { AuthMethod } from '../core/oauth';
 import type { Grant } from '../core/tokenSet';
 import { invalidInput } from '../core/errors';
-import { CommandContext, chooseApplication, chooseEnvironment, command, confirm, pick, required } from './context';
+import { type CommandContext, chooseApplication, chooseEnvironment, command, confirm, pick, required } from './context';
 import { asValidator } from './environments';
 
 async function promptApplication(ctx: CommandContext, existing?: Application): Promise<ApplicationInput> {

@@ -7,7 +7,7 @@ import vscode = require('vscode');
 import { invalidInput } from '../core/errors';
 import { applyPlan, describePreview, planCurlImport, planPostmanImport, previewPlan } from '../core/import';
 import type { ImportPlan } from '../core/import';
-import { CommandContext, command, required, withProgress } from './context';
+import { type CommandContext, command, required, withProgress } from './context';
 
 interface ImportOptions {
   confirm?: boolean;

@@ -8,7 +8,7 @@
 import vscode = require('vscode');
 import { browseTenant, importApplications, syncApplication } from '../core/management';
 import type { RemoteApplication, RemoteEnvironment, SyncChange } from '../core/management';
-import { CommandContext, UserCancelled, chooseApplication, command, pick, required, withProgress } from './context';
+import { type CommandContext, UserCancelled, chooseApplication, command, pick, required, withProgress } from './context';
 
 interface ImportRequest {
   environmentId: string;

@@ -7,7 +7,7 @@
 import vscode = require('vscode');
 import { ExplorerError } from '../core/errors';
 import { WORKSPACE_FILE, exportToWorkspaceFile } from '../core/workspace';
-import { CommandContext, chooseApplication, command, idArg, required } from './context';
+import { type CommandContext, chooseApplication, command, idArg, required } from './context';
 
 /** The workspace commands' handlers by command id; registered at activation, loaded on first use (features.ts). */
 export function workspaceCommands(ctx: CommandContext) {

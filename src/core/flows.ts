@@ -6,11 +6,11 @@
  * The session cookies set in step 1 go back with steps 2 and 3. The password is sent once, to the
  * flows endpoint, and is never stored or logged.
  */
-import { AuthorizationRequest, buildAuthorizationRequest, validateAuthorizationResponse } from './authorize';
+import { type AuthorizationRequest, buildAuthorizationRequest, validateAuthorizationResponse } from './authorize';
 import type { Endpoints } from './endpoints';
 import { isLoopbackHost } from './environment';
 import { ExplorerError, invalidInput } from './errors';
-import { HttpResponse, HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
+import { type HttpResponse, type HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
 import { errorFromResponse } from './oauth';
 import { redact, rememberSecrets } from './redact';
 

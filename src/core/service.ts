@@ -13,15 +13,15 @@
  *   state   pte.v1.discoveryCache          discovery documents by issuer, with fetch time (public)
  *   state   pte.v1.jwksCache               key sets by URL, with fetch time (public)
  */
-import { Application, ApplicationInput, GRANT_LABELS, GRANT_TYPES, isLoopbackRedirect, usesSecret, validateApplication } from './application';
+import { type Application, type ApplicationInput, GRANT_LABELS, GRANT_TYPES, isLoopbackRedirect, usesSecret, validateApplication } from './application';
 import type { KeyRing } from './clientKeys';
 import type { AuthorizationRequest } from './authorize';
 import { bindingFor, checkBinding, decodeClientSecret, encodeClientSecret } from './binding';
 import type { Endpoints } from './endpoints';
 import { differOnlyBySlash, unsupportedAuthMethod, unsupportedGrant } from './serverMetadata';
-import { Environment, EnvironmentInput, validateEnvironment } from './environment';
+import { type Environment, type EnvironmentInput, validateEnvironment } from './environment';
 import { ExplorerError, invalidInput, isExplorerError } from './errors';
-import { ForeignOrigin, SECRET_ENDPOINTS, foreignOrigins } from './origins';
+import { type ForeignOrigin, SECRET_ENDPOINTS, foreignOrigins } from './origins';
 import { rememberSecrets } from './redact';
 import type { HttpSettings } from './http';
 import type { CrossWindowLock } from './lock';
@@ -29,7 +29,7 @@ import { PersistedCache } from './metadataCache';
 import type { ClientCredentials, OAuthCall, TokenResponse } from './oauth';
 import { SingleFlight, Sequencer } from './sequencer';
 import { subjectOf } from './subject';
-import { Grant, TokenSet, TokenStatus, applyRefresh, isDpopBound, sameVersion, scopeList, scopeWidening, tokenSetFromResponse, tokenStatus } from './tokenSet';
+import { type Grant, type TokenSet, type TokenStatus, applyRefresh, isDpopBound, sameVersion, scopeList, scopeWidening, tokenSetFromResponse, tokenStatus } from './tokenSet';
 import type { JwksCache } from './verify';
 import type { PollClock } from './grants/polling';
 import type { UserCodeInfo } from './grants/deviceCode';

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { ManagementError, listApplications, listEnvironments, readApplicationSecret } from '../../src/core/management/client';
 import { browseTenant, importApplications, syncApplication } from '../../src/core/management/tenant';
 import { KEYS, TokenService } from '../../src/core/service';
-import { Sandbox, startSandbox } from '../sandbox';
+import { type Sandbox, startSandbox } from '../sandbox';
 import { SECOND_ENV_ID } from '../sandbox/management';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
 

@@ -11,7 +11,7 @@ import { decodeJwt } from '../../src/core/jwt';
 import { refreshTokenGrant } from '../../src/core/oauth';
 import { TokenService } from '../../src/core/service';
 import { verifySignature } from '../../src/core/verify';
-import { Sandbox, SandboxClient, startSandbox } from '../sandbox';
+import { type Sandbox, type SandboxClient, startSandbox } from '../sandbox';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
 import { failure } from '../support/failure';
 

@@ -5,8 +5,8 @@
  */
 import { ExplorerError, invalidInput } from '../errors';
 import type { HttpResponse } from '../http';
-import { OAuthCall, TokenResponse, optionalString, postWithClientAuth, requireJsonObject, tokenRequest } from '../oauth';
-import { DEFAULT_INTERVAL_SECONDS, PollClock, pollForToken } from './polling';
+import { type OAuthCall, type TokenResponse, optionalString, postWithClientAuth, requireJsonObject, tokenRequest } from '../oauth';
+import { DEFAULT_INTERVAL_SECONDS, type PollClock, pollForToken } from './polling';
 
 export const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
 

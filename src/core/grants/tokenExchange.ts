@@ -6,7 +6,7 @@
  */
 import { ExplorerError, invalidInput } from '../errors';
 import { tryParseJson } from '../http';
-import { OAuthCall, TokenResponse, parseTokenResponse, postWithClientAuth } from '../oauth';
+import { type OAuthCall, type TokenResponse, parseTokenResponse, postWithClientAuth } from '../oauth';
 
 export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 

@@ -5,8 +5,8 @@
  * (`--user` or `Authorization: Basic` → client_secret_basic; `client_secret` in the body or the query
  * → client_secret_post; `client_id` alone → none). Pure: nothing is sent or stored here.
  */
-import { AuthMethod, validateClientId, validateScopes } from '../application';
-import { EnvironmentInput, REGIONS, isLoopbackHost, validateEnvironmentId } from '../environment';
+import { type AuthMethod, validateClientId, validateScopes } from '../application';
+import { type EnvironmentInput, REGIONS, isLoopbackHost, validateEnvironmentId } from '../environment';
 import { invalidInput, isExplorerError } from '../errors';
 import type { Grant } from '../tokenSet';
 import type { ImportPlan } from './plan';

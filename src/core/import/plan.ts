@@ -6,8 +6,8 @@
  * client secrets only inside `ApplicationInput.clientSecret`, which the service writes to the secret
  * store; previews and descriptions never contain them.
  */
-import { Application, ApplicationInput, validateApplication } from '../application';
-import { Environment, EnvironmentInput, validateEnvironment } from '../environment';
+import { type Application, type ApplicationInput, validateApplication } from '../application';
+import { type Environment, type EnvironmentInput, validateEnvironment } from '../environment';
 
 export interface PlannedEnvironment {
   /** Identifies the environment inside the plan (applications refer to it). */

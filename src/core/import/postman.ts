@@ -6,8 +6,8 @@
  * collections, `redirect_uri`). `{{name}}` references are resolved against the same file. Pure: it
  * reads a string and returns a plan (see plan.ts); nothing is stored here.
  */
-import { AUTH_METHODS, AuthMethod, validateClientId, validateRedirectUri } from '../application';
-import { EnvironmentInput, REGIONS, validateBaseUrl, validateEnvironmentId, validateName } from '../environment';
+import { AUTH_METHODS, type AuthMethod, validateClientId, validateRedirectUri } from '../application';
+import { type EnvironmentInput, REGIONS, validateBaseUrl, validateEnvironmentId, validateName } from '../environment';
 import { ExplorerError, invalidInput, isExplorerError } from '../errors';
 import type { Grant } from '../tokenSet';
 import type { ImportPlan, PlannedApplication, PlannedEnvironment, Skipped } from './plan';

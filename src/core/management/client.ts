@@ -6,7 +6,7 @@
  * `id`; a `429` is retried once after its `Retry-After`. Pure of `vscode`.
  */
 import { ExplorerError } from '../errors';
-import { HttpResponse, HttpSettings, describeBody, httpRequest, tryParseJson } from '../http';
+import { type HttpResponse, type HttpSettings, describeBody, httpRequest, tryParseJson } from '../http';
 import { redact } from '../redact';
 
 export interface ManagementErrorDetail {
