@@ -253,7 +253,7 @@ async function main() {
   for (const dir of ['src', ...(tests ? ['test'] : [])]) {
     fs.watch(dir, { recursive: true }, () => {
       clearTimeout(timer);
-      timer = setTimeout(rebuild, 100);
+      timer = setTimeout(() => void rebuild(), 100);
     });
   }
   console.log('[esbuild] watching…');
