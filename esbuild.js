@@ -227,7 +227,7 @@ const testBuild = {
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['vscode', 'mocha', 'oidc-provider', 'playwright-core', '@vscode/test-electron', 'esbuild'],
+  external: ['vscode', 'mocha', 'oidc-provider', 'playwright-core', '@vscode/test-electron', 'esbuild', 'eslint'],
   sourcemap: true,
   logLevel: 'warning',
 };
