@@ -1,5 +1,5 @@
 // `npm test`: every check, in order, with one closing line that counts them all.
-//   1. type-check (tsc --noEmit), lint (ESLint, eslint.config.mjs)
+//   1. type-check (tsc --noEmit), lint (ESLint, eslint.config.mjs), format check (Prettier)
 //   2. unit tests (mocha, plain Node, sandbox on loopback)
 //   3. integration tests in a real VS Code extension host (code-server, installed on first use)
 //      and the restart suite (two sessions on one user-data folder and browser profile)
@@ -13,7 +13,7 @@ const root = path.resolve(__dirname, '../../..');
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 /** What `npm run lint` checks (package.json says the same). */
 const LINTED = ['src', 'test', 'esbuild.js', 'eslint.config.mjs'];
-const stages = (process.env.PTE_STAGES ?? 'typecheck,lint,unit,integration,restart,e2e').split(',').map((s) => s.trim());
+const stages = (process.env.PTE_STAGES ?? 'typecheck,lint,format,unit,integration,restart,e2e').split(',').map((s) => s.trim());
 
 interface Outcome {
   stage: string;
@@ -69,6 +69,13 @@ for (const stage of stages) {
       const r = run(bin('eslint'), ['--max-warnings=0', ...LINTED]);
       outcomes.push({ stage, ok: r.ok, passed: 0, failed: r.ok ? 0 : 1, seconds: (Date.now() - started) / 1000 });
       console.log(r.ok ? 'lint: clean' : 'lint: problems above (npm run lint -- --fix fixes some)');
+      break;
+    }
+    case 'format': {
+      const started = Date.now();
+      const r = run(bin('prettier'), ['--check', '.']);
+      outcomes.push({ stage, ok: r.ok, passed: 0, failed: r.ok ? 0 : 1, seconds: (Date.now() - started) / 1000 });
+      console.log(r.ok ? 'format: clean' : 'format: files above differ from Prettier (npm run format rewrites them)');
       break;
     }
     case 'unit':
