@@ -2,7 +2,7 @@
 // entry point (out/). Type-checking is separate: `npm run typecheck`.
 //   node esbuild.js               development build with source maps
 //   node esbuild.js --production  minified, no source maps (what the VSIX ships)
-//   node esbuild.js --watch       rebuild on change
+//   node esbuild.js --watch       rebuild on change (with --tests: test/ too; the F5 "watch" task)
 //   node esbuild.js --tests       also build unit, integration, host and sandbox entry points
 const esbuild = require('esbuild');
 const fs = require('node:fs');
@@ -227,7 +227,7 @@ const testBuild = {
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['vscode', 'mocha', 'oidc-provider', 'playwright-core', '@vscode/test-electron', 'esbuild'],
+  external: ['vscode', 'mocha', 'oidc-provider', 'playwright-core', '@vscode/test-electron', 'esbuild', 'eslint'],
   sourcemap: true,
   logLevel: 'warning',
 };
@@ -276,11 +276,15 @@ async function main() {
   if (!watch) return;
   // The two-bundle split needs whole builds, so watch mode rebuilds everything on a change.
   let timer;
-  const rebuild = () => build().then(() => console.log('[esbuild] rebuilt'), (err) => console.error(err.message));
+  // .vscode/tasks.json's "watch" problem matcher reads these lines: rebuilding… starts a build, the others end it.
+  const rebuild = () => {
+    console.log('[esbuild] rebuilding…');
+    return build().then(() => console.log('[esbuild] rebuilt'), (err) => console.error(`[esbuild] rebuild failed: ${err.message}`));
+  };
   for (const dir of ['src', ...(tests ? ['test'] : [])]) {
     fs.watch(dir, { recursive: true }, () => {
       clearTimeout(timer);
-      timer = setTimeout(rebuild, 100);
+      timer = setTimeout(() => void rebuild(), 100);
     });
   }
   console.log('[esbuild] watching…');

@@ -112,7 +112,7 @@ export function createApiImpl(deps: ApiDeps): Pick<PingOneTokenExplorerApi, Load
     importCurl: async (command) => {
       const { plan, grant, warnings } = planCurlImport(command);
       const done = await applyImport(plan);
-      return { environment: done.environments[0]!, application: done.applications[0]!, grant, warnings };
+      return { environment: done.environments[0], application: done.applications[0], grant, warnings };
     },
     browseTenant: (workerId) => browseTenant(service, workerId),
     importApplications: async (workerId, request) => {

@@ -5,9 +5,9 @@
  */
 import * as path from 'node:path';
 import vscode = require('vscode');
-import { PingOneTokenExplorerApi, createApi } from './api';
+import { type PingOneTokenExplorerApi, createApi } from './api';
 import type { CommandContext } from './commands/context';
-import { COMMAND_IDS, CommandHandler, ImmediateCommandId, OnDemandCommandId, isOnDemand } from './commands/ids';
+import { COMMAND_IDS, type CommandHandler, type ImmediateCommandId, type OnDemandCommandId, isOnDemand } from './commands/ids';
 import type { CrossWindowLock } from './core/lock';
 import { SYNCED_KEYS, TokenService } from './core/service';
 import { Ticker } from './core/ticker';

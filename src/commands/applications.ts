@@ -1,8 +1,8 @@
 /** Add, edit and remove applications (OAuth clients). Secrets are asked with a password input. */
 import vscode = require('vscode');
 import {
-  Application,
-  ApplicationInput,
+  type Application,
+  type ApplicationInput,
   CONFIDENTIAL_GRANTS,
   PRIVATE_KEY_ALGS,
   SECRET_JWT_ALGS,
@@ -15,7 +15,7 @@ import { validateName } from '../core/environment';
 import type { AuthMethod } from '../core/oauth';
 import type { Grant } from '../core/tokenSet';
 import { invalidInput } from '../core/errors';
-import { CommandContext, chooseApplication, chooseEnvironment, command, confirm, pick, required } from './context';
+import { type CommandContext, chooseApplication, chooseEnvironment, command, confirm, pick, required } from './context';
 import { asValidator } from './environments';
 
 async function promptApplication(ctx: CommandContext, existing?: Application): Promise<ApplicationInput> {
@@ -202,7 +202,7 @@ async function promptApplicationField(ctx: CommandContext, existing: Application
   const shown = (f: Field) =>
     (f !== 'redirectUri' || existing.grants.includes('authorization_code')) && ((f !== 'signingAlg' && f !== 'assertionAudience') || signsJwt(existing.authMethod));
   if (requested && !shown(requested)) {
-    throw invalidInput(requested, `"${existing.name}" uses ${existing.authMethod}, which has no ${FIELDS.find((f) => f.field === requested)!.label.toLowerCase()}.`);
+    throw invalidInput(requested, `"${existing.name}" uses ${existing.authMethod}, which has no ${(FIELDS.find((f) => f.field === requested)?.label ?? requested).toLowerCase()}.`);
   }
   const field =
     requested ??

@@ -1,11 +1,11 @@
 /** Add, edit and remove environments. With an input object as argument no prompt is shown. */
 import vscode = require('vscode');
-import { Environment, EnvironmentInput, REGIONS, Region, validateBaseUrl, validateEnvironment, validateEnvironmentId, validateName } from '../core/environment';
+import { type Environment, type EnvironmentInput, REGIONS, type Region, validateBaseUrl, validateEnvironment, validateEnvironmentId, validateName } from '../core/environment';
 import { ExplorerError, isExplorerError } from '../core/errors';
 import { environmentFromUrl } from '../core/pastedEnvironment';
 import { errorMessage } from '../platform/errors';
 import { environmentChecks } from '../tree/checks';
-import { CommandContext, chooseEnvironment, command, confirm, pick, required } from './context';
+import { type CommandContext, chooseEnvironment, command, confirm, pick, required } from './context';
 import { confirmIssuerChange } from './issuerChange';
 
 /** Turns a validator into `validateInput`: the reason as typed, or nothing when valid. */

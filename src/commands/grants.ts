@@ -8,7 +8,7 @@ import { invalidInput } from '../core/errors';
 import type { UserCodeInfo } from '../core/grants/deviceCode';
 import type { TokenSetInfo } from '../core/service';
 import { PINGONE_PASSWORD_EXPLANATION } from '../core/grants/password';
-import { CommandContext, chooseApplication, command, pick, required, withProgress } from './context';
+import { type CommandContext, chooseApplication, command, pick, required, withProgress } from './context';
 import type { BackchannelOptions, TokenExchangeOptions } from '../core/service';
 
 export type { UserCodeInfo };

@@ -7,7 +7,7 @@ import vscode = require('vscode');
 import { invalidInput } from '../core/errors';
 import { applyPlan, describePreview, planCurlImport, planPostmanImport, previewPlan } from '../core/import';
 import type { ImportPlan } from '../core/import';
-import { CommandContext, command, required, withProgress } from './context';
+import { type CommandContext, command, required, withProgress } from './context';
 
 interface ImportOptions {
   confirm?: boolean;
@@ -20,7 +20,7 @@ const options = (v: unknown): ImportOptions => (typeof v === 'object' && v !== n
 /** Shows the preview in a modal; resolves with the chosen action, or throws UserCancelled. */
 async function confirmPreview(ctx: CommandContext, plan: ImportPlan, title: string, actions: string[], opts: ImportOptions): Promise<string> {
   const preview = await previewPlan(plan, ctx.service);
-  if (opts.confirm === false) return opts.run ? actions[actions.length - 1]! : actions[0]!;
+  if (opts.confirm === false) return opts.run ? actions[actions.length - 1] : actions[0];
   const detail = describePreview(preview).join('\n');
   const show = preview.warnings.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   return required(await show(title, { modal: true, detail }, ...actions));
@@ -88,11 +88,11 @@ export function importCommands(ctx: CommandContext) {
       const canRun = grant === 'client_credentials';
       const choice = await confirmPreview(ctx, plan, 'Import this environment and application?', canRun ? ['Import', 'Import and Get Token'] : ['Import'], options(opts));
       const done = await applyPlan(plan, service);
-      const app = done.applications[0]!;
-      ctx.log.info(`Imported from curl: application "${app.name}" (${app.clientId}, ${app.authMethod}) in "${done.environments[0]!.name}"`);
+      const app = done.applications[0];
+      ctx.log.info(`Imported from curl: application "${app.name}" (${app.clientId}, ${app.authMethod}) in "${done.environments[0].name}"`);
       const tokenSet = canRun && choice === 'Import and Get Token' ? await withProgress(`Getting a token for ${app.name}…`, (signal) => service.clientCredentials(app.id, { signal })) : undefined;
-      if (options(opts).confirm !== false && !tokenSet) void vscode.window.showInformationMessage(`Imported "${app.name}" into "${done.environments[0]!.name}".`);
-      return { environment: done.environments[0]!, application: app, grant, warnings, tokenSet };
+      if (options(opts).confirm !== false && !tokenSet) void vscode.window.showInformationMessage(`Imported "${app.name}" into "${done.environments[0].name}".`);
+      return { environment: done.environments[0], application: app, grant, warnings, tokenSet };
     }),
   };
 }

@@ -4,7 +4,7 @@
  * agree to that. No argument skips it, so a command run by another extension cannot redirect them.
  */
 import vscode = require('vscode');
-import { Environment, EnvironmentInput, validateEnvironment } from '../core/environment';
+import { type Environment, type EnvironmentInput, validateEnvironment } from '../core/environment';
 import type { TokenService } from '../core/service';
 import { UserCancelled } from './context';
 

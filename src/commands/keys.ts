@@ -1,6 +1,6 @@
 /** private_key_jwt key commands: copy the public JWKS to register in the tenant, rotate the key. */
 import vscode = require('vscode');
-import { CommandContext, chooseApplication, command } from './context';
+import { type CommandContext, chooseApplication, command } from './context';
 
 export function keyCommands(ctx: CommandContext) {
   const { service } = ctx;

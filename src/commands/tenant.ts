@@ -8,7 +8,7 @@
 import vscode = require('vscode');
 import { browseTenant, importApplications, syncApplication } from '../core/management';
 import type { RemoteApplication, RemoteEnvironment, SyncChange } from '../core/management';
-import { CommandContext, UserCancelled, chooseApplication, command, pick, required, withProgress } from './context';
+import { type CommandContext, UserCancelled, chooseApplication, command, pick, required, withProgress } from './context';
 
 interface ImportRequest {
   environmentId: string;
@@ -82,12 +82,12 @@ export function tenantCommands(ctx: CommandContext) {
         target = { environmentId: env.env.id, applicationIds: await pickApplications(env.env) };
       }
       const done = await withProgress('Importing applications…', (signal) => importApplications(service, workerId, target, { signal }));
-      ctx.log.info(`Imported ${done.length} application(s) from the tenant into "${service.getEnvironment(done[0]!.application.environmentId).name}"`);
+      ctx.log.info(`Imported ${done.length} application(s) from the tenant into "${service.getEnvironment(done[0].application.environmentId).name}"`);
       const problems = done.filter((d) => d.secretProblem);
       if (!isRequest(request)) {
-        const summary = `Imported ${done.length} application(s) into "${service.getEnvironment(done[0]!.application.environmentId).name}".`;
+        const summary = `Imported ${done.length} application(s) into "${service.getEnvironment(done[0].application.environmentId).name}".`;
         if (problems.length) {
-          void vscode.window.showWarningMessage(`${summary} ${problems.length} without a secret: ${problems[0]!.secretProblem}`);
+          void vscode.window.showWarningMessage(`${summary} ${problems.length} without a secret: ${problems[0].secretProblem}`);
         } else void vscode.window.showInformationMessage(summary);
       }
       return done.map((d) => ({ id: d.application.id, name: d.application.name, clientId: d.application.clientId, secretProblem: d.secretProblem, notes: d.notes }));

@@ -8,9 +8,9 @@ import { decodeJwt, describeExpiry, looksLikeJwt } from '../core/jwt';
 import type { TokenSetInfo } from '../core/service';
 import { InspectorPanel } from '../webview/inspector/panel';
 import type { TokenKind } from '../webview/inspector/protocol';
-import { CommandContext, SENDS_SECRET, chooseApplication, chooseTokenSet, chooseTokenSetToHandOut, command, confirm, required, withProgress } from './context';
+import { type CommandContext, SENDS_SECRET, chooseApplication, chooseTokenSet, chooseTokenSetToHandOut, command, confirm, required, withProgress } from './context';
 import { about } from './failures';
-import { ResultKind, showResult } from './results';
+import { type ResultKind, showResult } from './results';
 import { copySignInUrl, signIn } from './signIn';
 
 export { externalRedirectUri, signIn } from './signIn';

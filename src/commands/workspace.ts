@@ -7,7 +7,7 @@
 import vscode = require('vscode');
 import { ExplorerError } from '../core/errors';
 import { WORKSPACE_FILE, exportToWorkspaceFile } from '../core/workspace';
-import { CommandContext, chooseApplication, command, idArg, required } from './context';
+import { type CommandContext, chooseApplication, command, idArg, required } from './context';
 
 /** The workspace commands' handlers by command id; registered at activation, loaded on first use (features.ts). */
 export function workspaceCommands(ctx: CommandContext) {
@@ -17,8 +17,9 @@ export function workspaceCommands(ctx: CommandContext) {
       const uri = ctx.workspaceFile?.fileUri();
       if (!uri) throw new ExplorerError('invalid_input', `Open a folder first: the export writes ${WORKSPACE_FILE} into it.`, { field: 'workspace' });
       let ids: string[];
+      const envArg = idArg(arg, 'environment');
       if (Array.isArray(arg) && arg.every((a) => typeof a === 'string')) ids = arg as string[];
-      else if (idArg(arg, 'environment')) ids = [idArg(arg, 'environment')!];
+      else if (envArg) ids = [envArg];
       else {
         const envs = service.listEnvironments();
         if (!envs.length) throw new ExplorerError('invalid_input', 'No environment is configured yet: there is nothing to export.');

@@ -5,9 +5,9 @@
  */
 import type { Endpoints } from './endpoints';
 import { ExplorerError, invalidInput } from './errors';
-import { ClientSigner, privateKeySigner, secretSigner } from './clientAuth';
-import { OAuthCall, pushAuthorizationRequest } from './oauth';
-import { Pkce, createPkce, randomToken } from './random';
+import { type ClientSigner, privateKeySigner, secretSigner } from './clientAuth';
+import { type OAuthCall, pushAuthorizationRequest } from './oauth';
+import { type Pkce, createPkce, randomToken } from './random';
 import { loadJose } from './joseLoader';
 
 export interface AuthorizationRequest {

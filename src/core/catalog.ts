@@ -4,10 +4,10 @@
  * dist/features.js and is loaded on the first such write (see `catalog` in service.ts): drawing
  * the tree and reading stored tokens never needs it.
  */
-import { Application, ApplicationInput, usesSecret, validateApplication } from './application';
+import { type Application, type ApplicationInput, usesSecret, validateApplication } from './application';
 import { decodeClientSecret, encodeClientSecret } from './binding';
 import { type KeyRing, activeKey, addToRing, generatePrivateKey, parseKeyRing, parsePrivateKey, publicJwks as publicJwksOf, removeFromRing } from './clientKeys';
-import { Environment, EnvironmentInput, validateEnvironment } from './environment';
+import { type Environment, type EnvironmentInput, validateEnvironment } from './environment';
 import { invalidInput } from './errors';
 import { KEYS, type ServiceCore, type TokenService, type TokenSetMeta } from './service';
 

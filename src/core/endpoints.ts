@@ -5,7 +5,7 @@
 import type { Environment } from './environment';
 import { validateEndpointUrl } from './environment';
 import { ExplorerError, isExplorerError } from './errors';
-import { HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
+import { type HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
 import { DISCOVERY_MAX_AGE_MS, cacheMaxAgeMs } from './metadataCache';
 import { differOnlyBySlash, discoveryUrl } from './serverMetadata';
 

@@ -8,12 +8,12 @@
  * The session cookies set in step 1 go back with steps 2 and 3. The password is sent once, to the
  * flows endpoint, and is never stored or logged.
  */
-import { AuthorizationPlan, AuthorizationRequest, createAuthorizationRequest, validateAuthorizationResponse } from './authorize';
+import { type AuthorizationPlan, type AuthorizationRequest, createAuthorizationRequest, validateAuthorizationResponse } from './authorize';
 import type { Endpoints } from './endpoints';
 import { isLoopbackHost } from './environment';
 import { ExplorerError, invalidInput } from './errors';
-import { HttpResponse, HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
-import { OAuthCall, errorFromResponse } from './oauth';
+import { type HttpResponse, type HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
+import { type OAuthCall, errorFromResponse } from './oauth';
 import { redact, rememberSecrets } from './redact';
 
 const CHECK = 'application/vnd.pingidentity.usernamePassword.check+json';

@@ -5,12 +5,12 @@
  */
 import { B64TOKEN, TOKEN_TYPE } from './curl';
 import { ExplorerError, invalidInput } from './errors';
-import { HttpResponse, HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
+import { type HttpResponse, type HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
 import { basicCredential, redact, rememberSecrets } from './redact';
 
 import type { AuthMethod } from './application';
 import type { JWK } from 'jose';
-import { ClientCredentials, applyClientAuth, basicAuthorization, invalidClientHint } from './clientAuth';
+import { type ClientCredentials, applyClientAuth, basicAuthorization, invalidClientHint } from './clientAuth';
 import { createDpopProof } from './dpop';
 
 export type { AuthMethod };

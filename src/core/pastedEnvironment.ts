@@ -4,7 +4,7 @@
  * the environment's issuer (`https://auth.pingone.eu/<id>/as`). The ID is taken from the URL, and
  * the region when the host names one.
  */
-import { REGIONS, Region } from './environment';
+import { REGIONS, type Region } from './environment';
 
 const UUID_IN = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 

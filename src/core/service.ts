@@ -27,7 +27,7 @@ import { SingleFlight, Sequencer } from './sequencer';
 import { unsupportedAuthMethod } from './serverMetadata';
 import { subjectOf } from './subject';
 import type { TokenCalls } from './tokenCalls';
-import { TokenSet, TokenStatus, isDpopBound, scopeList, tokenStatus } from './tokenSet';
+import { type TokenSet, type TokenStatus, isDpopBound, scopeList, tokenStatus } from './tokenSet';
 import type { JwksCache } from './verify';
 import type { PollClock } from './grants/polling';
 import type { UserCodeInfo } from './grants/deviceCode';

@@ -5,7 +5,7 @@
  * service.ts); the service keeps the stores, the single flight and the cross-window lock, and
  * hands this class the parts of its state a call needs (ServiceCore).
  */
-import { Application, GRANT_LABELS, GRANT_TYPES, isLoopbackRedirect, usesSecret } from './application';
+import { type Application, GRANT_LABELS, GRANT_TYPES, isLoopbackRedirect, usesSecret } from './application';
 import type { AuthorizationRequest } from './authorize';
 import { createAuthorizationRequest, planAuthorization, validateAuthorizationResponse } from './authorize';
 import { bindingFor, checkBinding, decodeClientSecret, encodeClientSecret } from './binding';
@@ -178,7 +178,7 @@ export class TokenCalls {
     let question = this.originQuestions.get(key);
     if (!question) {
       question = (async () => {
-        if (!(await this.core.deps.confirmOrigins!(env, open))) throw new ExplorerError('cancelled', 'Nothing was sent: the other host was not accepted.');
+        if (!(await this.core.deps.confirmOrigins?.(env, open))) throw new ExplorerError('cancelled', 'Nothing was sent: the other host was not accepted.');
         const pairs = [...new Set([...(this.core.deps.state.get<string[]>(KEYS.acceptedOrigins) ?? []), ...open.map((f) => `${env.issuer} ${f.origin}`)])];
         await this.core.deps.state.update(KEYS.acceptedOrigins, pairs);
       })().finally(() => this.originQuestions.delete(key));

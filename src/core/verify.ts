@@ -5,7 +5,7 @@
  */
 import type { JSONWebKeySet } from 'jose';
 import { ExplorerError } from './errors';
-import { HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
+import { type HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
 import { decodeJwt, looksLikeJwt } from './jwt';
 import { JWKS_MAX_AGE_MS, cacheMaxAgeMs } from './metadataCache';
 import { loadJose } from './joseLoader';

@@ -5,8 +5,8 @@
  * attached to it when the file changes. An entry with a secret-like field is refused as a whole and
  * the field's value is never used. Pure: text in, entries out (and back).
  */
-import { Application, validateApplication } from './application';
-import { Environment, validateEnvironment } from './environment';
+import { type Application, validateApplication } from './application';
+import { type Environment, validateEnvironment } from './environment';
 import { ExplorerError, isExplorerError } from './errors';
 import { WORKSPACE_FILE } from './basics';
 

@@ -69,7 +69,7 @@ export class PinnedStatusBar implements vscode.Disposable {
         ? new vscode.ThemeColor('statusBarItem.warningBackground')
         : undefined;
     item.tooltip = `PingOne token for variables and terminals: ${app?.name ?? info.applicationId}${env ? ` · ${env.name}` : ''} (${info.grant}${info.scope ? `, ${info.scope}` : ''}). ${
-      left === undefined ? 'No expiry.' : left > 0 ? `Expires ${new Date(info.expiresAt!).toLocaleTimeString()}.` : 'Expired.'
+      left === undefined || info.expiresAt === undefined ? 'No expiry.' : left > 0 ? `Expires ${new Date(info.expiresAt).toLocaleTimeString()}.` : 'Expired.'
     } Click to inspect.`;
     item.command = { title: 'Inspect Token', command: 'pingone.inspectToken', arguments: [info.id] };
     item.show();

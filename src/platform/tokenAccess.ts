@@ -1,6 +1,6 @@
 /** The VS Code side of `pingone.api.tokenAccess`: the user-level setting and the modal question. */
 import vscode = require('vscode');
-import { ConsentAnswer, TOKEN_ACCESS_MODES, TokenAccessGate, TokenAccessMode } from '../core/consent';
+import { type ConsentAnswer, TOKEN_ACCESS_MODES, TokenAccessGate, type TokenAccessMode } from '../core/consent';
 
 /** Only the user's own setting counts: a workspace (a cloned repository) cannot turn consent off. */
 export function tokenAccessMode(): TokenAccessMode {

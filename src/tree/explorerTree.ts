@@ -5,11 +5,11 @@
  * nodes, and only while the view is visible.
  */
 import vscode = require('vscode');
-import { TokenService } from '../core/service';
+import { type TokenService } from '../core/service';
 import { describeExpiry } from '../core/jwt';
 import { Ticker, type TickerSubscription } from '../core/ticker';
 import { environmentChecks } from './checks';
-import { ApplicationNode, EnvironmentNode, Node, TokenNode, TokenSetNode } from './nodes';
+import { ApplicationNode, EnvironmentNode, type Node, TokenNode, TokenSetNode } from './nodes';
 
 const TICK_MS = 30_000;
 

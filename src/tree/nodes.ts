@@ -6,7 +6,7 @@ import vscode = require('vscode');
 import type { Application } from '../core/application';
 import type { Environment } from '../core/environment';
 import { describeExpiry } from '../core/jwt';
-import { TokenService, TokenSetInfo } from '../core/service';
+import { TokenService, type TokenSetInfo } from '../core/service';
 import { environmentChecks } from './checks';
 
 export type Node = EnvironmentNode | ApplicationNode | TokenSetNode | TokenNode;

@@ -76,7 +76,7 @@ export class WorkspaceFile implements vscode.Disposable {
         const entries = this.parse(text);
         environments.push(...entries.environments.filter((e) => !environments.some((x) => x.id === e.id)));
         applications.push(...entries.applications.filter((a) => !applications.some((x) => x.id === a.id)));
-        problems.push(...entries.problems.map((p) => (vscode.workspace.workspaceFolders!.length > 1 ? `${folder.name}: ${p}` : p)));
+        problems.push(...entries.problems.map((p) => ((vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? `${folder.name}: ${p}` : p)));
       }
     }
     this.service.setWorkspaceEntries({ environments, applications });

@@ -483,6 +483,7 @@ describe('Token Inspector page (headless Chromium)', function () {
     assert.equal(await text('#header-jwt tr[data-claim="kid"] td.value'), 'k[U+2067]');
     // No raw bidi or invisible character is left in the rendered table, and each value is isolated.
     const rendered = await page.locator('#claims-jwt').evaluate((t) => t.textContent ?? '');
+    // eslint-disable-next-line no-control-regex -- the test looks for a raw control character (BEL) on purpose
     assert.ok(!/[\u200B-\u200F\u202A-\u202E\u2066-\u2069\u0007]/.test(rendered), 'no raw control character is rendered');
     assert.equal(await page.locator(`${cell('sub')} bdi`).count(), 1);
     assert.equal(await attr(`${cell('sub')} bdi .ctl`, 'title'), 'U+202E RIGHT-TO-LEFT OVERRIDE');

@@ -9,7 +9,7 @@
 import * as assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import { SEED_NAMES } from './stack';
-import { Workbench, useWorkbench } from './workbench';
+import { type Workbench, useWorkbench } from './workbench';
 
 describe('newcomer: the first minutes in the demo workbench', function () {
   this.timeout(90_000);

@@ -8,7 +8,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { SEED_NAMES } from './stack';
-import { Workbench, useWorkbench } from './workbench';
+import { type Workbench, useWorkbench } from './workbench';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 

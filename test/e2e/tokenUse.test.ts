@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Locator } from 'playwright-core';
 import { SEED_NAMES } from './stack';
-import { Workbench, useWorkbench } from './workbench';
+import { type Workbench, useWorkbench } from './workbench';
 
 describe('integrations in VS Code (status bar, JWT hover)', function () {
   this.timeout(60_000);

@@ -1,5 +1,6 @@
 // `npm test`: every check, in order, with one closing line that counts them all.
-//   1. type-check (tsc --noEmit)   2. unit tests (mocha, plain Node, sandbox on loopback)
+//   1. type-check (tsc --noEmit), lint (ESLint, eslint.config.mjs), format check (Prettier)
+//   2. unit tests (mocha, plain Node, sandbox on loopback)
 //   3. integration tests in a real VS Code extension host (code-server, installed on first use)
 //      and the restart suite (two sessions on one user-data folder and browser profile)
 //   4. browser end-to-end tests (Playwright + Debian Chromium against code-server with the VSIX)
@@ -10,7 +11,9 @@ import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '../../..');
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
-const stages = (process.env.PTE_STAGES ?? 'typecheck,unit,integration,restart,e2e').split(',').map((s) => s.trim());
+/** What `npm run lint` checks (package.json says the same). */
+const LINTED = ['src', 'test', 'esbuild.js', 'eslint.config.mjs'];
+const stages = (process.env.PTE_STAGES ?? 'typecheck,lint,format,unit,integration,restart,e2e').split(',').map((s) => s.trim());
 
 interface Outcome {
   stage: string;
@@ -59,6 +62,20 @@ for (const stage of stages) {
       const r = run(bin('tsc'), ['--noEmit', '-p', '.']);
       outcomes.push({ stage, ok: r.ok, passed: 0, failed: r.ok ? 0 : 1, seconds: (Date.now() - started) / 1000 });
       console.log(r.ok ? 'typecheck: clean' : 'typecheck: errors above');
+      break;
+    }
+    case 'lint': {
+      const started = Date.now();
+      const r = run(bin('eslint'), ['--max-warnings=0', ...LINTED]);
+      outcomes.push({ stage, ok: r.ok, passed: 0, failed: r.ok ? 0 : 1, seconds: (Date.now() - started) / 1000 });
+      console.log(r.ok ? 'lint: clean' : 'lint: problems above (npm run lint -- --fix fixes some)');
+      break;
+    }
+    case 'format': {
+      const started = Date.now();
+      const r = run(bin('prettier'), ['--check', '.']);
+      outcomes.push({ stage, ok: r.ok, passed: 0, failed: r.ok ? 0 : 1, seconds: (Date.now() - started) / 1000 });
+      console.log(r.ok ? 'format: clean' : 'format: files above differ from Prettier (npm run format rewrites them)');
       break;
     }
     case 'unit':

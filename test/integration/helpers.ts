@@ -5,7 +5,7 @@ import fetch from 'node-fetch';
 import type { PingOneTokenExplorerApi } from '../../src/api';
 import type { ApplicationInput } from '../../src/core/application';
 import type { EnvironmentInput } from '../../src/core/environment';
-import { Sandbox, startSandbox } from '../sandbox';
+import { type Sandbox, startSandbox } from '../sandbox';
 
 export const EXTENSION_ID = 'pingone-tools.pingone-token-explorer';
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PingOneTokenExplorerApi } from '../../src/api';
 import type { Sandbox } from '../sandbox';
-import { FaultServer, startFaultServer } from '../support/faultServer';
+import { type FaultServer, startFaultServer } from '../support/faultServer';
 import { activateApi, browserFor, rejectsWith, reset, sandbox, sandboxEnvironment, webApplication, workerApplication } from './helpers';
 
 const run = <T>(command: string, ...args: unknown[]) => Promise.resolve(vscode.commands.executeCommand<T>(command, ...args));

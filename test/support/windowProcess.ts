@@ -14,7 +14,7 @@
  */
 import * as path from 'node:path';
 import { isExplorerError } from '../../src/core/errors';
-import { CrossWindowLock, FileLock } from '../../src/core/lock';
+import { type CrossWindowLock, FileLock } from '../../src/core/lock';
 import { AutoRefreshScheduler } from '../../src/core/scheduler';
 import { TokenService } from '../../src/core/service';
 import { FileSecrets, FileState } from './fileStores';

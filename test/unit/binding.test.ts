@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import fetch from 'node-fetch';
 import { decodeClientSecret } from '../../src/core/binding';
 import { KEYS, TokenService } from '../../src/core/service';
-import { Sandbox, startSandbox } from '../sandbox';
-import { FaultServer, startFaultServer } from '../support/faultServer';
+import { type Sandbox, startSandbox } from '../sandbox';
+import { type FaultServer, startFaultServer } from '../support/faultServer';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
 import { failure } from '../support/failure';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fetch from 'node-fetch';
 import { decodeJwt } from '../../src/core/jwt';
 import { KEYS, TokenService } from '../../src/core/service';
-import { Sandbox, SandboxClient, startSandbox } from '../sandbox';
+import { type Sandbox, type SandboxClient, startSandbox } from '../sandbox';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
 import { useSandboxAndService } from '../support/serviceSuite';
 import { failure } from '../support/failure';

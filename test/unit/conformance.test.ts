@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { validateAuthorizationResponse } from '../../src/core/authorize';
 import { KEYS, TokenService } from '../../src/core/service';
-import { ConformanceProvider, SigningKeyPair, makeKey, signJwt, startConformanceProvider, unsignedJwt } from '../support/conformanceProvider';
+import { type ConformanceProvider, type SigningKeyPair, makeKey, signJwt, startConformanceProvider, unsignedJwt } from '../support/conformanceProvider';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
 import { failure } from '../support/failure';
 

@@ -4,7 +4,7 @@
  * person's answers are scripted; the modal itself is exercised in the real extension host.
  */
 import assert from 'node:assert/strict';
-import { ConsentAnswer, TokenAccessGate, TokenAccessMode } from '../../src/core/consent';
+import { type ConsentAnswer, TokenAccessGate, type TokenAccessMode } from '../../src/core/consent';
 import { ExplorerError } from '../../src/core/errors';
 
 const worker = { applicationId: 'a1', application: 'Worker', environment: 'Dev' };

@@ -8,14 +8,14 @@
  * then lets them race.
  */
 import assert from 'node:assert/strict';
-import { ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fetch from 'node-fetch';
-import { FileLock, ReleaseLock } from '../../src/core/lock';
-import { TokenService, TokenSetInfo } from '../../src/core/service';
-import { Sandbox, startSandbox } from '../sandbox';
+import { FileLock, type ReleaseLock } from '../../src/core/lock';
+import { TokenService, type TokenSetInfo } from '../../src/core/service';
+import { type Sandbox, startSandbox } from '../sandbox';
 import { FileSecrets, FileState } from '../support/fileStores';
 
 const TIMEOUT_MS = 10_000;

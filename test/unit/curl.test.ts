@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { curlCommand, shellQuote } from '../../src/core/curl';
 import { ExplorerError } from '../../src/core/errors';
 import { clientCredentialsGrant } from '../../src/core/oauth';
-import { FaultServer, startFaultServer } from '../support/faultServer';
+import { type FaultServer, startFaultServer } from '../support/faultServer';
 
 /** Runs `command` as pasted into bash, in an empty temp dir; returns curl's arguments and the files left there. */
 function pasteIntoBash(command: string): { args: string[]; files: string[] } {

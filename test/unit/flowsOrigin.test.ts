@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Endpoints } from '../../src/core/endpoints';
 import { ExplorerError } from '../../src/core/errors';
 import { flowUrl, flowsSignIn } from '../../src/core/flows';
-import { FaultServer, startFaultServer } from '../support/faultServer';
+import { type FaultServer, startFaultServer } from '../support/faultServer';
 
 const PASSWORD = 'flows-password-3e9a';
 

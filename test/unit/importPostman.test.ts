@@ -82,7 +82,7 @@ describe('Postman environment import', () => {
     assert.equal(plan.applications.length, 2);
     assert.equal(plan.applications[0]!.input.authMethod, 'client_secret_post');
     assert.equal(plan.applications.find((a) => a.input.clientId === 'app-2')!.input.authMethod, 'private_key_jwt');
-    assert.equal(mapAuthMethod('NOT_A_METHOD').hasOwnProperty('unsupported'), true);
+    assert.equal(Object.hasOwn(mapAuthMethod('NOT_A_METHOD'), 'unsupported'), true);
   });
 
   it('refuses what is not a Postman environment with a message that says what to export', () => {

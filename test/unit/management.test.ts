@@ -6,10 +6,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ManagementError, listApplications, listEnvironments, readApplicationSecret } from '../../src/core/management/client';
 import { browseTenant, importApplications, syncApplication } from '../../src/core/management/tenant';
-import { KEYS, TokenService } from '../../src/core/service';
+import { KEYS, type TokenService } from '../../src/core/service';
 import type { Sandbox } from '../sandbox';
 import { SECOND_ENV_ID } from '../sandbox/management';
-import { MemorySecrets, MemoryState } from '../support/memoryStores';
+import { type MemorySecrets, type MemoryState } from '../support/memoryStores';
 import { useSandboxAndService } from '../support/serviceSuite';
 
 describe('PingOne management API: browse, import, sync', () => {

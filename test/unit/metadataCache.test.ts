@@ -4,7 +4,7 @@
  * layer's own log, so every request the extension makes is seen. The clock is injected.
  */
 import assert from 'node:assert/strict';
-import { createServer, Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fetch from 'node-fetch';
 import { exportJWK, generateKeyPair } from 'jose';
@@ -12,7 +12,7 @@ import type { RequestLogEntry } from '../../src/core/http';
 import { DISCOVERY_MAX_AGE_MS, JWKS_MAX_AGE_MS, PersistedCache, cacheMaxAgeMs } from '../../src/core/metadataCache';
 import { KEYS, TokenService } from '../../src/core/service';
 import { JwksCache } from '../../src/core/verify';
-import { Sandbox, startSandbox } from '../sandbox';
+import { type Sandbox, startSandbox } from '../sandbox';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
 
 describe('discovery and key sets kept across restarts', () => {

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { discover, resolveEndpoints } from '../../src/core/endpoints';
 import { validateEnvironment } from '../../src/core/environment';
 import { ExplorerError } from '../../src/core/errors';
-import { RequestLogEntry } from '../../src/core/http';
-import { ClientCredentials, clientCredentialsGrant, fetchUserinfo, introspectToken, refreshTokenGrant } from '../../src/core/oauth';
-import { FaultServer, startFaultServer } from '../support/faultServer';
+import { type RequestLogEntry } from '../../src/core/http';
+import { type ClientCredentials, clientCredentialsGrant, fetchUserinfo, introspectToken, refreshTokenGrant } from '../../src/core/oauth';
+import { type FaultServer, startFaultServer } from '../support/faultServer';
 
 const SECRET = 'top-secret-value-42';
 const client: ClientCredentials = { clientId: 'worker', clientSecret: SECRET, authMethod: 'client_secret_basic' };

@@ -8,7 +8,7 @@ import type { Endpoints } from '../../src/core/endpoints';
 import { ExplorerError } from '../../src/core/errors';
 import { foreignOrigins, pinEndpointOrigins } from '../../src/core/origins';
 import { TokenService } from '../../src/core/service';
-import { FaultServer, startFaultServer } from '../support/faultServer';
+import { type FaultServer, startFaultServer } from '../support/faultServer';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
 
 const ENV_ID = 'a1b2c3d4-0000-4000-8000-0000000000aa';

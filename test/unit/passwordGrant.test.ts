@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { decodeJwt } from '../../src/core/jwt';
-import { TokenService } from '../../src/core/service';
+import { type TokenService } from '../../src/core/service';
 import type { Sandbox } from '../sandbox';
-import { MemorySecrets, MemoryState } from '../support/memoryStores';
+import { type MemorySecrets, type MemoryState } from '../support/memoryStores';
 import { useSandboxAndService } from '../support/serviceSuite';
 import { failure } from '../support/failure';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { validateApplication, validateGrants } from '../../src/core/application';
 import { buildAuthorizationRequest, parsePastedCode, validateAuthorizationResponse } from '../../src/core/authorize';
-import { ExplorerError } from '../../src/core/errors';
+import { type ExplorerError } from '../../src/core/errors';
 import { basicAuthorization } from '../../src/core/oauth';
 import { createPkce, pkceChallenge, randomToken } from '../../src/core/random';
 import { redact, safeUrl } from '../../src/core/redact';

@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { clientCredentialsGrant } from '../../src/core/oauth';
 import { ProxyAgents, bypassesProxy } from '../../src/core/proxy';
-import { FaultServer, startFaultServer } from '../support/faultServer';
+import { type FaultServer, startFaultServer } from '../support/faultServer';
 
 describe('proxy selection', () => {
   it('matches no-proxy entries by host, suffix, port and wildcard', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ExplorerError } from '../../src/core/errors';
-import { AutoRefreshScheduler, Clock, ScheduledSet } from '../../src/core/scheduler';
+import { AutoRefreshScheduler, type Clock, type ScheduledSet } from '../../src/core/scheduler';
 
 /** A fake clock: timers fire only when the test advances time. */
 class FakeClock implements Clock {

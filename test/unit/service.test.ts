@@ -12,7 +12,7 @@ import { refreshTokenGrant } from '../../src/core/oauth';
 import { TokenService } from '../../src/core/service';
 import { verifySignature } from '../../src/core/verify';
 import type { Sandbox, SandboxClient } from '../sandbox';
-import { MemorySecrets, MemoryState } from '../support/memoryStores';
+import { type MemorySecrets, type MemoryState } from '../support/memoryStores';
 import { useSandboxAndService } from '../support/serviceSuite';
 import { failure } from '../support/failure';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { ExplorerError } from '../../src/core/errors';
 import { TokenService } from '../../src/core/service';
-import { Fault, FaultServer, startFaultServer } from '../support/faultServer';
+import { type Fault, type FaultServer, startFaultServer } from '../support/faultServer';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
 
 describe('refresh against a faulty server', () => {

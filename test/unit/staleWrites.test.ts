@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import fetch from 'node-fetch';
-import { KEYS, SecretStore, TokenService, TokenSetInfo } from '../../src/core/service';
-import { Sandbox, SandboxClient, startSandbox } from '../sandbox';
+import { KEYS, type SecretStore, TokenService, type TokenSetInfo } from '../../src/core/service';
+import { type Sandbox, type SandboxClient, startSandbox } from '../sandbox';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
 
 /** The shared secret store as one window sees it: the next read of a client secret waits for `open()`. */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { ExplorerError } from '../../src/core/errors';
 import { TokenService } from '../../src/core/service';
 import { accountOf, freshAccessToken, matches, parseScopes } from '../../src/integrations/tokenAccess';
-import { Sandbox, startSandbox } from '../sandbox';
+import { type Sandbox, startSandbox } from '../sandbox';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
 
 describe('token access (choose, refresh, return)', () => {

@@ -9,7 +9,7 @@ import { validateGrants } from '../../src/core/application';
 import { tokenExchangeGrant } from '../../src/core/grants/tokenExchange';
 import { decodeJwt } from '../../src/core/jwt';
 import { TokenService } from '../../src/core/service';
-import { Sandbox, startSandbox } from '../sandbox';
+import { type Sandbox, startSandbox } from '../sandbox';
 import { FakeClock } from '../support/fakeClock';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
 import { failure } from '../support/failure';

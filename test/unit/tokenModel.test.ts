@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { ExplorerError } from '../../src/core/errors';
 import { decodeJwt, describeExpiry, formatDuration, jwtExpiry, looksLikeJwt } from '../../src/core/jwt';
 import type { TokenResponse } from '../../src/core/oauth';
-import { TokenSet, applyRefresh, scopeWidening, tokenSetFromResponse, tokenStatus } from '../../src/core/tokenSet';
+import { type TokenSet, applyRefresh, scopeWidening, tokenSetFromResponse, tokenStatus } from '../../src/core/tokenSet';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const jwt = (payload: Record<string, unknown>, header: Record<string, unknown> = { alg: 'RS256', kid: 'k1', typ: 'at+jwt' }) =>

@@ -5,9 +5,9 @@
  * polling loop, with the device grant's pending / slow-down / denied / expired handling.
  */
 import { ExplorerError, invalidInput } from '../errors';
-import { OAuthCall, TokenResponse, optionalString, postWithClientAuth, requireJsonObject, tokenRequest } from '../oauth';
+import { type OAuthCall, type TokenResponse, optionalString, postWithClientAuth, requireJsonObject, tokenRequest } from '../oauth';
 import { scopeList } from '../tokenSet';
-import { DEFAULT_INTERVAL_SECONDS, PollClock, pollForToken } from './polling';
+import { DEFAULT_INTERVAL_SECONDS, type PollClock, pollForToken } from './polling';
 
 export const CIBA_GRANT_TYPE = 'urn:openid:params:grant-type:ciba';
 
@@ -36,7 +36,7 @@ export function backchannelForm(call: OAuthCall, req: BackchannelRequest): URLSe
   if (call.client.authMethod === 'none') {
     throw invalidInput('authMethod', 'CIBA needs a confidential application (the client authenticates); this one is public (auth method none).');
   }
-  const hints = (['loginHint', 'idTokenHint', 'loginHintToken'] as const).filter((k) => typeof req[k] === 'string' && req[k]!.trim());
+  const hints = (['loginHint', 'idTokenHint', 'loginHintToken'] as const).filter((k) => typeof req[k] === 'string' && req[k].trim());
   if (hints.length !== 1) {
     throw invalidInput(
       'loginHint',

@@ -5,8 +5,8 @@
  */
 import { ExplorerError, invalidInput } from '../errors';
 import type { HttpResponse } from '../http';
-import { OAuthCall, TokenResponse, optionalString, postWithClientAuth, requireJsonObject, tokenRequest } from '../oauth';
-import { DEFAULT_INTERVAL_SECONDS, PollClock, pollForToken } from './polling';
+import { type OAuthCall, type TokenResponse, optionalString, postWithClientAuth, requireJsonObject, tokenRequest } from '../oauth';
+import { DEFAULT_INTERVAL_SECONDS, type PollClock, pollForToken } from './polling';
 
 export const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -54,16 +54,18 @@ export function parseDeviceAuthorizationResponse(res: HttpResponse, now: number)
   // Some servers (early drafts, Google) call it verification_url.
   const verificationUri = httpUrl(body, 'verification_uri') ?? httpUrl(body, 'verification_url');
   const expiresIn = positiveSeconds(body, 'expires_in');
-  const missing = [!deviceCode && 'device_code', !userCode && 'user_code', !verificationUri && 'verification_uri', expiresIn === undefined && 'expires_in'].filter(
-    Boolean,
-  );
-  if (missing.length) throw new ExplorerError('invalid_response', `${WHAT}: the answer has no ${missing.join(', ')}.`, { status: res.status });
+  if (!deviceCode || !userCode || !verificationUri || expiresIn === undefined) {
+    const missing = [!deviceCode && 'device_code', !userCode && 'user_code', !verificationUri && 'verification_uri', expiresIn === undefined && 'expires_in'].filter(
+      Boolean,
+    );
+    throw new ExplorerError('invalid_response', `${WHAT}: the answer has no ${missing.join(', ')}.`, { status: res.status });
+  }
   return {
-    deviceCode: deviceCode!,
-    userCode: userCode!,
-    verificationUri: verificationUri!,
+    deviceCode: deviceCode,
+    userCode: userCode,
+    verificationUri: verificationUri,
     verificationUriComplete: httpUrl(body, 'verification_uri_complete'),
-    expiresAt: now + expiresIn! * 1000,
+    expiresAt: now + expiresIn * 1000,
     interval: positiveSeconds(body, 'interval') ?? DEFAULT_INTERVAL_SECONDS,
   };
 }

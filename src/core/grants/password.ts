@@ -4,7 +4,7 @@
  * never stored; it is redacted from every error (see `secretsOf` in oauth.ts).
  */
 import { invalidInput } from '../errors';
-import { OAuthCall, TokenResponse, tokenRequest } from '../oauth';
+import { type OAuthCall, type TokenResponse, tokenRequest } from '../oauth';
 
 /** PingOne has no password grant: it signs users in with a username and password through its flows API. */
 export const PINGONE_PASSWORD_EXPLANATION =

@@ -6,7 +6,7 @@
  */
 import { ExplorerError, invalidInput } from '../errors';
 import { tryParseJson } from '../http';
-import { OAuthCall, TokenResponse, parseTokenResponse, postWithClientAuth } from '../oauth';
+import { type OAuthCall, type TokenResponse, parseTokenResponse, postWithClientAuth } from '../oauth';
 
 export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
@@ -53,9 +53,9 @@ export function tokenExchangeForm(call: OAuthCall, req: TokenExchangeRequest): U
   if (!req.subjectToken) throw invalidInput('subjectToken', 'A subject token is required.');
   if (req.actorToken && !req.actorTokenType) throw invalidInput('actorTokenType', 'The actor token needs a token type.');
   const form = new URLSearchParams({ grant_type: TOKEN_EXCHANGE_GRANT_TYPE, subject_token: req.subjectToken, subject_token_type: req.subjectTokenType });
-  if (req.actorToken) {
+  if (req.actorToken && req.actorTokenType) {
     form.set('actor_token', req.actorToken);
-    form.set('actor_token_type', req.actorTokenType!);
+    form.set('actor_token_type', req.actorTokenType);
   }
   if (req.audience) form.set('audience', req.audience);
   const resource = checkUri('resource', req.resource);

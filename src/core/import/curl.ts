@@ -5,8 +5,8 @@
  * (`--user` or `Authorization: Basic` → client_secret_basic; `client_secret` in the body or the query
  * → client_secret_post; `client_id` alone → none). Pure: nothing is sent or stored here.
  */
-import { AuthMethod, validateClientId, validateScopes } from '../application';
-import { EnvironmentInput, REGIONS, isLoopbackHost, validateEnvironmentId } from '../environment';
+import { type AuthMethod, validateClientId, validateScopes } from '../application';
+import { type EnvironmentInput, REGIONS, isLoopbackHost, validateEnvironmentId } from '../environment';
 import { invalidInput, isExplorerError } from '../errors';
 import type { Grant } from '../tokenSet';
 import type { ImportPlan } from './plan';
@@ -33,7 +33,7 @@ export function shellWords(command: string): string[] {
     word = undefined;
   };
   while (i < text.length) {
-    const c = text[i]!;
+    const c = text[i];
     if (/\s/.test(c)) {
       push();
       i++;
@@ -46,7 +46,7 @@ export function shellWords(command: string): string[] {
       let out = '';
       i++;
       while (i < text.length && text[i] !== '"') {
-        if (text[i] === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]!)) i++;
+        if (text[i] === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1])) i++;
         out += text[i];
         i++;
       }
@@ -128,7 +128,7 @@ export function parseCurl(command: string): CurlRequest {
     }
   };
   for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
+    const w = words[i];
     if (w.startsWith('--')) {
       const eq = w.indexOf('=');
       const name = eq > 0 ? w.slice(0, eq) : w;

@@ -6,8 +6,8 @@
  * client secrets only inside `ApplicationInput.clientSecret`, which the service writes to the secret
  * store; previews and descriptions never contain them.
  */
-import { Application, ApplicationInput, validateApplication } from '../application';
-import { Environment, EnvironmentInput, validateEnvironment } from '../environment';
+import { type Application, type ApplicationInput, validateApplication } from '../application';
+import { type Environment, type EnvironmentInput, validateEnvironment } from '../environment';
 
 export interface PlannedEnvironment {
   /** Identifies the environment inside the plan (applications refer to it). */
@@ -92,7 +92,8 @@ export async function previewPlan(plan: ImportPlan, target: ImportTarget): Promi
   }
   const applications: PlanPreview['applications'] = [];
   for (const pa of plan.applications) {
-    const env = envByKey.get(pa.environmentKey)!;
+    const env = envByKey.get(pa.environmentKey);
+    if (!env) throw new Error(`The import plan has no environment "${pa.environmentKey}" for application ${pa.input.clientId}.`);
     const existing = env.existing ? matchApplication(env.id, pa.input.clientId, target.listApplications(env.id)) : undefined;
     const id = existing?.id ?? `new:${pa.environmentKey}:${pa.input.clientId}`;
     const input = existing ? mergedInput(existing, pa.input) : pa.input;
@@ -135,7 +136,8 @@ export async function applyPlan(plan: ImportPlan, target: ImportTarget): Promise
   }
   const applications: Application[] = [];
   for (const pa of plan.applications) {
-    const env = envByKey.get(pa.environmentKey)!;
+    const env = envByKey.get(pa.environmentKey);
+    if (!env) throw new Error(`The import plan has no environment "${pa.environmentKey}" for application ${pa.input.clientId}.`);
     const existing = matchApplication(env.id, pa.input.clientId, target.listApplications(env.id));
     applications.push(existing ? await target.updateApplication(existing.id, mergedInput(existing, pa.input)) : await target.addApplication(env.id, pa.input));
   }

@@ -6,8 +6,8 @@
  * collections, `redirect_uri`). `{{name}}` references are resolved against the same file. Pure: it
  * reads a string and returns a plan (see plan.ts); nothing is stored here.
  */
-import { AUTH_METHODS, AuthMethod, validateClientId, validateRedirectUri } from '../application';
-import { EnvironmentInput, REGIONS, validateBaseUrl, validateEnvironmentId, validateName } from '../environment';
+import { AUTH_METHODS, type AuthMethod, validateClientId, validateRedirectUri } from '../application';
+import { type EnvironmentInput, REGIONS, validateBaseUrl, validateEnvironmentId, validateName } from '../environment';
 import { ExplorerError, invalidInput, isExplorerError } from '../errors';
 import type { Grant } from '../tokenSet';
 import type { ImportPlan, PlannedApplication, PlannedEnvironment, Skipped } from './plan';
@@ -99,7 +99,7 @@ class Resolver {
 
 function words(prefix: string): string {
   const spaced = prefix.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim().toLowerCase();
-  return spaced ? `${spaced[0]!.toUpperCase()}${spaced.slice(1)} app` : 'App';
+  return spaced ? `${spaced[0].toUpperCase()}${spaced.slice(1)} app` : 'App';
 }
 
 /** Reads a Postman environment file into a plan; throws `invalid_input` when the file is not one. */
@@ -194,7 +194,7 @@ export function planPostmanImport(json: string): ImportPlan {
   for (const v of file.variables) {
     const m = /^(.*?)AppID$/i.exec(v.key);
     if (!m) continue;
-    const prefix = m[1]!;
+    const prefix = m[1];
     const isAdmin = /^admin$/i.test(prefix);
     const clientId = value(v.key);
     if (!clientId) {

@@ -5,7 +5,7 @@
  * version cannot store (the JWT auth methods until they land, a PAR requirement, grants it does not
  * run) is named, never dropped silently.
  */
-import { ApplicationInput, GRANTS, isLoopbackRedirect, validateRedirectUri } from '../application';
+import { type ApplicationInput, GRANTS, isLoopbackRedirect, validateRedirectUri } from '../application';
 import { mapAuthMethod } from '../import/postman';
 import type { Grant } from '../tokenSet';
 

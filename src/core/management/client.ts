@@ -6,7 +6,7 @@
  * `id`; a `429` is retried once after its `Retry-After`. Pure of `vscode`.
  */
 import { ExplorerError } from '../errors';
-import { HttpResponse, HttpSettings, describeBody, httpRequest, tryParseJson } from '../http';
+import { type HttpResponse, type HttpSettings, describeBody, httpRequest, tryParseJson } from '../http';
 import { redact } from '../redact';
 
 export interface ManagementErrorDetail {
@@ -82,7 +82,7 @@ export function managementError(res: HttpResponse, what: string): ManagementErro
   const o = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : undefined;
   const code = typeof o?.code === 'string' ? o.code : res.status === 429 ? 'REQUEST_LIMITED' : res.status === 404 ? 'NOT_FOUND' : res.status === 401 || res.status === 403 ? 'ACCESS_FAILED' : 'http_error';
   const details: ManagementErrorDetail[] = Array.isArray(o?.details)
-    ? (o!.details as unknown[]).filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null).map((d) => ({
+    ? (o.details as unknown[]).filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null).map((d) => ({
         code: typeof d.code === 'string' ? d.code : undefined,
         target: typeof d.target === 'string' ? d.target : undefined,
         message: typeof d.message === 'string' ? redact(d.message) : undefined,

@@ -5,12 +5,12 @@
  * token service's public methods only.
  */
 import type { Application, ApplicationInput } from '../application';
-import { Environment, EnvironmentInput, isRegion, managementApiBase } from '../environment';
+import { type Environment, type EnvironmentInput, isRegion, managementApiBase } from '../environment';
 import { ExplorerError, invalidInput } from '../errors';
 import { matchApplication, matchEnvironment } from '../import/plan';
 import type { TokenService } from '../service';
-import { RemoteApplication, applicationInput, remoteApplication } from './applications';
-import { ManagementCall, ManagementError, listApplications, listEnvironments, readApplication, readApplicationSecret } from './client';
+import { type RemoteApplication, applicationInput, remoteApplication } from './applications';
+import { type ManagementCall, ManagementError, listApplications, listEnvironments, readApplication, readApplicationSecret } from './client';
 
 export interface TenantOptions {
   signal?: AbortSignal;

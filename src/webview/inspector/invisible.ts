@@ -30,6 +30,7 @@ const NAMES: Record<number, string> = {
 };
 
 const INVISIBLE =
+  // eslint-disable-next-line no-control-regex, no-misleading-character-class -- matching control characters and lone combining marks one by one is the point of this class
   /[\u0000-\u001F\u007F-\u009F\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u2028-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF9-\uFFFB]/u;
 
 export type Segment = { text: string } | { code: number; label: string };

@@ -18,14 +18,14 @@ import {
   TIME_CLAIMS,
 } from './claims';
 import {
-  FromWebview,
-  InspectorModel,
-  IntrospectableKind,
+  type FromWebview,
+  type InspectorModel,
+  type IntrospectableKind,
   isToWebview,
-  SignatureView,
-  TokenKind,
-  TokenView,
-  ToWebview,
+  type SignatureView,
+  type TokenKind,
+  type TokenView,
+  type ToWebview,
 } from './protocol';
 
 interface VsCodeApi<S> {

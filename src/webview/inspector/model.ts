@@ -6,8 +6,8 @@
  * shows them), and never a refresh token's text (`concealed`), nor any client secret.
  */
 import { decodeJwt, looksLikeJwt, numericDate } from '../../core/jwt';
-import { TokenSet, isDpopBound, tokenStatus } from '../../core/tokenSet';
-import { JwksCache, verifySignature } from '../../core/verify';
+import { type TokenSet, isDpopBound, tokenStatus } from '../../core/tokenSet';
+import { type JwksCache, verifySignature } from '../../core/verify';
 import type { InspectorModel, SignatureView, TokenKind, TokenView } from './protocol';
 
 /** One token to show: which it is and its text (extension side only). */

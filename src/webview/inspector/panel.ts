@@ -17,7 +17,7 @@ import type { TokenService } from '../../core/service';
 import { inspectorHtml } from './html';
 import {
   KIND_LABEL,
-  TokenSource,
+  type TokenSource,
   copyText,
   issuerOf,
   modelFromJwt,
@@ -27,7 +27,7 @@ import {
   sourcesOfSet,
   verifyModel,
 } from './model';
-import { FromWebview, InspectorModel, IntrospectableKind, TokenKind, ToWebview, isFromWebview } from './protocol';
+import { type FromWebview, type InspectorModel, type IntrospectableKind, type TokenKind, type ToWebview, isFromWebview } from './protocol';
 import { differOnlyBySlash } from '../../core/serverMetadata';
 
 export interface InspectorDeps {

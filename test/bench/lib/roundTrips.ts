@@ -3,14 +3,14 @@
 // test/support/windowProcess.ts) against the sandbox on loopback. The extension's own requests are
 // counted from its HTTP layer's log hook; the two-window row counts at the sandbox (every request
 // it received). A "restart" is a fresh TokenService over the stores the previous one wrote.
-import { ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fetch from 'node-fetch';
 import type { RequestLogEntry } from '../../../src/core/http';
 import { FileLock } from '../../../src/core/lock';
-import { SecretStore, StateStore, TokenService } from '../../../src/core/service';
+import { type SecretStore, type StateStore, TokenService } from '../../../src/core/service';
 import { startSandbox } from '../../sandbox';
 import { FileSecrets, FileState } from '../../support/fileStores';
 
