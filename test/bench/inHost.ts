@@ -218,8 +218,10 @@ function counting<T extends object>(
 /** SecretStorage and globalState.update calls as intervals (getToken's split of the time). */
 const secretIntervals: Array<{ start: number; end: number }> = [];
 const stateIntervals: Array<{ start: number; end: number }> = [];
-/** The real context VS Code handed the measured extension (memory: its stores). */
+/** The real context VS Code handed the measured extension. */
 let realContext: vscode.ExtensionContext | undefined;
+/** globalState keys the memory step lays over the extension's real store (see contextProxy). */
+const stateOverlay = new Map<string, unknown>();
 
 function contextProxy(ctx: vscode.ExtensionContext): vscode.ExtensionContext {
   realContext = ctx;
@@ -237,6 +239,14 @@ function contextProxy(ctx: vscode.ExtensionContext): vscode.ExtensionContext {
     (m) => stateCalls.push({ method: m, activation: activating }),
     (m, start, end) => m === 'update' && stateIntervals.push({ start, end }),
   );
+  // Keys the memory step lays over the real store: the extension reads and writes them here, and
+  // nothing reaches the user data that later windows share.
+  const get = globalState.get.bind(globalState) as (key: string, fallback?: unknown) => unknown;
+  const update = globalState.update.bind(globalState);
+  Object.assign(globalState, {
+    get: (key: string, fallback?: unknown) => (stateOverlay.has(key) ? stateOverlay.get(key) : get(key, fallback)),
+    update: (key: string, value: unknown) => (stateOverlay.has(key) ? (stateOverlay.set(key, value), Promise.resolve()) : update(key, value)),
+  });
   // Everything else is inherited from the real (frozen) context.
   const wrapped = Object.create(ctx) as vscode.ExtensionContext;
   Object.defineProperty(wrapped, 'secrets', { value: secrets, enumerable: true });
@@ -610,9 +620,9 @@ async function heapAfterGc(): Promise<number> {
 
 /**
  * Heap after activation, then after the extension's own tree drew `tokenSets` token sets: the
- * entries are written into the extension's real globalState (as stored sets would be), the view's
- * Refresh re-reads them, and the captured provider is expanded as the view does. The stores are
- * put back afterwards, so later windows see what they saw before.
+ * entries are laid over the extension's globalState (its context's store, as stored sets would
+ * be; in memory only, so the user data later windows share stays as it was), the view's Refresh
+ * re-reads them, and the captured provider is expanded as the view does.
  */
 async function memoryStep(cfg: SessionConfig): Promise<MemoryResult> {
   await settle();
@@ -620,8 +630,6 @@ async function memoryStep(cfg: SessionConfig): Promise<MemoryResult> {
   const afterActivationBytes = await heapAfterGc();
   if (!tokenSets) return { afterActivationBytes, tokenSets };
   if (!realContext || !capturedTree) throw new Error('memory: the extension registered no tree (captureTree must be on)');
-  const state = realContext.globalState;
-  const before = { envs: state.get(KEYS.environments), apps: state.get(KEYS.applications), index: state.get(KEYS.tokenIndex) };
   const now = Date.now();
   const envs = [0, 1].map((e) => {
     const environmentId = crypto.randomUUID();
@@ -653,17 +661,15 @@ async function memoryStep(cfg: SessionConfig): Promise<MemoryResult> {
     };
   });
   try {
-    await state.update(KEYS.environments, envs);
-    await state.update(KEYS.applications, apps);
-    await state.update(KEYS.tokenIndex, index);
+    stateOverlay.set(KEYS.environments, envs);
+    stateOverlay.set(KEYS.applications, apps);
+    stateOverlay.set(KEYS.tokenIndex, index);
     await vscode.commands.executeCommand('pingone.refreshView');
     const nodes = expand(capturedTree);
     const afterDrawBytes = await heapAfterGc();
     return { afterActivationBytes, afterDrawBytes, tokenSets, nodes };
   } finally {
-    await state.update(KEYS.environments, before.envs);
-    await state.update(KEYS.applications, before.apps);
-    await state.update(KEYS.tokenIndex, before.index);
+    stateOverlay.clear();
     await vscode.commands.executeCommand('pingone.refreshView');
   }
 }
