@@ -3,6 +3,11 @@
  * storage arrives as two small interfaces (a key-value state store for metadata, a secret store
  * for secrets), so the same code runs inside VS Code (globalState + SecretStorage) and in tests.
  *
+ * This file is the orchestrator activation loads: reading the stores (with corrupt entries
+ * isolated), the state the tree draws, change events, token-set writes, the single flight and the
+ * cross-window lock. The network calls and grants (core/tokenCalls) and the writes of environments
+ * and applications (core/catalog) load on first use; the methods here forward to them.
+ *
  * Storage layout (keys are namespaced and versioned):
  *   state   pte.v1.environments            Environment[]
  *   state   pte.v1.applications            Application[]

@@ -22,7 +22,7 @@ import { KEYS, TokenService } from '../../src/core/service';
 import type { Node } from '../../src/tree/nodes';
 import { ExplorerTree } from '../../src/tree/explorerTree';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
-import type { ActivationResult, IdleFinal, ScaleResult, SessionConfig, SessionResult } from './lib/session';
+import type { ActivationResult, GetTokenResult, GetTokenSample, IdleFinal, MemoryResult, ScaleResult, SessionConfig, SessionResult } from './lib/session';
 import { SESSION_FILE } from './lib/session';
 
 // ---- instrumentation ---------------------------------------------------------------------------
@@ -86,15 +86,50 @@ net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
   return (origConnect as (...a: unknown[]) => net.Socket).apply(this, args);
 } as typeof net.Socket.prototype.connect;
 
+/** HTTP requests as intervals: from request() until the response ended (or the request failed). */
+interface HttpInterval {
+  target: string;
+  start: number;
+  end?: number;
+}
+const httpIntervals: HttpInterval[] = [];
+
 for (const [name, mod] of [['http', http], ['https', https]] as const) {
   for (const fn of ['request', 'get'] as const) {
     const orig = mod[fn] as (...a: unknown[]) => unknown;
     (mod as unknown as Record<string, unknown>)[fn] = function (this: unknown, ...args: unknown[]) {
       const u = args[0];
-      recordNet(`${name}.${fn} ${typeof u === 'string' ? u : u instanceof URL ? u.href : `${(u as { host?: string })?.host ?? ''}${(u as { path?: string })?.path ?? ''}`}`);
-      return orig.apply(this, args);
+      const target = typeof u === 'string' ? u : u instanceof URL ? u.href : `${(u as { host?: string })?.host ?? ''}${(u as { path?: string })?.path ?? ''}`;
+      recordNet(`${name}.${fn} ${target}`);
+      const interval: HttpInterval = { target, start: performance.now() };
+      httpIntervals.push(interval);
+      const req = orig.apply(this, args) as import('node:http').ClientRequest;
+      const done = () => (interval.end ??= performance.now());
+      req.once('response', (res) => {
+        res.once('end', done);
+        res.once('close', done);
+      });
+      req.once('error', done);
+      return req;
     };
   }
+}
+
+/** Total time covered by the intervals (overlaps counted once). */
+function union(intervals: Array<{ start: number; end?: number }>): number {
+  const sorted = intervals.filter((i) => i.end !== undefined).sort((a, b) => a.start - b.start);
+  let total = 0;
+  let from = -Infinity;
+  let to = -Infinity;
+  for (const i of sorted) {
+    if (i.start > to) {
+      if (to > from) total += to - from;
+      from = i.start;
+      to = i.end!;
+    } else to = Math.max(to, i.end!);
+  }
+  if (to > from) total += to - from;
+  return total;
 }
 if (typeof globalThis.fetch === 'function') {
   const origFetch = globalThis.fetch;
@@ -150,7 +185,13 @@ const stateCalls: Array<{ method: string; activation: boolean }> = [];
  * A stand-in for `target` whose `methods` count their calls; everything else is the target's own
  * (bound). VS Code freezes the context and its stores, so a Proxy cannot change what they return.
  */
-function counting<T extends object>(target: T, methods: readonly string[], others: readonly string[], sink: (method: string) => void): T {
+function counting<T extends object>(
+  target: T,
+  methods: readonly string[],
+  others: readonly string[],
+  sink: (method: string) => void,
+  timed?: (method: string, start: number, end: number) => void,
+): T {
   const out: Record<string, unknown> = {};
   const t = target as unknown as Record<string, unknown>;
   for (const m of methods) {
@@ -158,7 +199,13 @@ function counting<T extends object>(target: T, methods: readonly string[], other
     if (typeof fn !== 'function') continue;
     out[m] = (...args: unknown[]) => {
       sink(m);
-      return (fn as (...a: unknown[]) => unknown).apply(target, args);
+      const start = performance.now();
+      const r = (fn as (...a: unknown[]) => unknown).apply(target, args);
+      if (timed && r && typeof (r as PromiseLike<unknown>).then === 'function') {
+        const end = () => timed(m, start, performance.now());
+        (r as PromiseLike<unknown>).then(end, end);
+      }
+      return r;
     };
   }
   for (const o of others) {
@@ -168,9 +215,38 @@ function counting<T extends object>(target: T, methods: readonly string[], other
   return out as T;
 }
 
+/** SecretStorage and globalState.update calls as intervals (getToken's split of the time). */
+const secretIntervals: Array<{ start: number; end: number }> = [];
+const stateIntervals: Array<{ start: number; end: number }> = [];
+/** The real context VS Code handed the measured extension. */
+let realContext: vscode.ExtensionContext | undefined;
+/** globalState keys the memory step lays over the extension's real store (see contextProxy). */
+const stateOverlay = new Map<string, unknown>();
+
 function contextProxy(ctx: vscode.ExtensionContext): vscode.ExtensionContext {
-  const secrets = counting(ctx.secrets, ['get', 'store', 'delete', 'keys'], ['onDidChange'], (m) => secretCalls.push({ method: m, activation: activating, at: Date.now() }));
-  const globalState = counting(ctx.globalState, ['get', 'update', 'keys', 'setKeysForSync'], [], (m) => stateCalls.push({ method: m, activation: activating }));
+  realContext = ctx;
+  const secrets = counting(
+    ctx.secrets,
+    ['get', 'store', 'delete', 'keys'],
+    ['onDidChange'],
+    (m) => secretCalls.push({ method: m, activation: activating, at: Date.now() }),
+    (_m, start, end) => secretIntervals.push({ start, end }),
+  );
+  const globalState = counting(
+    ctx.globalState,
+    ['get', 'update', 'keys', 'setKeysForSync'],
+    [],
+    (m) => stateCalls.push({ method: m, activation: activating }),
+    (m, start, end) => m === 'update' && stateIntervals.push({ start, end }),
+  );
+  // Keys the memory step lays over the real store: the extension reads and writes them here, and
+  // nothing reaches the user data that later windows share.
+  const get = globalState.get.bind(globalState) as (key: string, fallback?: unknown) => unknown;
+  const update = globalState.update.bind(globalState);
+  Object.assign(globalState, {
+    get: (key: string, fallback?: unknown) => (stateOverlay.has(key) ? stateOverlay.get(key) : get(key, fallback)),
+    update: (key: string, value: unknown) => (stateOverlay.has(key) ? (stateOverlay.set(key, value), Promise.resolve()) : update(key, value)),
+  });
   // Everything else is inherited from the real (frozen) context.
   const wrapped = Object.create(ctx) as vscode.ExtensionContext;
   Object.defineProperty(wrapped, 'secrets', { value: secrets, enumerable: true });
@@ -224,10 +300,33 @@ function tracedApi(api: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** With SessionConfig.captureTree: the measured extension's tree (its data provider), as it registered it. */
+let captureTree = false;
+let capturedTree: vscode.TreeDataProvider<unknown> | undefined;
+
+/** A copy of the vscode API whose window.createTreeView also hands the provider to the bench. */
+function treeCapturingApi(api: Record<string, unknown>): Record<string, unknown> {
+  const window = api.window as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(window)) if (key !== 'createTreeView') Object.defineProperty(copy, key, { get: () => window[key], enumerable: true });
+  const create = window.createTreeView as (id: string, options: { treeDataProvider: vscode.TreeDataProvider<unknown> }) => unknown;
+  Object.defineProperty(copy, 'createTreeView', {
+    value: (id: string, options: { treeDataProvider: vscode.TreeDataProvider<unknown> }) => {
+      if (id === 'pingone.explorer') capturedTree = options.treeDataProvider;
+      return create.call(window, id, options);
+    },
+    enumerable: true,
+  });
+  return { ...api, window: copy };
+}
+
 M._load = function (this: unknown, request: string, parent: unknown, isMain: boolean) {
   const main = mainPath;
   if (traceApi && activating && request === 'vscode' && (parent as { filename?: string } | undefined)?.filename === main) {
     return tracedApi(origLoad.call(this, request, parent, isMain) as Record<string, unknown>);
+  }
+  if (captureTree && request === 'vscode' && (parent as { filename?: string } | undefined)?.filename === main) {
+    return treeCapturingApi(origLoad.call(this, request, parent, isMain) as Record<string, unknown>);
   }
   if (!main || !activating || (request !== main && request !== main.replace(/\.js$/, ''))) return origLoad.call(this, request, parent, isMain);
   const c0 = process.cpuUsage();
@@ -327,6 +426,7 @@ async function activateStep(cfg: SessionConfig): Promise<{ result: ActivationRes
   const netBefore = netEvents.length;
   const profiler = cfg.profileFile ? await startProfiler() : undefined;
   traceApi = !!cfg.traceApi;
+  captureTree = !!cfg.captureTree;
   activating = true;
   const t = performance.now();
   let api: unknown;
@@ -365,11 +465,12 @@ async function activateStep(cfg: SessionConfig): Promise<{ result: ActivationRes
 }
 
 /** One full expansion as the view does it: getChildren of every expanded node, getTreeItem of every node. */
-function expand(tree: ExplorerTree): number {
+function expand(tree: ExplorerTree | vscode.TreeDataProvider<unknown>): number {
+  const t = tree as ExplorerTree;
   let nodes = 0;
   const visit = (node?: Node) => {
-    for (const child of tree.getChildren(node)) {
-      const item = tree.getTreeItem(child);
+    for (const child of t.getChildren(node) as Node[]) {
+      const item = t.getTreeItem(child);
       nodes++;
       if (item.collapsibleState === vscode.TreeItemCollapsibleState.Expanded) visit(child);
     }
@@ -495,6 +596,173 @@ async function idleStep(cfg: SessionConfig, result: SessionResult): Promise<void
   writeJson(cfg.finalFile, final);
 }
 
+
+// ---- memory and the Get Token command ----------------------------------------------------------
+
+/** A full garbage collection (V8's gc, exposed at run time for this host; only after activation). */
+let gcFn: (() => void) | undefined;
+function fullGc(): void {
+  if (!gcFn) {
+    (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--expose-gc');
+    gcFn = (require('node:vm') as typeof import('node:vm')).runInNewContext('gc') as () => void;
+  }
+  gcFn();
+  gcFn();
+}
+
+async function heapAfterGc(): Promise<number> {
+  // Let finalizers and pending microtasks run between the collections.
+  fullGc();
+  await new Promise((r) => setImmediate(r));
+  fullGc();
+  return process.memoryUsage().heapUsed;
+}
+
+/**
+ * Heap after activation, then after the extension's own tree drew `tokenSets` token sets: the
+ * entries are laid over the extension's globalState (its context's store, as stored sets would
+ * be; in memory only, so the user data later windows share stays as it was), the view's Refresh
+ * re-reads them, and the captured provider is expanded as the view does.
+ */
+async function memoryStep(cfg: SessionConfig): Promise<MemoryResult> {
+  await settle();
+  const tokenSets = cfg.memory?.tokenSets ?? 0;
+  const afterActivationBytes = await heapAfterGc();
+  if (!tokenSets) return { afterActivationBytes, tokenSets };
+  if (!realContext || !capturedTree) throw new Error('memory: the extension registered no tree (captureTree must be on)');
+  const now = Date.now();
+  const envs = [0, 1].map((e) => {
+    const environmentId = crypto.randomUUID();
+    return { id: `bench-env-${e}`, name: `Environment ${e + 1}`, kind: 'pingone', region: 'EU', environmentId, issuer: `https://auth.pingone.eu/${environmentId}/as` };
+  });
+  const apps = envs.flatMap((env, e) =>
+    [0, 1, 2, 3, 4].map((a) => ({
+      id: `bench-app-${e}-${a}`,
+      environmentId: env.id,
+      name: `Application ${e + 1}.${a + 1}`,
+      clientId: `client-${e + 1}-${a + 1}`,
+      authMethod: 'client_secret_basic',
+      grants: ['client_credentials'],
+    })),
+  );
+  const index = Array.from({ length: tokenSets }, (_, i) => {
+    const app = apps[i % apps.length];
+    const user = i % 3 === 0;
+    return {
+      id: crypto.randomUUID(),
+      applicationId: app.id,
+      environmentId: app.environmentId,
+      grant: user ? 'authorization_code' : 'client_credentials',
+      scope: user ? 'openid profile email offline_access' : 'p1:read:user',
+      issuedAt: now - i * 60_000,
+      expiresAt: now - i * 60_000 + 3_600_000,
+      hasRefreshToken: user,
+      hasIdToken: user,
+    };
+  });
+  try {
+    stateOverlay.set(KEYS.environments, envs);
+    stateOverlay.set(KEYS.applications, apps);
+    stateOverlay.set(KEYS.tokenIndex, index);
+    await vscode.commands.executeCommand('pingone.refreshView');
+    const nodes = expand(capturedTree);
+    const afterDrawBytes = await heapAfterGc();
+    return { afterActivationBytes, afterDrawBytes, tokenSets, nodes };
+  } finally {
+    stateOverlay.clear();
+    await vscode.commands.executeCommand('pingone.refreshView');
+  }
+}
+
+interface GetTokenApi extends SeedApi {
+  listTokenSets(): Array<{ id: string }>;
+  removeEnvironment(id: string): Promise<void>;
+  listApplications(): Promise<Array<{ id: string; environmentId: string }>>;
+}
+
+/** Resolves when `check` holds after a call of the tree's getChildren, or with false after `limitMs`. */
+function drawnWithin(check: () => boolean, waiters: Array<() => void>, limitMs: number): Promise<boolean> {
+  if (check()) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), limitMs);
+    const waiter = () => {
+      if (!check()) return waiters.push(waiter);
+      clearTimeout(timer);
+      resolve(true);
+    };
+    waiters.push(waiter);
+  });
+}
+
+/**
+ * The "Get Token" command as the user waits for it: executeCommand('pingone.getToken') until it
+ * resolved (the token stored) and the open view's tree drew the new set (VS Code called the
+ * extension's getChildren and got its node). HTTP, SecretStorage and globalState time come from
+ * the instrumentation above; the rest is the extension's own work and VS Code's dispatch.
+ */
+async function getTokenStep(api: unknown, cfg: NonNullable<SessionConfig['getToken']>): Promise<GetTokenResult> {
+  const a = api as GetTokenApi;
+  if (!capturedTree) throw new Error('getToken: the extension registered no tree (captureTree must be on)');
+  let applicationId = cfg.applicationId;
+  if (cfg.seed) {
+    const env = await a.addEnvironment({ name: 'Bench Get Token', kind: 'pingone', environmentId: cfg.seed.envId, authBaseUrl: cfg.seed.authBase });
+    const app = await a.addApplication(env.id, {
+      name: 'Bench Get Token worker',
+      clientId: cfg.seed.clientId,
+      clientSecret: cfg.seed.clientSecret,
+      authMethod: 'client_secret_basic',
+      grants: ['client_credentials'],
+    });
+    applicationId = app.id;
+  }
+  if (!applicationId) throw new Error('getToken: no application');
+  // Every getChildren answer the view asks for, by the token-set node ids it returned.
+  const tree = capturedTree as ExplorerTree;
+  const drawn = new Set<string>();
+  const waiters: Array<() => void> = [];
+  const getChildren = tree.getChildren.bind(tree);
+  tree.getChildren = (node?: Node) => {
+    const children = getChildren(node);
+    for (const c of children) if (typeof c.id === 'string' && c.id.startsWith('tokens:')) drawn.add(c.id);
+    for (const w of waiters.splice(0)) w();
+    return children;
+  };
+  await vscode.commands.executeCommand('workbench.view.extension.pingone');
+  await drawnWithin(() => drawn.size > 0 || a.listTokenSets().length === 0, waiters, 10_000);
+  // Warm window: one untimed command first (discovery, first use of the grant code).
+  if (cfg.seed) await vscode.commands.executeCommand('pingone.getToken', applicationId);
+  const samples: GetTokenSample[] = [];
+  for (let i = 0; i < cfg.runs; i++) {
+    await settle();
+    const http0 = httpIntervals.length;
+    const secrets0 = secretIntervals.length;
+    const state0 = stateIntervals.length;
+    const t0 = performance.now();
+    const info = await vscode.commands.executeCommand<{ id: string } | undefined>('pingone.getToken', applicationId);
+    const storedMs = performance.now() - t0;
+    if (!info) throw new Error('getToken: the command returned no token set');
+    const redrawn = await drawnWithin(() => drawn.has(`tokens:${info.id}`), waiters, 5_000);
+    const totalMs = redrawn ? performance.now() - t0 : storedMs;
+    const end = t0 + totalMs;
+    const within = <T extends { start: number; end?: number }>(l: T[]) => l.filter((x) => x.start >= t0 && x.start <= end);
+    const http = within(httpIntervals.slice(http0)).filter((h) => h.target.includes(cfg.origin));
+    const secrets = within(secretIntervals.slice(secrets0));
+    const state = within(stateIntervals.slice(state0));
+    samples.push({
+      totalMs,
+      storedMs,
+      httpMs: union(http),
+      secretsMs: union(secrets),
+      stateMs: union(state),
+      waitingMs: union([...http, ...secrets, ...state]),
+      redrawn,
+      requests: http.length,
+    });
+  }
+  tree.getChildren = getChildren;
+  return { applicationId, samples };
+}
+
 // ---- entry -------------------------------------------------------------------------------------
 
 export async function run(): Promise<void> {
@@ -519,6 +787,18 @@ export async function run(): Promise<void> {
         case 'seed':
           if (!cfg.seed) throw new Error('seed step without seed settings');
           result.seeded = { tokenSets: await seedStep(api, cfg.seed) };
+          break;
+        case 'memory':
+          result.memory = await memoryStep(cfg);
+          break;
+        case 'getToken':
+          if (!cfg.getToken) throw new Error('getToken step without getToken settings');
+          result.getToken = await getTokenStep(api, cfg.getToken);
+          if (cfg.getToken.removeEnvironmentAfter) {
+            const apps = await (api as GetTokenApi).listApplications();
+            const envId = apps.find((x) => x.id === result.getToken!.applicationId)?.environmentId;
+            if (envId) await (api as GetTokenApi).removeEnvironment(envId);
+          }
           break;
         case 'openView':
           await vscode.commands.executeCommand('workbench.view.extension.pingone');

@@ -2,7 +2,8 @@
 // code-server and headless Chromium are started, the suite runs with PTE_RESTART_PHASE=store, both
 // are stopped, and they are started again on the same user-data folder and the same Chromium
 // profile for PTE_RESTART_PHASE=restarted: a full restart of the editor. One sandbox, run here,
-// outlives both sessions; its request counters are served to the tests on a second loopback port.
+// outlives both sessions; its request counters (and a control for the lifetime of the access tokens
+// it issues next) are served to the tests on a second loopback port.
 //
 //   node esbuild.js && node esbuild.js --tests && node out/test/host/restart.js
 //
@@ -48,8 +49,11 @@ async function main(): Promise<number> {
 
   const sandbox = await startSandbox();
   onCleanup(() => sandbox.close());
+  // GET /stats: the counters; POST /stats: reset them; POST /ttl?seconds=N: the lifetime of the next access tokens.
   const statsServer = createServer((req, res) => {
-    if (req.method === 'POST') sandbox.resetStats();
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method === 'POST' && url.pathname === '/ttl') sandbox.setAccessTokenTtl(Number(url.searchParams.get('seconds')));
+    else if (req.method === 'POST') sandbox.resetStats();
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(sandbox.stats()));
   });
   await new Promise<void>((r) => statsServer.listen(0, '127.0.0.1', r));
@@ -74,8 +78,10 @@ async function main(): Promise<number> {
       extensionsDir,
       logFile: path.join(logsDir, `code-server-${phase}.log`),
       extraArgs: ['--bind-addr', `127.0.0.1:${port}`],
-      // The suite reads tokens through the public API, which asks for consent by default.
-      settings: { 'pingone.api.tokenAccess': 'allow' },
+      // The suite reads tokens through the public API, which asks for consent by default. Auto-refresh
+      // is off in the first session (a set opted in then waits for the setting, as the product says)
+      // and on after the restart, so that nothing refreshes the short-lived set before the restart.
+      settings: { 'pingone.api.tokenAccess': 'allow', 'pingone.autoRefresh.enabled': phase === 'restarted' },
       env: {
         PTE_TEST_RESULTS: resultsFile,
         PTE_RESTART_PHASE: phase,

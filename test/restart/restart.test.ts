@@ -12,6 +12,7 @@ import * as vscode from 'vscode';
 import { DEMO_USER } from '../sandbox/demo';
 import { driveAuthorization } from '../sandbox/browser';
 import type { SandboxClient } from '../sandbox';
+import type { TokenSetInfo } from '../../src/api';
 import { activateApi, reset } from '../integration/helpers';
 
 interface SandboxInfo {
@@ -27,9 +28,15 @@ const sandbox = JSON.parse(process.env.PTE_RESTART_SANDBOX ?? '{}') as SandboxIn
 /** What the first session stored, for the second to compare with (test data, on the test's own disk). */
 const memo = process.env.PTE_RESTART_MEMO ?? '';
 
-async function stats(reset = false): Promise<{ requests: number; byGrant: Record<string, number> }> {
+async function stats(reset = false): Promise<{ requests: number; tokenRequests: number; byGrant: Record<string, number> }> {
   const res = await fetch(sandbox.statsUrl, { method: reset ? 'POST' : 'GET' });
-  return (await res.json()) as { requests: number; byGrant: Record<string, number> };
+  return (await res.json()) as { requests: number; tokenRequests: number; byGrant: Record<string, number> };
+}
+
+/** The lifetime of the access tokens the sandbox issues from now on (a short-lived set without waiting for one). */
+async function accessTokenTtl(seconds: number): Promise<void> {
+  const res = await fetch(sandbox.statsUrl.replace(/\/stats$/, `/ttl?seconds=${seconds}`), { method: 'POST' });
+  assert.equal(res.status, 200);
 }
 
 describe('across a restart of the editor', function () {
@@ -62,12 +69,46 @@ describe('across a restart of the editor', function () {
         },
       });
       await vscodeToggleAutoRefresh(signedIn.id);
-      const tokens = { cc: await api.getTokens(cc.id), signedIn: await api.getTokens(signedIn.id) };
-      fs.writeFileSync(memo, JSON.stringify({ env: env.id, worker: w.id, web: a.id, cc: cc.id, signedIn: signedIn.id, tokens }));
+      // A client-credentials set (re-issued in place when refreshed) that lives one second, opted in
+      // to auto-refresh: it expires before the restart. The setting is off in this session.
+      await accessTokenTtl(1);
+      const auto = await api.clientCredentials(w.id).finally(() => accessTokenTtl(3600));
+      await vscodeToggleAutoRefresh(auto.id);
+      const tokens = { cc: await api.getTokens(cc.id), signedIn: await api.getTokens(signedIn.id), auto: await api.getTokens(auto.id) };
+      fs.writeFileSync(memo, JSON.stringify({ env: env.id, worker: w.id, web: a.id, cc: cc.id, signedIn: signedIn.id, auto: auto.id, autoIssuedAt: auto.issuedAt, tokens }));
     });
   }
 
   if (phase === 'restarted') {
+    it('auto-refresh resumes: the opted-in set that expired meanwhile is refreshed once, at start-up', async () => {
+      const before = JSON.parse(fs.readFileSync(memo, 'utf8'));
+      assert.ok(before.tokens.auto.expiresAt < Date.now(), 'the short-lived set expired before the restart');
+      await stats(true);
+      const api = await activateApi();
+      // No command, no call: the scheduler started with the extension finds the set due.
+      const refreshed = await new Promise<TokenSetInfo>((resolve, reject) => {
+        const done = () => {
+          const info = api.listTokenSets().find((t) => t.id === before.auto);
+          if (info && info.status === 'valid' && info.issuedAt > before.autoIssuedAt) {
+            clearTimeout(timer);
+            sub.dispose();
+            resolve(info);
+          }
+        };
+        const timer = setTimeout(() => {
+          sub.dispose();
+          reject(new Error('the expired opted-in set was not refreshed within 20 s of start-up'));
+        }, 20_000);
+        const sub = api.onDidChange(done);
+        done();
+      });
+      assert.equal(refreshed.autoRefresh, true);
+      assert.notEqual((await api.getTokens(before.auto)).accessToken, before.tokens.auto.accessToken);
+      // One token request (discovery was kept from the first session), re-issued in place.
+      assert.deepEqual(await stats(), { requests: 1, tokenRequests: 1, byGrant: { client_credentials: 1 } });
+      assert.deepEqual(api.listTokenSets().map((t) => t.id).sort(), [before.cc, before.signedIn, before.auto].sort());
+    });
+
     it('reads everything back; then a token costs one request and a refresh one request', async () => {
       const before = JSON.parse(fs.readFileSync(memo, 'utf8'));
       await stats(true);
@@ -75,7 +116,7 @@ describe('across a restart of the editor', function () {
       assert.deepEqual(api.listEnvironments().map((e) => e.id), [before.env]);
       assert.deepEqual((await api.listApplications()).map((a) => a.id).sort(), [before.worker, before.web].sort());
       const sets = api.listTokenSets();
-      assert.deepEqual(sets.map((t) => t.id).sort(), [before.cc, before.signedIn].sort());
+      assert.deepEqual(sets.map((t) => t.id).sort(), [before.cc, before.signedIn, before.auto].sort());
       assert.equal(sets.find((t) => t.id === before.signedIn)!.autoRefresh, true);
       const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
       assert.deepEqual(json(await api.getTokens(before.cc)), before.tokens.cc);

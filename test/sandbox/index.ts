@@ -99,6 +99,8 @@ export interface Sandbox {
    */
   stats(): { requests: number; tokenRequests: number; byGrant: Record<string, number> };
   resetStats(): void;
+  /** Test-only: the lifetime of every access token issued from now on (a short-lived set without waiting for one). */
+  setAccessTokenTtl(seconds: number): void;
   /** Test-only approval or denial of pending device codes (and slow_down on demand): see pending.ts. */
   pending: PendingControl;
   /**
@@ -190,7 +192,8 @@ async function requestedResponseMode(provider: OidcProvider, requestUrl: URL): P
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const envId = opts.envId ?? DEFAULT_ENV_ID;
   const quiet = opts.quiet ?? true;
-  const accessTokenTtlSeconds = opts.accessTokenTtlSeconds ?? 3600;
+  let ttlSeconds = opts.accessTokenTtlSeconds ?? 3600;
+  const accessTokenTtlSeconds = () => ttlSeconds;
 
   // The issuers contain the port, so listen first and install the real handler afterwards.
   let route: Handler = (_req, res) => void res.writeHead(503).end();
@@ -376,6 +379,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       tokenRequests: Object.values(byGrant).reduce((a, b) => a + b, 0),
       byGrant: { ...byGrant },
     }),
+    setAccessTokenTtl: (seconds) => {
+      ttlSeconds = seconds;
+    },
     resetStats: () => {
       requests = 0;
       byGrant = {};

@@ -23,7 +23,8 @@ export interface VariantSetup {
   clients: SandboxClient[];
   routes: Record<string, string>;
   scopes: string[];
-  accessTokenTtlSeconds: number;
+  /** Read for every token issued, so that a test can shorten it for the next ones (Sandbox.setAccessTokenTtl). */
+  accessTokenTtlSeconds: () => number;
   /** true: every refresh returns a new refresh token and retires the old one (PingOne). */
   rotateRefreshTokens: boolean;
   /** Path of the sandbox's sign-on page for an interaction. */
@@ -68,7 +69,7 @@ const page = (title: string, body: string) =>
 export async function createProvider(setup: VariantSetup): Promise<OidcProvider> {
   // oidc-provider is ESM-only; the test bundles are CommonJS, hence the dynamic import.
   const { default: Provider, errors } = await import('oidc-provider');
-  const ttl = setup.accessTokenTtlSeconds;
+  const ttl = () => setup.accessTokenTtlSeconds();
   const resource = setup.jwtResource;
 
   const provider = new Provider(setup.issuer, {
@@ -194,7 +195,7 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
               return {
                 scope: setup.scopes.join(' '),
                 accessTokenFormat: 'jwt',
-                accessTokenTTL: ttl,
+                accessTokenTTL: ttl(),
                 jwt: { sign: { alg: 'RS256' } },
               };
             },

@@ -5,7 +5,7 @@
 /** Where the in-host module finds its instructions: `<workspace folder>/SESSION_FILE`. */
 export const SESSION_FILE = '.pte-bench-session.json';
 
-export type Step = 'activate' | 'scale' | 'seed' | 'openView' | 'idle';
+export type Step = 'activate' | 'scale' | 'seed' | 'openView' | 'idle' | 'memory' | 'getToken';
 
 export interface SessionConfig {
   label: string;
@@ -25,6 +25,57 @@ export interface SessionConfig {
   traceApi?: boolean;
   seed?: { authBase: string; envId: string; clientId: string; clientSecret: string; tokenSets: number };
   scale?: { sizes: number[]; runs: number; warmup: number; environments: number; applicationsPerEnvironment: number };
+  /** memory: how many token sets the extension's own tree draws after the first reading (0 for the empty extension). */
+  memory?: { tokenSets: number };
+  /**
+   * getToken: the "Get Token" command end to end. With `seed`, adds the environment and application
+   * first (through the API) and runs one untimed command; then `runs` timed ones for `applicationId`
+   * (or the seeded one).
+   */
+  getToken?: {
+    runs: number;
+    applicationId?: string;
+    seed?: { authBase: string; envId: string; clientId: string; clientSecret: string };
+    /** host:port of the sandbox: the HTTP requests timed are those to it. */
+    origin: string;
+    /** Remove the application's environment (and its token sets) once measured: later windows see the stores as before. */
+    removeEnvironmentAfter?: boolean;
+  };
+  /** Wrap the extension's vscode.window.createTreeView to reach its tree (memory, getToken). */
+  captureTree?: boolean;
+}
+
+export interface MemoryResult {
+  /** process.memoryUsage().heapUsed after a full GC, right after activation. */
+  afterActivationBytes: number;
+  /** … after the extension's tree drew `tokenSets` token sets (its own provider, fully expanded). */
+  afterDrawBytes?: number;
+  tokenSets: number;
+  /** Tree nodes the draw returned. */
+  nodes?: number;
+}
+
+export interface GetTokenSample {
+  /** executeCommand('pingone.getToken') until it resolved and the tree had drawn the new set. */
+  totalMs: number;
+  /** … until the command resolved (the token stored). */
+  storedMs: number;
+  /** Union of the HTTP requests to the sandbox (request() until the response ended). */
+  httpMs: number;
+  /** Union of SecretStorage calls (call until settled). */
+  secretsMs: number;
+  /** Union of globalState.update calls. */
+  stateMs: number;
+  /** Union of all three (they overlap): the time spent waiting on HTTP or VS Code's stores. */
+  waitingMs: number;
+  /** Whether the tree's redraw of the new set was seen (else totalMs is storedMs). */
+  redrawn: boolean;
+  requests: number;
+}
+
+export interface GetTokenResult {
+  applicationId: string;
+  samples: GetTokenSample[];
 }
 
 export interface ActivationResult {
@@ -82,6 +133,8 @@ export interface SessionResult {
   activation?: ActivationResult;
   scale?: ScaleResult[];
   seeded?: { tokenSets: number };
+  memory?: MemoryResult;
+  getToken?: GetTokenResult;
   /** Secrets calls through the context after activation (seeding included), by method. */
   secretsAfterActivation?: Record<string, number>;
   error?: string;
