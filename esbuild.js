@@ -15,7 +15,8 @@ const tests = process.argv.includes('--tests');
 /** Every *.ts file under dir (recursively) whose name passes the filter. */
 function entries(dir, filter) {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true })
+  return fs
+    .readdirSync(dir, { recursive: true })
     .map((f) => path.join(dir, String(f)))
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && filter(f));
 }
@@ -83,9 +84,7 @@ const vendorSplit = {
 const onDemandSplit = {
   name: 'on-demand-split',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(features|grants)$/ }, (args) =>
-      args.kind === 'require-call' ? { path: './features.js', external: true } : undefined,
-    );
+    build.onResolve({ filter: /^\.\/(features|grants)$/ }, (args) => (args.kind === 'require-call' ? { path: './features.js', external: true } : undefined));
   },
 };
 
@@ -188,7 +187,9 @@ async function buildExtension() {
   const grown = inputs(extension.metafile).filter((f) => !extensionInputs.has(f));
   const twice = inputs(features.metafile).filter((f) => extensionInputs.has(f));
   if (grown.length || twice.length) {
-    throw new Error(`the bundle split is inconsistent: ${[...grown.map((f) => `${f} only in the final extension.js`), ...twice.map((f) => `${f} in both bundles`)].join('; ')}`);
+    throw new Error(
+      `the bundle split is inconsistent: ${[...grown.map((f) => `${f} only in the final extension.js`), ...twice.map((f) => `${f} in both bundles`)].join('; ')}`,
+    );
   }
   return [extension.metafile, features.metafile];
 }
@@ -279,7 +280,10 @@ async function main() {
   // .vscode/tasks.json's "watch" problem matcher reads these lines: rebuilding… starts a build, the others end it.
   const rebuild = () => {
     console.log('[esbuild] rebuilding…');
-    return build().then(() => console.log('[esbuild] rebuilt'), (err) => console.error(`[esbuild] rebuild failed: ${err.message}`));
+    return build().then(
+      () => console.log('[esbuild] rebuilt'),
+      (err) => console.error(`[esbuild] rebuild failed: ${err.message}`),
+    );
   };
   for (const dir of ['src', ...(tests ? ['test'] : [])]) {
     fs.watch(dir, { recursive: true }, () => {

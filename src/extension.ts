@@ -84,8 +84,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     ...lazyCommands(lazy),
   };
   let handlers: Record<OnDemandCommandId, CommandHandler> | undefined;
-  const onDemand = (id: OnDemandCommandId) =>
-    vscode.commands.registerCommand(id, (...args: unknown[]) => (handlers ??= features().commandHandlers(ctx))[id](...args));
+  const onDemand = (id: OnDemandCommandId) => vscode.commands.registerCommand(id, (...args: unknown[]) => (handlers ??= features().commandHandlers(ctx))[id](...args));
   context.subscriptions.push(
     log,
     { dispose: () => agents.dispose() },

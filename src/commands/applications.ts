@@ -21,9 +21,7 @@ import { asValidator } from './environments';
 async function promptApplication(ctx: CommandContext, existing?: Application): Promise<ApplicationInput> {
   const title = existing ? `Edit ${existing.name}` : 'Add Application';
   const input = (prompt: string, validate: (v: string) => unknown, value?: string, extra: Partial<vscode.InputBoxOptions> = {}) =>
-    vscode.window
-      .showInputBox({ title, prompt, value, ignoreFocusOut: true, validateInput: asValidator(validate), ...extra })
-      .then((v) => required(v).trim());
+    vscode.window.showInputBox({ title, prompt, value, ignoreFocusOut: true, validateInput: asValidator(validate), ...extra }).then((v) => required(v).trim());
 
   const clientId = await input('Client ID (Applications › your app › Configuration)', validateClientId, existing?.clientId);
   const authMethod = await pickAuthMethod(title, existing?.authMethod);
@@ -44,7 +42,11 @@ async function promptApplication(ctx: CommandContext, existing?: Application): P
   }
   const signing = await promptSigning(title, authMethod, existing);
   const grants = await pickGrants(title, authMethod, existing?.grants);
-  const scopes = await input('Default scopes, space-separated (optional)', validateScopes, existing?.scopes ?? (grants.includes('authorization_code') ? 'openid profile' : ''));
+  const scopes = await input(
+    'Default scopes, space-separated (optional)',
+    validateScopes,
+    existing?.scopes ?? (grants.includes('authorization_code') ? 'openid profile' : ''),
+  );
   const redirectUri = grants.includes('authorization_code')
     ? await input(
         'Redirect URI registered for the app (optional; a loopback one such as http://127.0.0.1/callback lets VS Code receive the sign-in)',
@@ -66,8 +68,18 @@ async function promptOptions(title: string, grants: Grant[], existing?: Applicat
     { label: 'DPoP-bound tokens', description: 'RFC 9449: tokens work only with a proof from a key VS Code keeps', option: 'dpop', picked: existing?.dpop === true },
     ...(grants.includes('authorization_code')
       ? [
-          { label: 'Always push authorization requests (PAR)', description: 'PingOne parRequirement: REQUIRED', option: 'par', picked: existing?.pushedAuthorization === 'always' },
-          { label: 'Always sign authorization requests (JAR)', description: 'PingOne requireSignedRequestObject', option: 'jar', picked: existing?.requestObject === 'always' },
+          {
+            label: 'Always push authorization requests (PAR)',
+            description: 'PingOne parRequirement: REQUIRED',
+            option: 'par',
+            picked: existing?.pushedAuthorization === 'always',
+          },
+          {
+            label: 'Always sign authorization requests (JAR)',
+            description: 'PingOne requireSignedRequestObject',
+            option: 'jar',
+            picked: existing?.requestObject === 'always',
+          },
         ]
       : []),
   ];
@@ -118,10 +130,14 @@ async function promptPrivateKey(title: string, existing?: Application): Promise<
   if (choice.value === 'keep') return {};
   if ((PRIVATE_KEY_ALGS as readonly string[]).includes(choice.value)) return { signingAlg: choice.value };
   if (choice.value === 'paste') {
-    const pasted = required(await vscode.window.showInputBox({ title, prompt: 'Paste the private key (PEM PKCS#8 or a private JWK); it is not shown', password: true, ignoreFocusOut: true }));
+    const pasted = required(
+      await vscode.window.showInputBox({ title, prompt: 'Paste the private key (PEM PKCS#8 or a private JWK); it is not shown', password: true, ignoreFocusOut: true }),
+    );
     return { privateKey: pasted };
   }
-  const [file] = required(await vscode.window.showOpenDialog({ title, canSelectMany: false, openLabel: 'Use this key', filters: { 'Private keys': ['pem', 'key', 'json', 'jwk'] } }));
+  const [file] = required(
+    await vscode.window.showOpenDialog({ title, canSelectMany: false, openLabel: 'Use this key', filters: { 'Private keys': ['pem', 'key', 'json', 'jwk'] } }),
+  );
   return { privateKey: new TextDecoder().decode(await vscode.workspace.fs.readFile(file)) };
 }
 
@@ -202,21 +218,31 @@ async function promptApplicationField(ctx: CommandContext, existing: Application
   const shown = (f: Field) =>
     (f !== 'redirectUri' || existing.grants.includes('authorization_code')) && ((f !== 'signingAlg' && f !== 'assertionAudience') || signsJwt(existing.authMethod));
   if (requested && !shown(requested)) {
-    throw invalidInput(requested, `"${existing.name}" uses ${existing.authMethod}, which has no ${(FIELDS.find((f) => f.field === requested)?.label ?? requested).toLowerCase()}.`);
+    throw invalidInput(
+      requested,
+      `"${existing.name}" uses ${existing.authMethod}, which has no ${(FIELDS.find((f) => f.field === requested)?.label ?? requested).toLowerCase()}.`,
+    );
   }
   const field =
     requested ??
-    (await pick(
-      FIELDS.filter((f) => shown(f.field)).map((f) => ({ label: f.label, description: current[f.field], field: f.field })),
-      'What do you want to change?',
-      title,
-    )).field;
+    (
+      await pick(
+        FIELDS.filter((f) => shown(f.field)).map((f) => ({ label: f.label, description: current[f.field], field: f.field })),
+        'What do you want to change?',
+        title,
+      )
+    ).field;
   // Everything the application has now, so a change to one field keeps the others (as api.updateApplication does).
   const { id: _id, environmentId: _env, keyId: _kid, origin: _origin, ...base } = existing;
   const input = (prompt: string, validate: (v: string) => unknown, value?: string, extra: Partial<vscode.InputBoxOptions> = {}) =>
     vscode.window.showInputBox({ title, prompt, value, ignoreFocusOut: true, validateInput: asValidator(validate), ...extra }).then((v) => required(v).trim());
   const askSecret = () =>
-    input('Client secret (stored in VS Code SecretStorage only)', (v) => (v ? undefined : invalidInput('clientSecret', 'A client secret is required for this auth method.')), undefined, { password: true });
+    input(
+      'Client secret (stored in VS Code SecretStorage only)',
+      (v) => (v ? undefined : invalidInput('clientSecret', 'A client secret is required for this auth method.')),
+      undefined,
+      { password: true },
+    );
   const edited = (patch: Partial<ApplicationInput>): Edit => ({ input: { ...base, ...patch } });
   switch (field) {
     case 'name':
@@ -239,7 +265,11 @@ async function promptApplicationField(ctx: CommandContext, existing: Application
       if (existing.authMethod === 'client_secret_jwt') return edited({ signingAlg: await pickSecretAlg(title, existing.signingAlg) });
       // A private key has one algorithm: another one means a new key (the old one stays in the JWKS).
       const choice = await pick(
-        PRIVATE_KEY_ALGS.filter((alg) => alg !== existing.signingAlg).map((alg) => ({ label: `Generate a new ${alg} key`, description: KEY_ALG_DESCRIPTIONS[alg], value: alg as string })),
+        PRIVATE_KEY_ALGS.filter((alg) => alg !== existing.signingAlg).map((alg) => ({
+          label: `Generate a new ${alg} key`,
+          description: KEY_ALG_DESCRIPTIONS[alg],
+          value: alg as string,
+        })),
         `The key signs with ${existing.signingAlg ?? 'RS256'}: another algorithm needs a new key (the old public key stays in the JWKS until you remove it)`,
         title,
       );

@@ -41,11 +41,7 @@ export function idArg(arg: unknown, kind: 'environment' | 'application' | 'token
  * resolves to undefined: rethrowing would make VS Code add its own "Error running command" toast.
  * Other extensions get typed errors through the public API.
  */
-export function command<A extends unknown[], R>(
-  ctx: CommandContext,
-  title: string,
-  body: (...args: A) => Promise<R>,
-): (...args: A) => Promise<R | undefined> {
+export function command<A extends unknown[], R>(ctx: CommandContext, title: string, body: (...args: A) => Promise<R>): (...args: A) => Promise<R | undefined> {
   return async (...args: A) => {
     try {
       return await body(...args);
@@ -91,7 +87,12 @@ export async function chooseEnvironment(ctx: CommandContext, arg: unknown): Prom
   const envs = ctx.service.listEnvironments();
   if (!envs.length) throw new ExplorerError('invalid_input', 'No environment is configured yet: run "PingOne: Add Environment" first.');
   if (envs.length === 1) return envs[0].id;
-  return (await pick(envs.map((e) => ({ label: e.name, description: e.issuer, id: e.id })), 'Choose an environment')).id;
+  return (
+    await pick(
+      envs.map((e) => ({ label: e.name, description: e.issuer, id: e.id })),
+      'Choose an environment',
+    )
+  ).id;
 }
 
 /**
@@ -112,7 +113,12 @@ export async function chooseApplication(
   if (!apps.length) throw new ExplorerError('invalid_input', 'No suitable application is configured: run "PingOne: Add Application" first.');
   if (apps.length === 1 && !sends) return apps[0].id;
   const envName = (envId: string) => ctx.service.listEnvironments().find((e) => e.id === envId)?.name ?? '';
-  return (await pick(apps.map((a) => ({ label: a.name, description: `${a.clientId} · ${envName(a.environmentId)}`, id: a.id })), 'Choose an application')).id;
+  return (
+    await pick(
+      apps.map((a) => ({ label: a.name, description: `${a.clientId} · ${envName(a.environmentId)}`, id: a.id })),
+      'Choose an application',
+    )
+  ).id;
 }
 
 export async function chooseTokenSet(ctx: CommandContext, arg: unknown, sends?: typeof SENDS_SECRET): Promise<string> {

@@ -1,6 +1,15 @@
 /** Add, edit and remove environments. With an input object as argument no prompt is shown. */
 import vscode = require('vscode');
-import { type Environment, type EnvironmentInput, REGIONS, type Region, validateBaseUrl, validateEnvironment, validateEnvironmentId, validateName } from '../core/environment';
+import {
+  type Environment,
+  type EnvironmentInput,
+  REGIONS,
+  type Region,
+  validateBaseUrl,
+  validateEnvironment,
+  validateEnvironmentId,
+  validateName,
+} from '../core/environment';
 import { ExplorerError, isExplorerError } from '../core/errors';
 import { environmentFromUrl } from '../core/pastedEnvironment';
 import { errorMessage } from '../platform/errors';
@@ -28,7 +37,8 @@ function inWords(field: string, validate: (v: string) => unknown): (v: string) =
     try {
       return validate(v);
     } catch (err) {
-      if (isExplorerError(err) && words && err.message.startsWith(field)) throw new ExplorerError(err.code, `${words}${err.message.slice(field.length)}`, { field: err.field });
+      if (isExplorerError(err) && words && err.message.startsWith(field))
+        throw new ExplorerError(err.code, `${words}${err.message.slice(field.length)}`, { field: err.field });
       throw err;
     }
   };
@@ -40,9 +50,7 @@ function environmentIdOf(value: string): { environmentId: string; region?: Regio
 }
 
 async function ask(title: string, prompt: string, validate: (v: string) => unknown, value?: string, placeHolder?: string): Promise<string> {
-  return required(
-    await vscode.window.showInputBox({ title, prompt, value, placeHolder, ignoreFocusOut: true, validateInput: asValidator(validate) }),
-  ).trim();
+  return required(await vscode.window.showInputBox({ title, prompt, value, placeHolder, ignoreFocusOut: true, validateInput: asValidator(validate) })).trim();
 }
 
 const KIND_TITLE = { pingone: 'Add PingOne Environment', pingfederate: 'Add PingFederate Environment', oidc: 'Add OpenID Connect Provider' } as const;
@@ -53,7 +61,8 @@ export function countOf(n: number, noun: string): string {
 }
 
 async function promptEnvironment(existing?: Environment): Promise<EnvironmentInput> {
-  const kind = existing?.kind ??
+  const kind =
+    existing?.kind ??
     (
       await pick(
         [
@@ -73,10 +82,21 @@ async function promptEnvironment(existing?: Environment): Promise<EnvironmentInp
     ];
     const choice = await pick(regionItems, 'Region', title);
     const authBaseUrl = choice.custom
-      ? await ask(title, 'Auth base URL (the part before /{environmentId}/as)', inWords('authBaseUrl', (v) => validateBaseUrl('authBaseUrl', v)), existing?.authBaseUrl, 'https://auth.example.com')
+      ? await ask(
+          title,
+          'Auth base URL (the part before /{environmentId}/as)',
+          inWords('authBaseUrl', (v) => validateBaseUrl('authBaseUrl', v)),
+          existing?.authBaseUrl,
+          'https://auth.example.com',
+        )
       : undefined;
     const pasted = environmentIdOf(
-      await ask(title, 'Environment ID (a UUID from Settings › Environment Properties), or paste the console URL or the issuer URL', environmentIdOf, existing?.environmentId),
+      await ask(
+        title,
+        'Environment ID (a UUID from Settings › Environment Properties), or paste the console URL or the issuer URL',
+        environmentIdOf,
+        existing?.environmentId,
+      ),
     );
     // A pasted PingOne URL also says where the environment lives.
     const region = choice.custom ? undefined : (pasted.region ?? choice.region);
@@ -100,7 +120,14 @@ async function promptEnvironment(existing?: Environment): Promise<EnvironmentInp
  */
 async function promptEnvironmentField(existing: Environment, requested?: string): Promise<EnvironmentInput> {
   const title = `Edit ${existing.name}`;
-  const base: EnvironmentInput = { kind: existing.kind, name: existing.name, environmentId: existing.environmentId, region: existing.region, authBaseUrl: existing.authBaseUrl, issuer: existing.issuer };
+  const base: EnvironmentInput = {
+    kind: existing.kind,
+    name: existing.name,
+    environmentId: existing.environmentId,
+    region: existing.region,
+    authBaseUrl: existing.authBaseUrl,
+    issuer: existing.issuer,
+  };
   const fields =
     existing.kind === 'pingone'
       ? [
@@ -130,11 +157,24 @@ async function promptEnvironmentField(existing: Environment, requested?: string)
         title,
       );
       if (!choice.custom) return { ...base, region: choice.region, authBaseUrl: undefined };
-      const authBaseUrl = await ask(title, 'Auth base URL (the part before /{environmentId}/as)', inWords('authBaseUrl', (v) => validateBaseUrl('authBaseUrl', v)), existing.authBaseUrl);
+      const authBaseUrl = await ask(
+        title,
+        'Auth base URL (the part before /{environmentId}/as)',
+        inWords('authBaseUrl', (v) => validateBaseUrl('authBaseUrl', v)),
+        existing.authBaseUrl,
+      );
       return { ...base, region: undefined, authBaseUrl };
     }
     default:
-      return { ...base, issuer: await ask(title, 'Issuer URL', inWords('issuer', (v) => validateBaseUrl('issuer', v)), existing.issuer) };
+      return {
+        ...base,
+        issuer: await ask(
+          title,
+          'Issuer URL',
+          inWords('issuer', (v) => validateBaseUrl('issuer', v)),
+          existing.issuer,
+        ),
+      };
   }
 }
 
@@ -143,7 +183,11 @@ async function askIfDuplicate(ctx: CommandContext, input: EnvironmentInput): Pro
   const issuer = validateEnvironment(input, 'new').issuer;
   const same = ctx.service.listEnvironments().find((e) => e.issuer === issuer);
   if (!same) return input;
-  const answer = await vscode.window.showWarningMessage(`"${same.name}" already uses the issuer ${issuer}.`, { modal: true, detail: 'Add a second environment for it?' }, 'Add Anyway');
+  const answer = await vscode.window.showWarningMessage(
+    `"${same.name}" already uses the issuer ${issuer}.`,
+    { modal: true, detail: 'Add a second environment for it?' },
+    'Add Anyway',
+  );
   return answer === 'Add Anyway' ? input : required<EnvironmentInput>(undefined);
 }
 

@@ -42,7 +42,11 @@ export function isCancel(err: unknown): boolean {
  * is "Sign-in timed out …", not "Sign in: Sign-in timed out …"). One final full stop.
  */
 export function titled(title: string, message: string): string {
-  const words = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  const words = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, ' ')
+      .trim();
   const first = words(title).split(' ')[0] ?? '';
   const body = message.trim().replace(/\.{2,}$/, '.');
   return first && words(body).startsWith(first) ? body : `${title}: ${body}`;

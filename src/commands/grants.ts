@@ -36,18 +36,16 @@ function withCancellableProgress<T>(title: string, task: (signal: AbortSignal, r
 export function showUserCode(ctx: CommandContext, appName: string, info: UserCodeInfo): void {
   const action = 'Copy code and open';
   ctx.log.info(`Device authorization for "${appName}": user code ${info.userCode} at ${info.verificationUri}`);
-  void vscode.window
-    .showInformationMessage(`To sign in to ${appName}, enter the code ${info.userCode} at ${info.verificationUri}`, action)
-    .then(async (choice) => {
-      if (choice !== action) return;
-      try {
-        await vscode.env.clipboard.writeText(info.userCode);
-      } catch (err) {
-        // The browser may refuse clipboard access (VS Code for the Web): the page still opens.
-        ctx.log.error(`Could not copy the user code: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      await vscode.env.openExternal(vscode.Uri.parse(info.verificationUriComplete ?? info.verificationUri, true));
-    });
+  void vscode.window.showInformationMessage(`To sign in to ${appName}, enter the code ${info.userCode} at ${info.verificationUri}`, action).then(async (choice) => {
+    if (choice !== action) return;
+    try {
+      await vscode.env.clipboard.writeText(info.userCode);
+    } catch (err) {
+      // The browser may refuse clipboard access (VS Code for the Web): the page still opens.
+      ctx.log.error(`Could not copy the user code: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    await vscode.env.openExternal(vscode.Uri.parse(info.verificationUriComplete ?? info.verificationUri, true));
+  });
 }
 
 /** Interactive device authorization: the user-code notification (unless the caller takes the code) and a cancellable progress while polling. */
@@ -100,7 +98,11 @@ async function promptExchange(ctx: CommandContext, appId: string): Promise<Token
   const sets = service.listTokenSets().sort((a, b) => b.issuedAt - a.issuedAt);
   if (!sets.length) throw invalidInput('subjectTokenSetId', 'There are no tokens to exchange yet: sign in or get a token first.');
   const appName = (id: string) => service.listApplications().find((a) => a.id === id)?.name ?? '?';
-  const item = (t: TokenSetInfo) => ({ label: appName(t.applicationId), description: `${t.grant} · ${t.status} · ${new Date(t.issuedAt).toLocaleTimeString()}`, id: t.id });
+  const item = (t: TokenSetInfo) => ({
+    label: appName(t.applicationId),
+    description: `${t.grant} · ${t.status} · ${new Date(t.issuedAt).toLocaleTimeString()}`,
+    id: t.id,
+  });
   const subject = service.getTokenSetInfo((await pick(sets.map(item), 'The token set whose token is exchanged (the subject)', title)).id);
   const subjectToken = subject.hasIdToken
     ? (
@@ -143,7 +145,7 @@ async function promptBackchannel(ctx: CommandContext, title: string): Promise<Ba
   const how = (
     await pick(
       [
-        { label: 'Login hint', description: 'the user\'s username or email', value: 'loginHint' as const },
+        { label: 'Login hint', description: "the user's username or email", value: 'loginHint' as const },
         ...(withIdToken.length ? [{ label: 'A stored sign-in', description: 'its ID token names the user (id_token_hint)', value: 'idToken' as const }] : []),
         { label: 'Login hint token', description: 'a token naming the user, from your own system', value: 'loginHintToken' as const },
       ],
@@ -164,7 +166,13 @@ async function promptBackchannel(ctx: CommandContext, title: string): Promise<Ba
   } else {
     const prompt = how === 'loginHint' ? 'Username or email of the user' : 'Login hint token';
     const value = required(
-      await vscode.window.showInputBox({ title, prompt, ignoreFocusOut: true, password: how === 'loginHintToken', validateInput: (v) => (v.trim() ? undefined : 'Required.') }),
+      await vscode.window.showInputBox({
+        title,
+        prompt,
+        ignoreFocusOut: true,
+        password: how === 'loginHintToken',
+        validateInput: (v) => (v.trim() ? undefined : 'Required.'),
+      }),
     ).trim();
     o[how] = value;
   }
@@ -198,7 +206,7 @@ export function grantCommands(ctx: CommandContext) {
       const title = `Ask a user to approve ${app.name} on their device (CIBA)`;
       const o = backchannelOptions(options) ?? (await promptBackchannel(ctx, title));
       return withCancellableProgress(`CIBA for ${app.name}`, (signal, report) => {
-        report('asking the user\'s device…');
+        report("asking the user's device…");
         return service.backchannelAuthentication(id, {
           ...o,
           signal,

@@ -55,7 +55,9 @@ export function importCommands(ctx: CommandContext) {
       const plan = planPostmanImport(await readPostmanFile(arg));
       await confirmPreview(ctx, plan, 'Import this Postman environment?', ['Import'], options(opts));
       const done = await applyPlan(plan, service);
-      ctx.log.info(`Imported a Postman environment: ${done.environments.length} environment(s), ${done.applications.length} application(s), ${plan.skipped.length} variable(s) skipped`);
+      ctx.log.info(
+        `Imported a Postman environment: ${done.environments.length} environment(s), ${done.applications.length} application(s), ${plan.skipped.length} variable(s) skipped`,
+      );
       if (options(opts).confirm !== false) {
         void vscode.window.showInformationMessage(
           `Imported ${done.applications.length} application(s) into ${done.environments.map((e) => `"${e.name}"`).join(', ')}.${plan.skipped.length ? ` ${plan.skipped.length} variable(s) were skipped (see the preview).` : ''}`,
@@ -90,7 +92,10 @@ export function importCommands(ctx: CommandContext) {
       const done = await applyPlan(plan, service);
       const app = done.applications[0];
       ctx.log.info(`Imported from curl: application "${app.name}" (${app.clientId}, ${app.authMethod}) in "${done.environments[0].name}"`);
-      const tokenSet = canRun && choice === 'Import and Get Token' ? await withProgress(`Getting a token for ${app.name}…`, (signal) => service.clientCredentials(app.id, { signal })) : undefined;
+      const tokenSet =
+        canRun && choice === 'Import and Get Token'
+          ? await withProgress(`Getting a token for ${app.name}…`, (signal) => service.clientCredentials(app.id, { signal }))
+          : undefined;
       if (options(opts).confirm !== false && !tokenSet) void vscode.window.showInformationMessage(`Imported "${app.name}" into "${done.environments[0].name}".`);
       return { environment: done.environments[0], application: app, grant, warnings, tokenSet };
     }),

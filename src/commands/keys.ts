@@ -10,7 +10,10 @@ export function keyCommands(ctx: CommandContext) {
       const id = await chooseApplication(ctx, arg, keyApps);
       const jwks = await service.publicJwks(id);
       await vscode.env.clipboard.writeText(JSON.stringify(jwks, null, 2));
-      void vscode.window.setStatusBarMessage(`$(check) Public JWKS copied (${jwks.keys.length} key${jwks.keys.length === 1 ? '' : 's'}): paste it into the application's JWKS in the tenant`, 5000);
+      void vscode.window.setStatusBarMessage(
+        `$(check) Public JWKS copied (${jwks.keys.length} key${jwks.keys.length === 1 ? '' : 's'}): paste it into the application's JWKS in the tenant`,
+        5000,
+      );
       return jwks;
     }),
     'pingone.rotateKey': command(ctx, 'Rotate key', async (arg?: unknown, options?: unknown) => {

@@ -41,11 +41,12 @@ class ResultDocuments implements vscode.TextDocumentContentProvider, vscode.Disp
     if (doc.languageId !== 'json') await vscode.languages.setTextDocumentLanguage(doc, 'json');
     await vscode.window.showTextDocument(doc, { preview: false });
     // The old document's tab, looked up now (tab objects from before showing the new one go stale).
-    const stale = previous && !same
-      ? vscode.window.tabGroups.all
-          .flatMap((g) => g.tabs)
-          .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.scheme === RESULT_SCHEME && t.input.uri.path === previous.path)
-      : [];
+    const stale =
+      previous && !same
+        ? vscode.window.tabGroups.all
+            .flatMap((g) => g.tabs)
+            .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.scheme === RESULT_SCHEME && t.input.uri.path === previous.path)
+        : [];
     if (stale.length) await vscode.window.tabGroups.close(stale, true);
     return uri;
   }

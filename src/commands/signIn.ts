@@ -41,8 +41,7 @@ export function signIn(
   options: { scope?: string; openExternal?: (url: string) => PromiseLike<unknown> },
 ): Promise<TokenSetInfo> {
   const app = ctx.service.getApplication(applicationId);
-  const open =
-    options.openExternal ?? ((url: string) => Promise.resolve(vscode.env.openExternal(vscode.Uri.parse(url, true))));
+  const open = options.openExternal ?? ((url: string) => Promise.resolve(vscode.env.openExternal(vscode.Uri.parse(url, true))));
   return Promise.resolve(
     vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Signing in to ${app.name} in the browser`, cancellable: true },

@@ -100,7 +100,9 @@ export function tenantCommands(ctx: CommandContext) {
       if (preview.deleted || !preview.changes.length || preview.changes.every((c) => c.field === 'importable')) {
         if (!silent) {
           const text = preview.changes.length ? preview.changes.map(describeChange).join(' ') : `"${app.name}" is in sync with the tenant.`;
-          void (preview.changes.length ? vscode.window.showWarningMessage(text) : vscode.window.showInformationMessage(`${text}${preview.secretProblem ? ` ${preview.secretProblem}` : ''}`));
+          void (preview.changes.length
+            ? vscode.window.showWarningMessage(text)
+            : vscode.window.showInformationMessage(`${text}${preview.secretProblem ? ` ${preview.secretProblem}` : ''}`));
         }
         return preview;
       }

@@ -111,7 +111,10 @@ export function tokenCommands(ctx: CommandContext) {
   const done = (info: TokenSetInfo | undefined, what: string): TokenSetInfo | undefined => {
     if (!info) return info;
     const app = service.listApplications().find((a) => a.id === info.applicationId);
-    void vscode.window.setStatusBarMessage(`$(check) ${what}${app ? `: ${app.name}` : ''}${info.subject ? ` as ${info.subject}` : ''}, ${describeExpiry(info.expiresAt, Date.now())}`, 5000);
+    void vscode.window.setStatusBarMessage(
+      `$(check) ${what}${app ? `: ${app.name}` : ''}${info.subject ? ` as ${info.subject}` : ''}, ${describeExpiry(info.expiresAt, Date.now())}`,
+      5000,
+    );
     ctx.reveal?.(info.id);
     return info;
   };
@@ -143,11 +146,22 @@ export function tokenCommands(ctx: CommandContext) {
       const o = (options ?? {}) as { username?: string; password?: string; scope?: string };
       const title = `Sign in to ${app.name} (PingOne flows API)`;
       const username =
-        o.username ?? required(await vscode.window.showInputBox({ title, prompt: 'Username of a test user', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'A username is required.') })).trim();
+        o.username ??
+        required(
+          await vscode.window.showInputBox({
+            title,
+            prompt: 'Username of a test user',
+            ignoreFocusOut: true,
+            validateInput: (v) => (v.trim() ? undefined : 'A username is required.'),
+          }),
+        ).trim();
       // Asked for each sign-in, used once, never stored.
       const password =
         o.password ?? required(await vscode.window.showInputBox({ title, prompt: `Password for ${username} (not stored)`, password: true, ignoreFocusOut: true }));
-      return done(await withProgress(`Signing in ${username}…`, (signal) => service.signInWithPassword(id, { username, password, scope: scopeOf(o), signal })), 'Signed in');
+      return done(
+        await withProgress(`Signing in ${username}…`, (signal) => service.signInWithPassword(id, { username, password, scope: scopeOf(o), signal })),
+        'Signed in',
+      );
     }),
     'pingone.exchangeCode': command(ctx, 'Exchange authorization code', async (arg?: unknown, options?: unknown) => {
       const id = await chooseApplication(ctx, arg, (a) => a.grants.includes('authorization_code'), SENDS_SECRET);
@@ -168,7 +182,11 @@ export function tokenCommands(ctx: CommandContext) {
       }
       if (!redirectUri) {
         redirectUri = required(
-          await vscode.window.showInputBox({ title: `Exchange code for ${app.name}`, prompt: 'The redirect URI used in the authorization request', ignoreFocusOut: true }),
+          await vscode.window.showInputBox({
+            title: `Exchange code for ${app.name}`,
+            prompt: 'The redirect URI used in the authorization request',
+            ignoreFocusOut: true,
+          }),
         ).trim();
       }
       if (!redirectUri) throw invalidInput('redirectUri', 'The redirect URI is required.');
@@ -200,11 +218,9 @@ export function tokenCommands(ctx: CommandContext) {
       if (enabled) {
         ctx.autoRefresh?.resume(id);
         if (!vscode.workspace.getConfiguration('pingone.autoRefresh').get<boolean>('enabled', false)) {
-          void vscode.window
-            .showInformationMessage('This token set will auto-refresh once "pingone.autoRefresh.enabled" is on.', 'Turn On')
-            .then((c) => {
-              if (c === 'Turn On') void vscode.workspace.getConfiguration('pingone.autoRefresh').update('enabled', true, vscode.ConfigurationTarget.Global);
-            });
+          void vscode.window.showInformationMessage('This token set will auto-refresh once "pingone.autoRefresh.enabled" is on.', 'Turn On').then((c) => {
+            if (c === 'Turn On') void vscode.workspace.getConfiguration('pingone.autoRefresh').update('enabled', true, vscode.ConfigurationTarget.Global);
+          });
         }
       }
       return info;

@@ -26,7 +26,12 @@ export function workspaceCommands(ctx: CommandContext) {
         const picked = required(
           await vscode.window.showQuickPick(
             envs.map((e) => ({ label: e.name, description: `${e.issuer}${e.origin === 'workspace' ? ' · workspace' : ''}`, picked: true, id: e.id })),
-            { title: 'Export to Workspace File', placeHolder: `Environments to write into ${WORKSPACE_FILE} (with their applications, never secrets)`, canPickMany: true, ignoreFocusOut: true },
+            {
+              title: 'Export to Workspace File',
+              placeHolder: `Environments to write into ${WORKSPACE_FILE} (with their applications, never secrets)`,
+              canPickMany: true,
+              ignoreFocusOut: true,
+            },
           ),
         );
         ids = picked.map((p) => p.id);

@@ -115,7 +115,9 @@ export async function createAuthorizationRequest(
   if (opts.plan.jar) sent = { client_id: opts.clientId, request: await signRequestObject(params, call, endpoints.issuer, opts.now) };
   if (opts.plan.par) {
     if (!endpoints.par) {
-      throw new ExplorerError('invalid_input', `The application needs pushed authorization requests, but the issuer ${endpoints.issuer} publishes no PAR endpoint.`, { field: 'pushedAuthorization' });
+      throw new ExplorerError('invalid_input', `The application needs pushed authorization requests, but the issuer ${endpoints.issuer} publishes no PAR endpoint.`, {
+        field: 'pushedAuthorization',
+      });
     }
     const { requestUri } = await pushAuthorizationRequest(endpoints.par, call, sent);
     sent = { client_id: opts.clientId, request_uri: requestUri };
@@ -128,10 +130,7 @@ export async function createAuthorizationRequest(
  * RFC 9207: `iss`, when present, must equal the issuer exactly; when the server advertises
  * `authorization_response_iss_parameter_supported`, a response without `iss` is refused (§2.4).
  */
-export function validateAuthorizationResponse(
-  params: URLSearchParams,
-  expected: { state: string; issuer?: string; requireIss?: boolean },
-): string {
+export function validateAuthorizationResponse(params: URLSearchParams, expected: { state: string; issuer?: string; requireIss?: boolean }): string {
   const iss = params.get('iss');
   if (iss !== null && expected.issuer !== undefined && iss !== expected.issuer) {
     throw new ExplorerError(

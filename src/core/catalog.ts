@@ -55,7 +55,8 @@ export class Catalog {
     const ring = app.authMethod === 'private_key_jwt' ? await this.newKeyRing(undefined, input.privateKey, app.signingAlg) : undefined;
     if (ring) app = this.withActiveKey(app, ring);
     if (ring) await this.core.deps.secrets.store(KEYS.clientKey(app.id), JSON.stringify(ring));
-    if (usesSecret(app.authMethod) && input.clientSecret) await this.core.deps.secrets.store(KEYS.clientSecret(app.id), encodeClientSecret(input.clientSecret, { issuer }));
+    if (usesSecret(app.authMethod) && input.clientSecret)
+      await this.core.deps.secrets.store(KEYS.clientSecret(app.id), encodeClientSecret(input.clientSecret, { issuer }));
     await this.core.updateList<Application>(KEYS.applications, (l) => [...l, app]);
     this.core.changed();
     return app;
@@ -167,7 +168,10 @@ export class Catalog {
     }
     if (!usesSecret(app.authMethod)) await this.core.deps.secrets.delete(KEYS.clientSecret(app.id));
     else if (input.clientSecret && !(await this.clientSecretMatches(app.id, input.clientSecret))) {
-      await this.core.deps.secrets.store(KEYS.clientSecret(app.id), encodeClientSecret(input.clientSecret, { issuer: this.service.getEnvironment(environmentId).issuer }));
+      await this.core.deps.secrets.store(
+        KEYS.clientSecret(app.id),
+        encodeClientSecret(input.clientSecret, { issuer: this.service.getEnvironment(environmentId).issuer }),
+      );
     }
     await this.core.updateList<Application>(KEYS.applications, (l) => (existingId !== undefined ? l.map((a) => (a.id === existingId ? app : a)) : [...l, app]));
     this.core.changed();

@@ -42,10 +42,7 @@ export function basicAuthorization(clientId: string, clientSecret: string): stri
 
 function requireSecret(client: ClientCredentials): string {
   if (!client.clientSecret) {
-    throw invalidInput(
-      'clientSecret',
-      `The application uses ${client.authMethod} but has no client secret stored: edit the application and enter its secret.`,
-    );
+    throw invalidInput('clientSecret', `The application uses ${client.authMethod} but has no client secret stored: edit the application and enter its secret.`);
   }
   // Redacted from every message from now on, in every encoding a server might echo it in.
   rememberSecrets(client.clientSecret, basicCredential(client.clientId, client.clientSecret));

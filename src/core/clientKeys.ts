@@ -53,7 +53,10 @@ function defaultAlg(jwk: JWK): KeyAlg {
   if (jwk.kty === 'RSA') return 'RS256';
   if (jwk.kty === 'EC' && jwk.crv === 'P-256') return 'ES256';
   if (jwk.kty === 'EC' && jwk.crv === 'P-384') return 'ES384';
-  throw invalidInput('privateKey', `This key (${jwk.kty ?? 'unknown type'}${jwk.crv ? ` ${jwk.crv}` : ''}) cannot sign with ${KEY_ALGS.join(', ')}: use an RSA key or an EC P-256 or P-384 key.`);
+  throw invalidInput(
+    'privateKey',
+    `This key (${jwk.kty ?? 'unknown type'}${jwk.crv ? ` ${jwk.crv}` : ''}) cannot sign with ${KEY_ALGS.join(', ')}: use an RSA key or an EC P-256 or P-384 key.`,
+  );
 }
 
 function checkAlgFits(alg: KeyAlg, jwk: JWK): void {
@@ -96,7 +99,9 @@ export async function parsePrivateKey(input: string, alg: string | undefined, no
     try {
       await importJWK(candidate, useAlg);
     } catch (err) {
-      throw new ExplorerError('invalid_input', `The private JWK cannot be used for ${useAlg}: ${err instanceof Error ? err.message : 'it is malformed'}.`, { field: 'privateKey' });
+      throw new ExplorerError('invalid_input', `The private JWK cannot be used for ${useAlg}: ${err instanceof Error ? err.message : 'it is malformed'}.`, {
+        field: 'privateKey',
+      });
     }
     const { kid: _kid, alg: _alg, use: _use, key_ops: _ops, ...material } = candidate as JWK & { key_ops?: unknown };
     jwk = material as JWK;

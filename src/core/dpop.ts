@@ -34,11 +34,7 @@ export function htu(url: string): string {
  * A fresh DPoP proof for one request: `htm`, `htu`, `iat`, a random `jti`, the server's `nonce`
  * when it asked for one, and `ath` (the access token's SHA-256) when the request carries a token.
  */
-export async function createDpopProof(
-  key: JWK,
-  request: { method: string; url: string; nonce?: string; accessToken?: string },
-  now = Date.now(),
-): Promise<string> {
+export async function createDpopProof(key: JWK, request: { method: string; url: string; nonce?: string; accessToken?: string }, now = Date.now()): Promise<string> {
   if (!key || typeof key.d !== 'string') throw invalidInput('dpop', 'This token set has no DPoP key.');
   if (!/^[A-Z]+$/.test(request.method)) throw invalidInput('method', `"${request.method}" is not an HTTP method (GET, POST, ...).`);
   let target: string;

@@ -166,4 +166,3 @@ export async function resolveEndpoints(env: Environment, http: HttpSettings): Pr
     return fallback;
   }
 }
-

@@ -58,7 +58,6 @@ export interface Environment {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-
 /** Parses an http(s) URL for `field`: HTTPS except for loopback hosts, no credentials, no fragment. */
 function parseHttpUrl(field: string, value: unknown, opts: { allowQuery: boolean }): URL {
   if (typeof value !== 'string' || value.trim() === '') {
@@ -74,10 +73,7 @@ function parseHttpUrl(field: string, value: unknown, opts: { allowQuery: boolean
     throw invalidInput(field, `${field} must use https:// (got ${url.protocol}).`);
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    throw invalidInput(
-      field,
-      `${field} must use https://: plain http:// is only allowed for loopback hosts (localhost, 127.0.0.1, ::1).`,
-    );
+    throw invalidInput(field, `${field} must use https://: plain http:// is only allowed for loopback hosts (localhost, 127.0.0.1, ::1).`);
   }
   if (url.username || url.password) {
     throw invalidInput(field, `${field} must not contain a user name or password.`);

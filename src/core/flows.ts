@@ -50,9 +50,13 @@ function parseFlow(res: HttpResponse, what: string, secrets: string[]): Flow {
   if (res.status < 200 || res.status > 299) throw errorFromResponse(res, what, secrets);
   const body = tryParseJson(res) as Partial<Flow> | undefined;
   if (!body || typeof body.id !== 'string' || typeof body.status !== 'string') {
-    throw new ExplorerError('invalid_response', `${what}: expected a flow object, got ${describeBody(res)}. Is this a PingOne environment with pi.flow enabled for the application?`, {
-      status: res.status,
-    });
+    throw new ExplorerError(
+      'invalid_response',
+      `${what}: expected a flow object, got ${describeBody(res)}. Is this a PingOne environment with pi.flow enabled for the application?`,
+      {
+        status: res.status,
+      },
+    );
   }
   return body as Flow;
 }
@@ -152,7 +156,13 @@ export async function flowsSignIn(
     jar.take(checked, check);
     if (checked.status === 400 || checked.status === 401) {
       const body = tryParseJson(checked) as { details?: Array<{ message?: string }>; message?: string } | undefined;
-      const detail = body?.details?.map((d) => d.message).filter(Boolean).join(' ') || body?.message || 'the credentials were not accepted';
+      const detail =
+        body?.details
+          ?.map((d) => d.message)
+          .filter(Boolean)
+          .join(' ') ||
+        body?.message ||
+        'the credentials were not accepted';
       throw new ExplorerError('access_denied', `Sign-on failed: ${redact(String(detail), secrets)}`, { status: checked.status });
     }
     flow = parseFlow(checked, 'Checking username and password', secrets);
@@ -164,11 +174,7 @@ export async function flowsSignIn(
     );
   }
 
-  const resumeUrl = flowUrl(
-    typeof flow.resumeUrl === 'string' ? flow.resumeUrl : `${flowsBase}/as/resume?flowId=${encodeURIComponent(flow.id)}`,
-    flowsBase,
-    'resumeUrl',
-  );
+  const resumeUrl = flowUrl(typeof flow.resumeUrl === 'string' ? flow.resumeUrl : `${flowsBase}/as/resume?flowId=${encodeURIComponent(flow.id)}`, flowsBase, 'resumeUrl');
   const resumed = await httpRequest({ method: 'GET', url: resumeUrl, headers: jar.header(resumeUrl) }, opts.http);
   let params: URLSearchParams;
   const location = resumed.header('location');

@@ -85,8 +85,7 @@ export async function httpRequest(req: HttpRequest, settings: HttpSettings): Pro
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), settings.timeoutMs);
   const signal = settings.signal ? AbortSignal.any([settings.signal, timeout.signal]) : timeout.signal;
-  const entry = (extra: Partial<RequestLogEntry>) =>
-    settings.log?.({ method: req.method, url: safeUrl(req.url), durationMs: Date.now() - started, ...extra });
+  const entry = (extra: Partial<RequestLogEntry>) => settings.log?.({ method: req.method, url: safeUrl(req.url), durationMs: Date.now() - started, ...extra });
 
   const { default: fetch, FetchError } = await loadFetch();
   if (settings.signal?.aborted) {
@@ -126,7 +125,7 @@ export async function httpRequest(req: HttpRequest, settings: HttpSettings): Pro
         { cause: err },
       );
     } else {
-      const sys = err instanceof FetchError ? (err as FetchErrorType).code ?? (err as FetchErrorType).errno : (err as NodeJS.ErrnoException)?.code;
+      const sys = err instanceof FetchError ? ((err as FetchErrorType).code ?? (err as FetchErrorType).errno) : (err as NodeJS.ErrnoException)?.code;
       const reason =
         sys === 'ECONNREFUSED'
           ? 'the connection was refused (is the server running and the port right?)'

@@ -69,7 +69,10 @@ export class FileLock implements CrossWindowLock {
   private readonly pollMs: number;
   private readonly host = os.hostname();
 
-  constructor(private readonly folder: string, opts: FileLockOptions = {}) {
+  constructor(
+    private readonly folder: string,
+    opts: FileLockOptions = {},
+  ) {
     this.now = opts.now ?? Date.now;
     this.isAlive = opts.isAlive ?? processIsAlive;
     this.pollMs = opts.pollMs ?? 10;

@@ -69,7 +69,11 @@ export class LoopbackListener {
       server.once('error', (err: NodeJS.ErrnoException) =>
         reject(
           err.code === 'EADDRINUSE'
-            ? new ExplorerError('invalid_input', `Port ${port} on ${shown} is already in use, so the sign-in redirect cannot be received. Close what uses it, or register a redirect URI without a fixed port.`, { field: 'redirectUri', cause: err })
+            ? new ExplorerError(
+                'invalid_input',
+                `Port ${port} on ${shown} is already in use, so the sign-in redirect cannot be received. Close what uses it, or register a redirect URI without a fixed port.`,
+                { field: 'redirectUri', cause: err },
+              )
             : new ExplorerError('network', `Could not listen on ${shown}:${port}: ${err.message}`, { cause: err }),
         ),
       );

@@ -17,7 +17,10 @@ export const JWKS_MAX_AGE_MS = 60 * 60_000;
 /** How long a response may be reused, from its Cache-Control header (ms). */
 export function cacheMaxAgeMs(cacheControl: string | null | undefined, defaultMs: number): number {
   if (!cacheControl) return defaultMs;
-  const directives = cacheControl.toLowerCase().split(',').map((d) => d.trim());
+  const directives = cacheControl
+    .toLowerCase()
+    .split(',')
+    .map((d) => d.trim());
   if (directives.includes('no-store')) return 0;
   const maxAge = directives.map((d) => /^max-age\s*=\s*"?(\d+)"?$/.exec(d)?.[1]).find((v) => v !== undefined);
   return maxAge === undefined ? defaultMs : Number(maxAge) * 1000;

@@ -41,7 +41,23 @@ export interface OAuthCall {
 /** Values that must never appear in an error message from this call. */
 function secretsOf(client: ClientCredentials, form: URLSearchParams): string[] {
   const values = [client.clientSecret, client.clientSecret ? basicCredential(client.clientId, client.clientSecret) : undefined];
-  for (const key of ['code', 'code_verifier', 'refresh_token', 'token', 'client_secret', 'client_assertion', 'request', 'password', 'device_code', 'auth_req_id', 'subject_token', 'actor_token', 'id_token_hint', 'login_hint_token']) values.push(form.get(key) ?? undefined);
+  for (const key of [
+    'code',
+    'code_verifier',
+    'refresh_token',
+    'token',
+    'client_secret',
+    'client_assertion',
+    'request',
+    'password',
+    'device_code',
+    'auth_req_id',
+    'subject_token',
+    'actor_token',
+    'id_token_hint',
+    'login_hint_token',
+  ])
+    values.push(form.get(key) ?? undefined);
   return values.filter((v): v is string => !!v);
 }
 
@@ -101,7 +117,7 @@ function statusError(res: HttpResponse, what: string, context: ErrorContext): Ex
     // RFC 6749 §5.2: at these endpoints 401 is the answer to a failed client authentication.
     return new ExplorerError(
       'invalid_client',
-      `${what} failed: ${answered} and no error code. At this endpoint that means the server did not accept the application's credentials. ${context.invalidClientHint ?? "Check the client ID, the client secret and the token endpoint auth method configured for the application."}`,
+      `${what} failed: ${answered} and no error code. At this endpoint that means the server did not accept the application's credentials. ${context.invalidClientHint ?? 'Check the client ID, the client secret and the token endpoint auth method configured for the application.'}`,
       { status },
     );
   }
@@ -124,11 +140,7 @@ function statusError(res: HttpResponse, what: string, context: ErrorContext): Ex
     return new ExplorerError('http_error', `${what} failed: ${answered}: the server refused access without saying why.`, { status });
   }
   if (status === 404 || status === 405) {
-    return new ExplorerError(
-      'http_error',
-      `${what} failed: ${answered}: there is no such endpoint at this URL. Check the environment's URL or ID.`,
-      { status },
-    );
+    return new ExplorerError('http_error', `${what} failed: ${answered}: there is no such endpoint at this URL. Check the environment's URL or ID.`, { status });
   }
   if (status >= 300 && status < 400) {
     const location = res.header('location');
@@ -146,11 +158,7 @@ function statusError(res: HttpResponse, what: string, context: ErrorContext): Ex
       { status },
     );
   }
-  return new ExplorerError(
-    'http_error',
-    `${what} failed: ${answered}. Check the environment's URL; the server may be down or behind a proxy.`,
-    { status },
-  );
+  return new ExplorerError('http_error', `${what} failed: ${answered}. Check the environment's URL; the server may be down or behind a proxy.`, { status });
 }
 
 const OAUTH_HINTS: Record<string, string> = {
@@ -165,11 +173,9 @@ const OAUTH_HINTS: Record<string, string> = {
 export function requireJsonObject(res: HttpResponse, what: string): Record<string, unknown> {
   const body = tryParseJson(res);
   if (body === undefined || typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ExplorerError(
-      'invalid_response',
-      `${what}: the server answered HTTP ${res.status} with ${describeBody(res)} instead of a JSON object.`,
-      { status: res.status },
-    );
+    throw new ExplorerError('invalid_response', `${what}: the server answered HTTP ${res.status} with ${describeBody(res)} instead of a JSON object.`, {
+      status: res.status,
+    });
   }
   return body as Record<string, unknown>;
 }
@@ -289,11 +295,7 @@ export async function authorizationCodeGrant(
   return tokenRequest(tokenEndpoint, call, form, 'Authorization-code exchange');
 }
 
-export async function refreshTokenGrant(
-  tokenEndpoint: string,
-  call: OAuthCall,
-  opts: { refreshToken: string; scope?: string },
-): Promise<TokenResponse> {
+export async function refreshTokenGrant(tokenEndpoint: string, call: OAuthCall, opts: { refreshToken: string; scope?: string }): Promise<TokenResponse> {
   if (!opts.refreshToken) throw invalidInput('refreshToken', 'This token set has no refresh token.');
   const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: opts.refreshToken });
   if (opts.scope) form.set('scope', opts.scope);
@@ -303,11 +305,7 @@ export async function refreshTokenGrant(
 export type TokenTypeHint = 'access_token' | 'refresh_token';
 
 /** RFC 7009. A 200 with any body is success; the server need not say whether the token existed. */
-export async function revokeToken(
-  revocationEndpoint: string,
-  call: OAuthCall,
-  opts: { token: string; hint?: TokenTypeHint },
-): Promise<void> {
+export async function revokeToken(revocationEndpoint: string, call: OAuthCall, opts: { token: string; hint?: TokenTypeHint }): Promise<void> {
   await postWithClientAuth(revocationEndpoint, call, tokenForm(opts), 'Revocation', 'revocation');
 }
 

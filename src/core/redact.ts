@@ -50,15 +50,9 @@ const PATTERNS: Array<[RegExp, string]> = [
   // Authorization headers.
   [/\b(Bearer|Basic|DPoP)\s+[\w\-.~+/=]+/gi, `$1 ${REDACTED}`],
   // Credential-bearing form fields or query parameters.
-  [
-    /\b(access_token|refresh_token|id_token|client_secret|code_verifier|code|token|password|client_assertion|assertion)=([^&\s"']+)/gi,
-    `$1=${REDACTED}`,
-  ],
+  [/\b(access_token|refresh_token|id_token|client_secret|code_verifier|code|token|password|client_assertion|assertion)=([^&\s"']+)/gi, `$1=${REDACTED}`],
   // The same names as JSON members.
-  [
-    /"(access_token|refresh_token|id_token|client_secret|code_verifier|token|password|secret|previous)"\s*:\s*"[^"]*"/gi,
-    `"$1":"${REDACTED}"`,
-  ],
+  [/"(access_token|refresh_token|id_token|client_secret|code_verifier|token|password|secret|previous)"\s*:\s*"[^"]*"/gi, `"$1":"${REDACTED}"`],
 ];
 
 /** Replaces every known secret and every credential-shaped substring in `text`. */

@@ -296,11 +296,14 @@ export class TokenService {
   }
 
   listEnvironments(): Environment[] {
-    return this.withWorkspace(this.workspaceEntries.environments, this.readList<Environment>(
-      KEYS.environments,
-      (e) => typeof e.id === 'string' && typeof e.name === 'string' && typeof e.issuer === 'string' && typeof e.kind === 'string',
-      'environment',
-    ));
+    return this.withWorkspace(
+      this.workspaceEntries.environments,
+      this.readList<Environment>(
+        KEYS.environments,
+        (e) => typeof e.id === 'string' && typeof e.name === 'string' && typeof e.issuer === 'string' && typeof e.kind === 'string',
+        'environment',
+      ),
+    );
   }
 
   getEnvironment(id: string): Environment {
@@ -310,11 +313,14 @@ export class TokenService {
   }
 
   listApplications(environmentId?: string): Application[] {
-    const apps = this.withWorkspace(this.workspaceEntries.applications, this.readList<Application>(
-      KEYS.applications,
-      (a) => typeof a.id === 'string' && typeof a.environmentId === 'string' && typeof a.clientId === 'string' && typeof a.authMethod === 'string',
-      'application',
-    ));
+    const apps = this.withWorkspace(
+      this.workspaceEntries.applications,
+      this.readList<Application>(
+        KEYS.applications,
+        (a) => typeof a.id === 'string' && typeof a.environmentId === 'string' && typeof a.clientId === 'string' && typeof a.authMethod === 'string',
+        'application',
+      ),
+    );
     return environmentId === undefined ? apps : apps.filter((a) => a.environmentId === environmentId);
   }
 
@@ -396,7 +402,6 @@ export class TokenService {
       }
     });
   }
-
 
   // ---- environments and applications (core/catalog) --------------------------------------------
 
@@ -491,7 +496,6 @@ export class TokenService {
   async hasClientSecret(applicationId: string): Promise<boolean> {
     return (await this.deps.secrets.get(KEYS.clientSecret(applicationId))) !== undefined;
   }
-
 
   /** Opts a token set in or out of auto-refresh. Only sets that can be refreshed qualify. */
   async setAutoRefresh(id: string, enabled: boolean): Promise<TokenSetInfo> {
@@ -598,7 +602,6 @@ export class TokenService {
   signInWithPassword(applicationId: string, opts: CallOptions & { username: string; password: string; scope?: string }): Promise<TokenSetInfo> {
     return this.calls.signInWithPassword(applicationId, opts);
   }
-
 
   /**
    * Refresh. Concurrent callers in this window share one request; windows take turns through the

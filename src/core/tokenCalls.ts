@@ -61,11 +61,10 @@ export class TokenCalls {
       p = (
         kept
           ? Promise.resolve(kept)
-          : resolveEndpoints(env, { ...this.core.deps.http(), signal: opts.signal })
-              .then(async (e) => {
-                if (e.source === 'discovery') await this.core.discovered.put(discoveryId(env), e, e.maxAgeMs ?? 0).then(undefined, () => undefined);
-                return e;
-              })
+          : resolveEndpoints(env, { ...this.core.deps.http(), signal: opts.signal }).then(async (e) => {
+              if (e.source === 'discovery') await this.core.discovered.put(discoveryId(env), e, e.maxAgeMs ?? 0).then(undefined, () => undefined);
+              return e;
+            })
       ).then((e) => this.adoptIssuer(env, e));
       this.core.endpointCache.set(env.id, p);
       const settled = p;
@@ -114,12 +113,7 @@ export class TokenCalls {
    * to; `newSet` makes one for a DPoP application's new token set. Other calls (revocation,
    * introspection, PAR) carry no proof and get no key.
    */
-  private async call(
-    app: Application,
-    opts: CallOptions,
-    endpoints?: Endpoints,
-    dpop: { dpopKey?: Record<string, unknown>; newSet?: boolean } = {},
-  ): Promise<OAuthCall> {
+  private async call(app: Application, opts: CallOptions, endpoints?: Endpoints, dpop: { dpopKey?: Record<string, unknown>; newSet?: boolean } = {}): Promise<OAuthCall> {
     const unsupported = endpoints && unsupportedAuthMethod(endpoints, app.authMethod);
     if (unsupported) throw invalidInput('authMethod', unsupported);
     const client: ClientCredentials = {
@@ -223,12 +217,11 @@ export class TokenCalls {
     const scope = opts.scope ?? app.scopes;
     const endpoints = await this.endpoints(app.environmentId, opts);
     const call = await this.call(app, opts, endpoints, { newSet: true });
-    const response = await clientCredentialsGrant(endpoints.token, call, { scope })
-      .catch(async (err: unknown) => {
-        const moved = await this.rediscoverAfterFailure(app.environmentId, endpoints, err, opts);
-        if (!moved) throw err;
-        return clientCredentialsGrant(moved.token, { ...call, client: { ...call.client, tokenEndpoint: moved.token } }, { scope });
-      });
+    const response = await clientCredentialsGrant(endpoints.token, call, { scope }).catch(async (err: unknown) => {
+      const moved = await this.rediscoverAfterFailure(app.environmentId, endpoints, err, opts);
+      if (!moved) throw err;
+      return clientCredentialsGrant(moved.token, { ...call, client: { ...call.client, tokenEndpoint: moved.token } }, { scope });
+    });
     const set = tokenSetFromResponse(
       response,
       { id: this.core.newId(), applicationId: app.id, environmentId: app.environmentId, ...this.bindingNow(app, endpoints) },
@@ -271,7 +264,12 @@ export class TokenCalls {
         this.service.jwks,
       );
     }
-    const ids = { id: this.core.newId(), applicationId: app.id, environmentId: app.environmentId, ...bindingFor(this.service.getEnvironment(app.environmentId), endpoints.token) };
+    const ids = {
+      id: this.core.newId(),
+      applicationId: app.id,
+      environmentId: app.environmentId,
+      ...bindingFor(this.service.getEnvironment(app.environmentId), endpoints.token),
+    };
     await this.pinSecret(app, endpoints.token);
     return this.core.saveTokenSet(withDpopKey({ ...tokenSetFromResponse(response, ids, grant, this.core.now(), scope), ...extra }, call));
   }
@@ -284,10 +282,7 @@ export class TokenCalls {
    * Device authorization (RFC 8628): get a user code, hand it to `onUserCode` (the caller shows it),
    * then poll until the user approves on another device, denies, the code expires or `signal` aborts.
    */
-  async deviceAuthorization(
-    applicationId: string,
-    opts: CallOptions & { scope?: string; onUserCode: (info: UserCodeInfo) => void },
-  ): Promise<TokenSetInfo> {
+  async deviceAuthorization(applicationId: string, opts: CallOptions & { scope?: string; onUserCode: (info: UserCodeInfo) => void }): Promise<TokenSetInfo> {
     const app = this.service.getApplication(applicationId);
     const { endpoints, call } = await this.grantCall(app, 'device_code', opts);
     if (!endpoints.deviceAuthorization) {
@@ -465,10 +460,7 @@ export class TokenCalls {
    * Headless sign-in through PingOne's flows API (username and password, for test users). The
    * password is used for this one exchange and never stored.
    */
-  async signInWithPassword(
-    applicationId: string,
-    opts: CallOptions & { username: string; password: string; scope?: string },
-  ): Promise<TokenSetInfo> {
+  async signInWithPassword(applicationId: string, opts: CallOptions & { username: string; password: string; scope?: string }): Promise<TokenSetInfo> {
     const app = this.service.getApplication(applicationId);
     this.requireGrant(app, 'authorization_code');
     const endpoints = await this.endpoints(app.environmentId, opts);
@@ -595,7 +587,7 @@ export class TokenCalls {
     const set = await this.boundTokenSet(tokenSetId, opts);
     const app = this.service.getApplication(set.applicationId);
     if (set.grant === 'client_credentials') {
-      throw invalidInput('tokenSetId', 'Userinfo needs a user\'s access token; this one came from the client-credentials grant.');
+      throw invalidInput('tokenSetId', "Userinfo needs a user's access token; this one came from the client-credentials grant.");
     }
     const endpoints = await this.endpoints(app.environmentId, opts);
     const url = this.requireEndpoint(endpoints, 'userinfo', 'userinfo');

@@ -93,7 +93,7 @@ export async function verifySignature(token: string, jwksUrl: string | undefined
       return { state: 'unknown_key', alg, kid, reason: `The issuer's key set has no key${kid ? ` with kid "${kid}"` : ''} for ${alg}.` };
     }
     if (err instanceof joseErrors.JWSSignatureVerificationFailed || err instanceof joseErrors.JWSInvalid) {
-      return { state: 'invalid', alg, kid, reason: 'The signature does not match the issuer\'s key: the token was altered or signed by someone else.' };
+      return { state: 'invalid', alg, kid, reason: "The signature does not match the issuer's key: the token was altered or signed by someone else." };
     }
     if (err instanceof ExplorerError) {
       return { state: 'not_verifiable', reason: err.message };
@@ -180,10 +180,11 @@ export async function validateIdToken(idToken: string, expected: IdTokenExpectat
       if (err.reason === 'missing') reason = `it has no "${err.claim}" claim, which OpenID Connect requires`;
       else if (err.claim === 'iss') reason = `its issuer "${String(value)}" is not this environment's issuer "${expected.issuer}"`;
       else if (err.claim === 'aud') reason = `its audience ${JSON.stringify(value)} does not include this application's client ID "${expected.clientId}"`;
-      else if (err.claim === 'nbf') reason = `it is not valid yet (nbf is ${describeSkew(Number(value) - now / 1000)} ahead): this computer's clock or the server's is wrong`;
+      else if (err.claim === 'nbf')
+        reason = `it is not valid yet (nbf is ${describeSkew(Number(value) - now / 1000)} ahead): this computer's clock or the server's is wrong`;
       else reason = `claim "${err.claim}" ${err.reason === 'check_failed' ? 'does not match' : err.reason}`;
     } else if (err instanceof joseErrors.JWSSignatureVerificationFailed) {
-      reason = `its ${alg} signature does not verify${SYMMETRIC.test(alg) ? ' with the client secret' : ' with the issuer\'s key'}: it was altered or signed by someone else`;
+      reason = `its ${alg} signature does not verify${SYMMETRIC.test(alg) ? ' with the client secret' : " with the issuer's key"}: it was altered or signed by someone else`;
     } else if (err instanceof joseErrors.JWKSNoMatchingKey) {
       reason = `no key in the issuer's key set matches it${kid ? ` (kid "${kid}", ${alg})` : ` (${alg})`}, even after fetching the key set again`;
     } else if (err instanceof joseErrors.JWKSMultipleMatchingKeys) {
@@ -219,7 +220,7 @@ export async function validateIdToken(idToken: string, expected: IdTokenExpectat
       'invalid_id_token',
       payload.nonce === undefined
         ? 'The ID token was rejected: it carries no nonce, but this sign-in sent one (possible replay).'
-        : "The ID token was rejected: its nonce does not match this sign-in (possible replay).",
+        : 'The ID token was rejected: its nonce does not match this sign-in (possible replay).',
     );
   }
   return payload as Record<string, unknown>;
@@ -239,6 +240,6 @@ export function checkRefreshedIdToken(original: Record<string, unknown>, refresh
   if (!same(refreshed.aud, original.aud)) throw reject(`its audience ${JSON.stringify(refreshed.aud)} differs from the original ${JSON.stringify(original.aud)}`);
   if (original.auth_time !== undefined) {
     if (refreshed.auth_time === undefined) throw reject('it has no auth_time, though the original had one');
-    if (refreshed.auth_time !== original.auth_time) throw reject('its auth_time differs from the original sign-in\'s');
+    if (refreshed.auth_time !== original.auth_time) throw reject("its auth_time differs from the original sign-in's");
   }
 }

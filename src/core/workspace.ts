@@ -63,7 +63,9 @@ export function parseWorkspaceFile(text: string): WorkspaceEntries {
     const label = typeof e.name === 'string' ? `Environment "${e.name}"` : where;
     const bad = secretFields(e);
     if (bad.length) {
-      return void out.problems.push(`${label} has ${bad.map((f) => `"${f}"`).join(', ')}: secrets never belong in ${WORKSPACE_FILE}, so the entry was refused and the value not read. Remove the field; each person enters secrets once, in their own SecretStorage.`);
+      return void out.problems.push(
+        `${label} has ${bad.map((f) => `"${f}"`).join(', ')}: secrets never belong in ${WORKSPACE_FILE}, so the entry was refused and the value not read. Remove the field; each person enters secrets once, in their own SecretStorage.`,
+      );
     }
     const id = takeId(e.id, label);
     if (!id) return;
@@ -95,7 +97,9 @@ export function parseWorkspaceFile(text: string): WorkspaceEntries {
       const appLabel = typeof a.name === 'string' ? `Application "${a.name}"` : whereApp;
       const badApp = secretFields(a);
       if (badApp.length) {
-        return void out.problems.push(`${appLabel} has ${badApp.map((f) => `"${f}"`).join(', ')}: secrets never belong in ${WORKSPACE_FILE}, so the entry was refused and the value not read. Remove the field; each person enters secrets once, in their own SecretStorage.`);
+        return void out.problems.push(
+          `${appLabel} has ${badApp.map((f) => `"${f}"`).join(', ')}: secrets never belong in ${WORKSPACE_FILE}, so the entry was refused and the value not read. Remove the field; each person enters secrets once, in their own SecretStorage.`,
+        );
       }
       const appId = takeId(a.id, appLabel);
       if (!appId) return;
@@ -145,7 +149,12 @@ export function exportToWorkspaceFile(existingText: string | undefined, environm
     name: env.name,
     kind: env.kind,
     ...(env.kind === 'pingone'
-      ? { environmentId: env.environmentId, ...(env.region ? { region: env.region } : {}), ...(env.authBaseUrl ? { authBaseUrl: env.authBaseUrl } : {}), ...(env.apiBaseUrl ? { apiBaseUrl: env.apiBaseUrl } : {}) }
+      ? {
+          environmentId: env.environmentId,
+          ...(env.region ? { region: env.region } : {}),
+          ...(env.authBaseUrl ? { authBaseUrl: env.authBaseUrl } : {}),
+          ...(env.apiBaseUrl ? { apiBaseUrl: env.apiBaseUrl } : {}),
+        }
       : { issuer: env.issuer }),
     applications: applications
       .filter((a) => a.environmentId === env.id)

@@ -106,7 +106,12 @@ export class PingOneAuthenticationProvider implements vscode.AuthenticationProvi
     const apps = service
       .listApplications()
       .filter((a) => (query.applicationId === undefined || a.id === query.applicationId) && (query.clientId === undefined || a.clientId === query.clientId))
-      .filter((a) => query.environmentId === undefined || a.environmentId === query.environmentId || service.listEnvironments().find((e) => e.id === a.environmentId)?.environmentId === query.environmentId)
+      .filter(
+        (a) =>
+          query.environmentId === undefined ||
+          a.environmentId === query.environmentId ||
+          service.listEnvironments().find((e) => e.id === a.environmentId)?.environmentId === query.environmentId,
+      )
       .filter((a) => a.grants.length > 0);
     if (!apps.length) throw new Error('No PingOne application matches this request: add one in the PingOne view first.');
     const appId = apps.length === 1 ? apps[0].id : await this.deps.chooseApplication(apps.map((a) => a.id));
@@ -128,9 +133,7 @@ export class PingOneAuthenticationProvider implements vscode.AuthenticationProvi
 }
 
 /** Registers the provider with the dialogs it needs: the application pick, the grant, the revoke question. */
-export function registerAuthenticationProvider(
-  deps: Pick<AuthProviderDeps, 'service' | 'minValiditySeconds' | 'log'>,
-): vscode.Disposable {
+export function registerAuthenticationProvider(deps: Pick<AuthProviderDeps, 'service' | 'minValiditySeconds' | 'log'>): vscode.Disposable {
   const { service } = deps;
   const provider = new PingOneAuthenticationProvider({
     ...deps,

@@ -15,7 +15,9 @@ const text = (s: string) => new vscode.LanguageModelToolResult([new vscode.Langu
 
 export class DecodeJwtTool implements vscode.LanguageModelTool<{ token: string }> {
   invoke(options: vscode.LanguageModelToolInvocationOptions<{ token: string }>): vscode.LanguageModelToolResult {
-    const token = String(options.input?.token ?? '').trim().replace(/^Bearer\s+/i, '');
+    const token = String(options.input?.token ?? '')
+      .trim()
+      .replace(/^Bearer\s+/i, '');
     const { header, payload } = decodeJwt(token);
     const exp = numericDate(payload, 'exp');
     const iat = numericDate(payload, 'iat');
@@ -91,7 +93,13 @@ export class GetAccessTokenTool implements vscode.LanguageModelTool<AccessTokenI
     const app = this.service.listApplications().find((a) => a.id === info.applicationId)?.name ?? info.applicationId;
     this.log.info(`An access token of ${app} (token set ${t.tokenSetId}) was handed to a chat tool call.`);
     return text(
-      JSON.stringify({ accessToken: t.accessToken, tokenType: t.tokenType, expiresAt: t.expiresAt && new Date(t.expiresAt).toISOString(), application: app, tokenSet: t.tokenSetId }),
+      JSON.stringify({
+        accessToken: t.accessToken,
+        tokenType: t.tokenType,
+        expiresAt: t.expiresAt && new Date(t.expiresAt).toISOString(),
+        application: app,
+        tokenSet: t.tokenSetId,
+      }),
     );
   }
 }

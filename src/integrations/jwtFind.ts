@@ -26,4 +26,3 @@ export function jwtAt(text: string, offset: number): { token: string; start: num
   }
   return { token, start: start + text.slice(start, end).indexOf(token) };
 }
-

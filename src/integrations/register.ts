@@ -25,8 +25,10 @@ export interface LazyDeps {
 /** Handlers of the variable commands and Copy Decoded Claims, loading their code on the first call. */
 export function lazyCommands(deps: LazyDeps): Record<(typeof VARIABLE_COMMAND_IDS)[number] | 'pingone.copyJwtClaims', (...args: unknown[]) => unknown> {
   let handlers: ReturnType<Parts['variableCommands']> | undefined;
-  const variable = (id: (typeof VARIABLE_COMMAND_IDS)[number]) => (...args: unknown[]) =>
-    (handlers ??= deps.parts().variableCommands({ service: deps.service, pinned: deps.pinned, log: deps.log }))[id](...args);
+  const variable =
+    (id: (typeof VARIABLE_COMMAND_IDS)[number]) =>
+    (...args: unknown[]) =>
+      (handlers ??= deps.parts().variableCommands({ service: deps.service, pinned: deps.pinned, log: deps.log }))[id](...args);
   return {
     'pingone.accessToken': variable('pingone.accessToken'),
     'pingone.idToken': variable('pingone.idToken'),
@@ -53,8 +55,17 @@ export function registerLazyIntegrations(deps: LazyDeps): vscode.Disposable {
   };
   return vscode.Disposable.from(
     vscode.languages.registerHoverProvider({ scheme: '*' }, hoverProvider),
-    vscode.lm.registerTool('pingone_decodeJwt', tool(() => new (deps.parts().DecodeJwtTool)())),
-    vscode.lm.registerTool('pingone_listTokenSets', tool(() => new (deps.parts().ListTokenSetsTool)(deps.service))),
-    vscode.lm.registerTool('pingone_getAccessToken', tool(() => new (deps.parts().GetAccessTokenTool)(deps.service, deps.log))),
+    vscode.lm.registerTool(
+      'pingone_decodeJwt',
+      tool(() => new (deps.parts().DecodeJwtTool)()),
+    ),
+    vscode.lm.registerTool(
+      'pingone_listTokenSets',
+      tool(() => new (deps.parts().ListTokenSetsTool)(deps.service)),
+    ),
+    vscode.lm.registerTool(
+      'pingone_getAccessToken',
+      tool(() => new (deps.parts().GetAccessTokenTool)(deps.service, deps.log)),
+    ),
   );
 }

@@ -61,7 +61,15 @@ export class PinnedStatusBar implements vscode.Disposable {
     const left = info.expiresAt === undefined ? undefined : info.expiresAt - now;
     const dead = info.status === 'revoked' || info.status === 'sign-in-required' || (left !== undefined && left <= 0);
     const when =
-      info.status === 'revoked' ? 'revoked' : info.status === 'sign-in-required' ? 'sign-in required' : left === undefined ? 'no expiry' : left <= 0 ? 'expired' : formatDuration(left);
+      info.status === 'revoked'
+        ? 'revoked'
+        : info.status === 'sign-in-required'
+          ? 'sign-in required'
+          : left === undefined
+            ? 'no expiry'
+            : left <= 0
+              ? 'expired'
+              : formatDuration(left);
     item.text = `$(key) ${app?.name ?? 'PingOne'} · ${when}`;
     item.backgroundColor = dead
       ? new vscode.ThemeColor('statusBarItem.errorBackground')

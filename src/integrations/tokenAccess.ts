@@ -142,7 +142,10 @@ export async function freshAccessToken(
 }
 
 /** Who a token set speaks for: the application for client credentials, else the signed-in user. */
-export function accountOf(service: TokenService, set: Pick<TokenSet, 'applicationId' | 'environmentId' | 'grant' | 'idToken' | 'accessToken'>): { id: string; label: string } {
+export function accountOf(
+  service: TokenService,
+  set: Pick<TokenSet, 'applicationId' | 'environmentId' | 'grant' | 'idToken' | 'accessToken'>,
+): { id: string; label: string } {
   const app = service.listApplications().find((a) => a.id === set.applicationId);
   const env = service.listEnvironments().find((e) => e.id === set.environmentId);
   const appLabel = `${app?.name ?? set.applicationId} · ${env?.name ?? set.environmentId}`;

@@ -86,7 +86,8 @@ export function variableCommands(deps: VariableDeps): Record<(typeof VARIABLE_CO
       return set.idToken;
     }),
     'pingone.useForVariables': variable('Use for Variables and Terminals', async (arg) => {
-      const id = typeof arg === 'string' ? arg : ((arg as { info?: { id?: unknown } } | undefined)?.info?.id ?? (arg as { tokenSetId?: unknown } | undefined)?.tokenSetId);
+      const id =
+        typeof arg === 'string' ? arg : ((arg as { info?: { id?: unknown } } | undefined)?.info?.id ?? (arg as { tokenSetId?: unknown } | undefined)?.tokenSetId);
       const target = typeof id === 'string' ? id : undefined;
       // The pinned set again, or no set: unpin.
       const next = target === undefined || target === pinned.id ? undefined : target;

@@ -19,7 +19,10 @@ export class AutoRefresh implements vscode.Disposable {
   private scheduler: AutoRefreshScheduler;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly service: TokenService, private readonly log: Log) {
+  constructor(
+    private readonly service: TokenService,
+    private readonly log: Log,
+  ) {
     this.scheduler = this.create();
     this.disposables.push(
       service.onDidChange(() => this.scheduler.reschedule()),

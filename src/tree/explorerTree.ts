@@ -29,7 +29,11 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     private readonly now: () => number = () => ticker.now(),
   ) {
     this.ticking = ticker.subscribe({ next: (now) => now + TICK_MS, tick: () => this.tick() });
-    this.disposables.push(this.ticking, service.onDidChange(() => this.refresh()), environmentChecks.onDidChange(() => this.refresh()));
+    this.disposables.push(
+      this.ticking,
+      service.onDidChange(() => this.refresh()),
+      environmentChecks.onDidChange(() => this.refresh()),
+    );
   }
 
   /** Starts or stops the relative-time tick with the view's visibility. */
@@ -69,7 +73,12 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
       // Just built by getChildren (VS Code asks for the item right after the children): use it.
       if (now - node.builtAt < 1000) return node;
       // Re-derive the time-dependent parts (description, icon, expired status): the node may be minutes old.
-      const status = node.info.status === 'valid' || node.info.status === 'expired' ? (node.info.expiresAt !== undefined && node.info.expiresAt <= now ? 'expired' : 'valid') : node.info.status;
+      const status =
+        node.info.status === 'valid' || node.info.status === 'expired'
+          ? node.info.expiresAt !== undefined && node.info.expiresAt <= now
+            ? 'expired'
+            : 'valid'
+          : node.info.status;
       return new TokenSetNode({ ...node.info, status }, node.environment, node.application, now, this.autoRefreshActive(node.info.id, node.info.autoRefresh));
     }
     return node;

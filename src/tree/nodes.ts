@@ -34,7 +34,9 @@ export class EnvironmentNode extends vscode.TreeItem {
         ? check.discovery
           ? `Discovery: reachable, issuer \`${check.issuer}\``
           : 'The server answers but has no usable discovery document: the standard paths are used.'
-        : check?.state === 'failed' ? `Discovery failed: ${esc(check.message)}` : '';
+        : check?.state === 'failed'
+          ? `Discovery failed: ${esc(check.message)}`
+          : '';
     this.tooltip = new vscode.MarkdownString(
       `**${esc(environment.name)}** (${KIND_LABEL[environment.kind]})\n\nIssuer: \`${environment.issuer}\`` +
         (environment.environmentId ? `\n\nEnvironment ID: \`${environment.environmentId}\`` : '') +
@@ -45,7 +47,12 @@ export class EnvironmentNode extends vscode.TreeItem {
 
 export class ApplicationNode extends vscode.TreeItem {
   readonly type = 'application';
-  constructor(readonly application: Application, tokenCount: number, environmentKind?: Environment['kind'], warning?: string) {
+  constructor(
+    readonly application: Application,
+    tokenCount: number,
+    environmentKind?: Environment['kind'],
+    warning?: string,
+  ) {
     super(application.name, tokenCount ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     // VS Code keeps an item's collapsible state by id; a new id when the first token set arrives
     // lets the row open to show it instead of staying a collapsed leaf.
@@ -144,7 +151,7 @@ export class TokenSetNode extends vscode.TreeItem {
         `Scope: ${info.scope ? `\`${info.scope}\`` : '—'}`,
         `Expires: ${exact}`,
         `Refresh token: ${info.hasRefreshToken ? 'yes' : 'no'} · ID token: ${info.hasIdToken ? 'yes' : 'no'}`,
-        info.dpop ? 'DPoP-bound: every use of the access token needs a fresh proof from this set\'s key (Copy as Authorization Header makes one).' : undefined,
+        info.dpop ? "DPoP-bound: every use of the access token needs a fresh proof from this set's key (Copy as Authorization Header makes one)." : undefined,
         info.subjectTokenSetId ? `Exchanged from: ${esc(subjectLabel ?? info.subjectTokenSetId)}` : undefined,
         info.issuedTokenType ? `Issued token type: \`${info.issuedTokenType}\`` : undefined,
         `Auto-refresh: ${autoRefreshing ? 'on' : info.autoRefresh ? 'opted in (turn on "pingone.autoRefresh.enabled")' : 'off'}`,
@@ -196,7 +203,11 @@ const ROLE_LABEL: Record<TokenRole, string> = { access_token: 'Access token', re
 
 export class TokenNode extends vscode.TreeItem {
   readonly type = 'token';
-  constructor(readonly tokenSetId: string, readonly role: TokenRole, description: string) {
+  constructor(
+    readonly tokenSetId: string,
+    readonly role: TokenRole,
+    description: string,
+  ) {
     super(ROLE_LABEL[role], vscode.TreeItemCollapsibleState.None);
     this.id = `token:${tokenSetId}:${role}`;
     this.contextValue = `token ${role}`;

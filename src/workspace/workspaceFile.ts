@@ -95,7 +95,10 @@ export class WorkspaceFile implements vscode.Disposable {
       if (app.authMethod === 'none' || this.asked.has(app.id) || (await this.service.hasClientSecret(app.id))) continue;
       this.asked.add(app.id);
       void vscode.window
-        .showInformationMessage(`The workspace's application "${app.name}" needs its client secret. It is kept in your SecretStorage only, never in the file.`, 'Enter Secret')
+        .showInformationMessage(
+          `The workspace's application "${app.name}" needs its client secret. It is kept in your SecretStorage only, never in the file.`,
+          'Enter Secret',
+        )
         .then((answer) => (answer ? vscode.commands.executeCommand('pingone.enterClientSecret', app.id) : undefined));
     }
   }

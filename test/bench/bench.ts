@@ -81,7 +81,10 @@ function machine(): Machine {
     // not Linux: os.cpus() it is
   }
   return {
-    loadAverage: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    loadAverage: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
     cpus: os.availableParallelism?.() ?? os.cpus().length,
     cpuModel,
     node: process.version,
@@ -202,7 +205,11 @@ function activationRows(ours: ActivationResult[], empty: ActivationResult[]): Ro
       section: 'Activation',
       measure: 'secret reads during activation (context.secrets get/keys)',
       ours: `${secretReads} in ${ours.length} activations`,
-      baseline: `all secrets calls: ${secretCalls}; globalState: ${Object.entries(stateCalls).map(([k, v]) => `${k}×${v}`).join(', ') || 'none'}`,
+      baseline: `all secrets calls: ${secretCalls}; globalState: ${
+        Object.entries(stateCalls)
+          .map(([k, v]) => `${k}×${v}`)
+          .join(', ') || 'none'
+      }`,
       ratio: '—',
       budget: '0',
       verdict: verdict(secretReads === 0),
@@ -418,7 +425,6 @@ function idleRows(f: IdleFigures): Row[] {
   ];
 }
 
-
 /** Which part of activation grows against the empty extension (the issue asks for it when 2x is not held). */
 function activationPartsRow(ours: ActivationResult[], empty: ActivationResult[]): Row {
   const med = (l: ActivationResult[], k: keyof ActivationResult) => median(l.map((a) => a[k]).filter((v): v is number => typeof v === 'number'));
@@ -591,7 +597,16 @@ async function main(): Promise<number> {
       const emptyA: ActivationResult[] = [];
       for (let i = 0; i < activations; i++) {
         // Alternate which goes first so drift between windows hits both alike.
-        const pair = i % 2 === 0 ? ([['ours', ours], ['empty', empty]] as const) : ([['empty', empty], ['ours', ours]] as const);
+        const pair =
+          i % 2 === 0
+            ? ([
+                ['ours', ours],
+                ['empty', empty],
+              ] as const)
+            : ([
+                ['empty', empty],
+                ['ours', ours],
+              ] as const);
         for (const [name, ext] of pair) {
           // Ours: after the activation, the first tree expansion with 1,000 token sets in this
           // fresh host (cold JIT), when the scale phase is on.
@@ -639,7 +654,9 @@ async function main(): Promise<number> {
         }
         oursM.push(o.result.memory as MemoryResult);
         emptyM.push(e.result.memory as MemoryResult);
-        log(`memory sample ${i + 1}/${memorySamples}: heap after activation ours ${(oursM[i].afterActivationBytes / 2 ** 20).toFixed(1)} MiB, empty ${(emptyM[i].afterActivationBytes / 2 ** 20).toFixed(1)} MiB`);
+        log(
+          `memory sample ${i + 1}/${memorySamples}: heap after activation ours ${(oursM[i].afterActivationBytes / 2 ** 20).toFixed(1)} MiB, empty ${(emptyM[i].afterActivationBytes / 2 ** 20).toFixed(1)} MiB`,
+        );
       }
       sections.memory = memoryRows(oursM, emptyM);
     }
@@ -653,7 +670,12 @@ async function main(): Promise<number> {
           getToken: {
             runs: warmRuns,
             origin,
-            seed: { authBase: sandbox.pingone.authBase, envId: sandbox.envId, clientId: sandbox.clients.worker.clientId, clientSecret: sandbox.clients.worker.clientSecret as string },
+            seed: {
+              authBase: sandbox.pingone.authBase,
+              envId: sandbox.envId,
+              clientId: sandbox.clients.worker.clientId,
+              clientSecret: sandbox.clients.worker.clientSecret as string,
+            },
             removeEnvironmentAfter: firstWindows === 0,
           },
         });
@@ -704,7 +726,10 @@ async function main(): Promise<number> {
 
   const seconds = (Date.now() - started) / 1000;
   const missed = rows.filter((r) => r.verdict === 'MISSED');
-  const loadEnd = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const loadEnd = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   const machineLine = `${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB RAM, Node ${m.node}, ${m.os}, ${m.codeServer}, Chromium (Debian) headless; load average ${m.loadAverage} at start, ${loadEnd} at end`;
   const contributors = bundle
     ? bundle.contributors

@@ -81,7 +81,8 @@ const origConnect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
   const a = args[0] as { host?: string; port?: number; path?: string } | number | string | unknown[] | undefined;
   const o = Array.isArray(a) ? (a[0] as typeof a) : a;
-  const where = typeof o === 'object' && o ? (o as { path?: string }).path ?? `${(o as { host?: string }).host ?? 'localhost'}:${(o as { port?: number }).port}` : String(o);
+  const where =
+    typeof o === 'object' && o ? ((o as { path?: string }).path ?? `${(o as { host?: string }).host ?? 'localhost'}:${(o as { port?: number }).port}`) : String(o);
   recordNet(`connect ${where}`);
   return (origConnect as (...a: unknown[]) => net.Socket).apply(this, args);
 } as typeof net.Socket.prototype.connect;
@@ -94,7 +95,10 @@ interface HttpInterval {
 }
 const httpIntervals: HttpInterval[] = [];
 
-for (const [name, mod] of [['http', http], ['https', https]] as const) {
+for (const [name, mod] of [
+  ['http', http],
+  ['https', https],
+] as const) {
   for (const fn of ['request', 'get'] as const) {
     const orig = mod[fn] as (...a: unknown[]) => unknown;
     (mod as unknown as Record<string, unknown>)[fn] = function (this: unknown, ...args: unknown[]) {
@@ -595,7 +599,6 @@ async function idleStep(cfg: SessionConfig, result: SessionResult): Promise<void
   };
   writeJson(cfg.finalFile, final);
 }
-
 
 // ---- memory and the Get Token command ----------------------------------------------------------
 

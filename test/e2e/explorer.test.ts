@@ -186,7 +186,14 @@ describe('PingOne Token Explorer in VS Code (VSIX installed in code-server)', fu
       await page.locator(`body[data-vscode-theme-kind="${theme.kind}"]`).waitFor({ state: 'attached' });
       await page.locator('#claims-access_token').waitFor({ state: 'visible' });
       // Buttons fade to the new theme's colours (a 0.1 s transition): read them once it has run.
-      await body.evaluate(() => Promise.all(document.getAnimations().filter((a) => a instanceof CSSTransition).map((a) => a.finished)));
+      await body.evaluate(() =>
+        Promise.all(
+          document
+            .getAnimations()
+            .filter((a) => a instanceof CSSTransition)
+            .map((a) => a.finished),
+        ),
+      );
       const base = await body.evaluate((b) => getComputedStyle(b).backgroundColor);
       if (theme.kind === 'vscode-light') console.log(`      light theme screenshot: ${await w.screenshot('screenshot-inspector-light.png')}`);
       for (const [state, overrides] of Object.entries(STATES)) {

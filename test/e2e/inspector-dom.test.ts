@@ -77,12 +77,17 @@ function model(over: Partial<InspectorModel> = {}): InspectorModel {
     canIntrospect: true,
     tokens: [
       accessView(),
-      jwtView('id_token', { alg: 'RS256', kid: 'gone' }, { iss: 'https://auth.pingone.eu/env-1/as', aud: 'client-a', nonce: 'n-1', exp: EXP }, {
-        state: 'unknown_key',
-        alg: 'RS256',
-        kid: 'gone',
-        reason: 'The issuer\'s key set has no key with kid "gone" for RS256.',
-      }),
+      jwtView(
+        'id_token',
+        { alg: 'RS256', kid: 'gone' },
+        { iss: 'https://auth.pingone.eu/env-1/as', aud: 'client-a', nonce: 'n-1', exp: EXP },
+        {
+          state: 'unknown_key',
+          alg: 'RS256',
+          kid: 'gone',
+          reason: 'The issuer\'s key set has no key with kid "gone" for RS256.',
+        },
+      ),
       {
         kind: 'refresh_token',
         format: 'opaque',
@@ -206,8 +211,7 @@ describe('Token Inspector page (headless Chromium)', function () {
     );
   }
 
-  const show = (m: InspectorModel = model(), extra: Partial<Extract<ToWebview, { type: 'show' }>> = {}) =>
-    send({ type: 'show', model: m, now: T0, ...extra });
+  const show = (m: InspectorModel = model(), extra: Partial<Extract<ToWebview, { type: 'show' }>> = {}) => send({ type: 'show', model: m, now: T0, ...extra });
   const posted = () => page.evaluate(() => (window as unknown as TestWindow).__posted);
   const text = async (selector: string) => ((await page.textContent(selector)) ?? '').trim();
   const attr = async (selector: string, name: string) => page.getAttribute(selector, name);
@@ -252,7 +256,10 @@ describe('Token Inspector page (headless Chromium)', function () {
       assert.equal(await text(`#claims-access_token tr[data-claim="${claim}"] [data-part="iso"]`), expected.iso, claim);
     }
     // Berlin local time differs from the ISO (UTC) text.
-    assert.notEqual(await text('#claims-access_token tr[data-claim="exp"] [data-part="local"]'), await text('#claims-access_token tr[data-claim="exp"] [data-part="iso"]'));
+    assert.notEqual(
+      await text('#claims-access_token tr[data-claim="exp"] [data-part="local"]'),
+      await text('#claims-access_token tr[data-claim="exp"] [data-part="iso"]'),
+    );
   });
 
   it('lists scopes and a multi-valued audience', async function () {
@@ -264,7 +271,7 @@ describe('Token Inspector page (headless Chromium)', function () {
     assert.deepEqual(await items('#claims-access_token tr[data-claim="amr"]'), ['pwd']);
   });
 
-  it('shows each token\'s signature state with its reason', async function () {
+  it("shows each token's signature state with its reason", async function () {
     await open();
     await show();
     assert.equal(await attr('#signature-access_token', 'data-state'), 'verified');
@@ -285,7 +292,7 @@ describe('Token Inspector page (headless Chromium)', function () {
     assert.equal(await text('#countdown'), 'expires in 40 min 11 s');
   });
 
-  it('corrects for the extension host\'s clock being ahead of the page\'s', async function () {
+  it("corrects for the extension host's clock being ahead of the page's", async function () {
     await open();
     await send({ type: 'show', model: model(), now: T0 + 12_000 });
     assert.equal(await text('#countdown'), 'expires in 41 min 0 s');
@@ -471,7 +478,12 @@ describe('Token Inspector page (headless Chromium)', function () {
     // Rendered as is, the override would display "nimda" reversed ("admin") after "user-1" and reorder the row.
     const spoof = 'user-1\u202Enimda';
     const hidden = 'ok\u200Bzero\u0007bell';
-    const evil = jwtView('jwt', { alg: 'RS256', kid: 'k\u2067' }, { sub: spoof, name: hidden, ['role\u202E']: 'x', extra: { note: 'a\u202Eb' }, scope: 'openid \u200Fadmin', exp: EXP }, { state: 'not_verifiable', reason: 'no key set' });
+    const evil = jwtView(
+      'jwt',
+      { alg: 'RS256', kid: 'k\u2067' },
+      { sub: spoof, name: hidden, ['role\u202E']: 'x', extra: { note: 'a\u202Eb' }, scope: 'openid \u200Fadmin', exp: EXP },
+      { state: 'not_verifiable', reason: 'no key set' },
+    );
     await show({ title: 'Bidi', subtitle: 's', expiresAt: EXP * 1000, canRefresh: false, canIntrospect: false, tokens: [evil] });
     const cell = (claim: string) => `#claims-jwt tr[data-claim="${claim}"] td.value`;
     // What a person sees: the override as a marker, the text around it in logical order.

@@ -66,7 +66,10 @@ describe('newcomer: the first minutes in the demo workbench', function () {
       assert.ok(tab.url().startsWith(`${sandbox.url}/`), `the sign-in tab opened ${tab.url()}`);
       assert.ok(!tab.url().includes('/proxy/'), 'not rewritten into a port-forward URL');
       // The progress notification offers the URL for a browser that did not open.
-      await toasts(w).filter({ hasText: /Signing in to Web app/ }).locator('a', { hasText: 'Copy Sign-in URL' }).waitFor({ state: 'visible' });
+      await toasts(w)
+        .filter({ hasText: /Signing in to Web app/ })
+        .locator('a', { hasText: 'Copy Sign-in URL' })
+        .waitFor({ state: 'visible' });
 
       await tab.getByRole('heading', { name: 'Sign On' }).waitFor();
       await tab.getByLabel('Username').fill(sandbox.user.username);
@@ -159,7 +162,10 @@ describe('newcomer: the first minutes in the demo workbench', function () {
     await w.typeInput('Environment ID', sandbox.pingone.issuer);
     await w.typeInput('A name for this environment', 'Copy of the sandbox');
     // Identical to the seeded environment: asked first.
-    await w.dialog().filter({ hasText: `"${SEED_NAMES.pingone}" already uses the issuer` }).waitFor({ state: 'visible' });
+    await w
+      .dialog()
+      .filter({ hasText: `"${SEED_NAMES.pingone}" already uses the issuer` })
+      .waitFor({ state: 'visible' });
     await w.dialogButton('Add Anyway');
     await w.treeRow('Copy of the sandbox ').filter({ hasText: 'reachable' }).waitFor({ state: 'visible' });
 

@@ -45,12 +45,22 @@ describe('applications that sign, in VS Code (VSIX installed in code-server)', f
       assert.ok(box, 'the row is on screen');
       await w.page.mouse.move(box.x + 2, box.y + box.height / 2);
       await w.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
-      const shown = await hover.first().waitFor({ state: 'visible', timeout: 4000 }).then(() => true, () => false);
+      const shown = await hover
+        .first()
+        .waitFor({ state: 'visible', timeout: 4000 })
+        .then(
+          () => true,
+          () => false,
+        );
       if (shown) break;
       if (attempt === 4) assert.fail('no hover appeared over the row');
       await w.page.mouse.move(800, 500);
     }
-    await hover.filter({ hasText: expect }).first().waitFor({ state: 'visible', timeout: 5000 }).catch(() => undefined);
+    await hover
+      .filter({ hasText: expect })
+      .first()
+      .waitFor({ state: 'visible', timeout: 5000 })
+      .catch(() => undefined);
     const text = (await hover.first().innerText()).replace(/\s+/g, ' ');
     await w.page.mouse.move(800, 500); // the empty editor area
     await hover.first().waitFor({ state: 'hidden' });
@@ -129,7 +139,13 @@ describe('applications that sign, in VS Code (VSIX installed in code-server)', f
     await toast.locator('.monaco-button', { hasText: 'Copy Public JWKS' }).click();
     await w.page.locator('.statusbar-item', { hasText: 'Public JWKS copied (2 keys)' }).first().waitFor({ state: 'visible' });
     const rotated = JSON.parse(await w.page.evaluate(() => navigator.clipboard.readText())) as { keys: Array<Record<string, unknown>> };
-    assert.deepEqual(rotated.keys.map((k) => [k.kid, k.alg]), [[key.kid, 'RS256'], [newKid, 'ES256']]);
+    assert.deepEqual(
+      rotated.keys.map((k) => [k.kid, k.alg]),
+      [
+        [key.kid, 'RS256'],
+        [newKid, 'ES256'],
+      ],
+    );
     for (const k of rotated.keys) for (const member of PRIVATE_MEMBERS) assert.equal(k[member], undefined, `no private member "${member}"`);
     const rotatedTip = await tooltip(w, row, newKid!);
     assert.match(rotatedTip, /private_key_jwt \(ES256\)/);
@@ -173,10 +189,7 @@ describe('applications that sign, in VS Code (VSIX installed in code-server)', f
     assert.equal((await page.locator('#dpop-jkt').textContent())?.trim(), cnf.jkt);
     assert.equal(await page.locator('#dpop').getAttribute('data-key'), 'own', "the thumbprint of the set's own key");
     assert.match((await page.locator('#dpop').textContent()) ?? '', /SHA-256 thumbprint \(RFC 7638\)/);
-    assert.match(
-      ((await page.locator('#claims-access_token tr[data-claim="cnf"] td.explain').textContent()) ?? '').trim(),
-      /DPoP key \(RFC 9449\)/,
-    );
+    assert.match(((await page.locator('#claims-access_token tr[data-claim="cnf"] td.explain').textContent()) ?? '').trim(), /DPoP key \(RFC 9449\)/);
     await w.clearNotifications();
     console.log(`      DPoP inspector screenshot: ${await w.screenshot('screenshot-inspector-dpop.png')}`);
   });

@@ -237,13 +237,7 @@ export function packageVsix(repo: string, outFile: string, log: (line: string) =
   }
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   step('production build', process.execPath, [path.join(repo, 'esbuild.js'), '--production']);
-  step(`vsce package → ${outFile}`, process.execPath, [
-    path.join(repo, 'node_modules', '@vscode', 'vsce', 'vsce'),
-    'package',
-    '--no-dependencies',
-    '--out',
-    outFile,
-  ]);
+  step(`vsce package → ${outFile}`, process.execPath, [path.join(repo, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--out', outFile]);
   if (!fs.existsSync(outFile)) throw new Error(`vsce did not write ${outFile}`);
   // The VSIX budget (issue 12; the bundle budgets are checked by the production build, esbuild.js).
   const bytes = fs.statSync(outFile).size;
@@ -264,7 +258,9 @@ export function packageConsumerExtension(repo: string, outFile: string, log: (li
   const args = [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--out', outFile];
   const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0 || !fs.existsSync(outFile)) {
-    throw new Error(`vsce package of ${path.relative(repo, dir)} failed (${r.error?.message ?? r.signal ?? `exit ${r.status}`}):\n${`${r.stdout ?? ''}${r.stderr ?? ''}`.trim()}`);
+    throw new Error(
+      `vsce package of ${path.relative(repo, dir)} failed (${r.error?.message ?? r.signal ?? `exit ${r.status}`}):\n${`${r.stdout ?? ''}${r.stderr ?? ''}`.trim()}`,
+    );
   }
   log(`vsce package ${CONSUMER_ID} → ${outFile} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }

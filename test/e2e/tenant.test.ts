@@ -12,7 +12,7 @@ describe('Browse Tenant in VS Code (VSIX installed in code-server)', function ()
   this.timeout(60_000);
   const suite = useWorkbench('tenant');
 
-  it('lists the tenant from the worker\'s context menu and imports the picked application with its secret', async () => {
+  it("lists the tenant from the worker's context menu and imports the picked application with its secret", async () => {
     const w = suite.wb;
     await w.showPingOne();
     await w.waitForSeed(SEED_NAMES.pfWeb);

@@ -126,8 +126,7 @@ describe('other extensions get a PingOne session through vscode.authentication (
     await suite.wb.waitForSeed(SEED_NAMES.pfWeb);
   });
 
-  const toast = (w: Workbench, prefix: string): Locator =>
-    w.page.locator('.notification-toast-container .notification-toast').filter({ hasText: prefix });
+  const toast = (w: Workbench, prefix: string): Locator => w.page.locator('.notification-toast-container .notification-toast').filter({ hasText: prefix });
 
   /** Runs a consumer command and reads the notification it answers with (`prefix` and the report). */
   async function consumer(w: Workbench, title: string, prefix: string, between?: () => Promise<void>): Promise<Reported | 'no session'> {
@@ -179,7 +178,10 @@ describe('other extensions get a PingOne session through vscode.authentication (
     await w.dialogButton('Allow Once');
     const stored = toast(w, 'Consumer stored token:');
     await stored.waitFor({ state: 'visible' });
-    assert.equal(((await stored.innerText()).replace(/\s+/g, ' ').match(/session (\S+) · sha256 ([0-9a-f]{12})/) ?? []).slice(1).join(' '), `${worker.id} ${worker.sha256}`);
+    assert.equal(
+      ((await stored.innerText()).replace(/\s+/g, ' ').match(/session (\S+) · sha256 ([0-9a-f]{12})/) ?? []).slice(1).join(' '),
+      `${worker.id} ${worker.sha256}`,
+    );
   });
 
   it('silent afterwards: the same session, without a prompt', async () => {

@@ -42,7 +42,10 @@ describe('PingOne view with nothing configured (welcome view)', function () {
     await button.click();
     const quickInput = w.page.locator('.quick-input-widget');
     for (const kind of ['PingOne', 'PingFederate', 'Other OpenID Connect provider']) {
-      await quickInput.locator(`.monaco-list-row[aria-label^=${JSON.stringify(kind)}]`).first().waitFor({ state: 'visible' });
+      await quickInput
+        .locator(`.monaco-list-row[aria-label^=${JSON.stringify(kind)}]`)
+        .first()
+        .waitFor({ state: 'visible' });
     }
     await w.page.keyboard.press('Escape');
     await quickInput.waitFor({ state: 'hidden' });

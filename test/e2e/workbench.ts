@@ -162,11 +162,16 @@ export class Workbench {
    */
   async pick(label: string, opts: { placeholder?: string; thenPrompt?: boolean } = {}): Promise<void> {
     const row = this.quickInput().locator(`.monaco-list-row[aria-label^=${css(label)}]`);
-    if (opts.placeholder) await this.quickInput().locator(`input[placeholder^=${css(opts.placeholder)}]`).waitFor({ state: 'visible' });
+    if (opts.placeholder)
+      await this.quickInput()
+        .locator(`input[placeholder^=${css(opts.placeholder)}]`)
+        .waitFor({ state: 'visible' });
     else await row.first().waitFor({ state: 'visible' });
     const input = this.quickInput().locator('input');
     await input.fill(label);
-    await this.quickInput().locator(`.monaco-list-row.focused[aria-label^=${css(label)}]`).waitFor({ state: 'visible' });
+    await this.quickInput()
+      .locator(`.monaco-list-row.focused[aria-label^=${css(label)}]`)
+      .waitFor({ state: 'visible' });
     await input.press('Enter');
     // With `thenPrompt` the same widget goes on to the next prompt instead of closing.
     if (!opts.thenPrompt) await this.quickInput().waitFor({ state: 'hidden' });
@@ -215,7 +220,10 @@ export class Workbench {
       assert.fail(`context menu has no "${entry}"; it has: ${entries.join(', ')}`);
     }
     await item.hover();
-    await menu.locator('.action-item.focused').filter({ has: this.page.locator('.action-label', { hasText: exact }) }).waitFor();
+    await menu
+      .locator('.action-item.focused')
+      .filter({ has: this.page.locator('.action-label', { hasText: exact }) })
+      .waitFor();
     await this.page.keyboard.press('Enter');
     await menu.waitFor({ state: 'hidden' });
   }
@@ -226,7 +234,9 @@ export class Workbench {
   }
 
   async dialogButton(label: string): Promise<void> {
-    await this.dialog().locator('.monaco-button', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }).click();
+    await this.dialog()
+      .locator('.monaco-button', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) })
+      .click();
     await this.dialog().waitFor({ state: 'hidden' });
   }
 

@@ -97,7 +97,8 @@ for (const stage of stages) {
 }
 
 console.log('\n=== summary ===');
-for (const o of outcomes) console.log(`${o.ok ? 'ok  ' : 'FAIL'} ${o.stage.padEnd(12)} ${String(o.passed).padStart(4)} passed ${String(o.failed).padStart(3)} failed  ${o.seconds.toFixed(1)} s`);
+for (const o of outcomes)
+  console.log(`${o.ok ? 'ok  ' : 'FAIL'} ${o.stage.padEnd(12)} ${String(o.passed).padStart(4)} passed ${String(o.failed).padStart(3)} failed  ${o.seconds.toFixed(1)} s`);
 const passed = outcomes.reduce((n, o) => n + o.passed, 0);
 const failed = outcomes.reduce((n, o) => n + o.failed, 0);
 console.log(`tests: ${passed} passed, ${failed} failed`);

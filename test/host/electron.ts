@@ -35,8 +35,10 @@ async function main(): Promise<number> {
       extensionTestsEnv: { ...pteEnv(), PTE_TEST_RESULTS: resultsFile },
       launchArgs: [
         ensureDir(runDir, 'workspace'),
-        '--user-data-dir', ensureDir(runDir, 'user-data'),
-        '--extensions-dir', ensureDir(runDir, 'extensions'),
+        '--user-data-dir',
+        ensureDir(runDir, 'user-data'),
+        '--extensions-dir',
+        ensureDir(runDir, 'extensions'),
         '--disable-workspace-trust',
         '--skip-welcome',
         '--skip-release-notes',
@@ -49,7 +51,9 @@ async function main(): Promise<number> {
   }
 
   if (!fs.existsSync(resultsFile)) {
-    console.error(`${LABEL}: no results (${resultsFile}): ${runError instanceof Error ? runError.message : String(runError ?? 'VS Code exited without running the tests')}`);
+    console.error(
+      `${LABEL}: no results (${resultsFile}): ${runError instanceof Error ? runError.message : String(runError ?? 'VS Code exited without running the tests')}`,
+    );
     console.log(`${LABEL}: 0 passed, 1 failed (no results)`);
     return 1;
   }

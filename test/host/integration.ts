@@ -139,13 +139,7 @@ function seconds(since: number): string {
  * Waits until the runner has renamed its results file into place, echoing its progress lines
  * as tests finish. Fails early when code-server or the page dies.
  */
-async function waitForResults(
-  resultsFile: string,
-  progressFile: string,
-  server: CodeServer,
-  browser: BrowserSession,
-  timeoutMs: number,
-): Promise<void> {
+async function waitForResults(resultsFile: string, progressFile: string, server: CodeServer, browser: BrowserSession, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let shown = 0;
   const echoProgress = () => {

@@ -25,11 +25,11 @@ describe('public API', () => {
 
   it('adds a PingOne environment and derives its issuer', async () => {
     const { env } = await worker();
+    assert.deepEqual({ name: env.name, kind: env.kind, issuer: env.issuer }, { name: 'Sandbox', kind: 'pingone', issuer: s.pingone.issuer });
     assert.deepEqual(
-      { name: env.name, kind: env.kind, issuer: env.issuer },
-      { name: 'Sandbox', kind: 'pingone', issuer: s.pingone.issuer },
+      api.listEnvironments().map((e) => e.id),
+      [env.id],
     );
-    assert.deepEqual(api.listEnvironments().map((e) => e.id), [env.id]);
   });
 
   it('keeps the client secret in SecretStorage and never echoes it', async () => {
@@ -53,7 +53,10 @@ describe('public API', () => {
     const { payload } = api.decode(tokens.accessToken);
     assert.equal(payload.client_id, s.clients.worker.clientId);
     assert.equal(tokens.expiresAt, info.expiresAt);
-    assert.deepEqual(api.listTokenSets(app.id).map((t) => t.id), [info.id]);
+    assert.deepEqual(
+      api.listTokenSets(app.id).map((t) => t.id),
+      [info.id],
+    );
   });
 
   it('rejects a malformed environment ID with invalid_input naming the field', async () => {
@@ -71,7 +74,10 @@ describe('public API', () => {
     const good = await api.clientCredentials((await api.listApplications(env.id))[0].id);
     const bad = await api.addApplication(env.id, { name: 'Bad', clientId: s.clients.worker.clientId, clientSecret: 'nope', authMethod: 'client_secret_basic' });
     await rejectsWith(api.clientCredentials(bad.id), 'invalid_client');
-    assert.deepEqual(api.listTokenSets().map((t) => t.id), [good.id]);
+    assert.deepEqual(
+      api.listTokenSets().map((t) => t.id),
+      [good.id],
+    );
     assert.equal((await api.getTokens(good.id)).accessToken.length > 0, true);
   });
 
@@ -112,7 +118,16 @@ describe('public API', () => {
     const pkce = createPkce();
     const redirectUri = 'http://127.0.0.1:49152/callback';
     const url = new URL(`${s.pingone.issuer}/authorize`);
-    for (const [k, v] of Object.entries({ response_type: 'code', client_id: s.clients.native.clientId, redirect_uri: redirectUri, scope: 'openid', state: 'st', code_challenge: pkce.challenge, code_challenge_method: 'S256' })) url.searchParams.set(k, v);
+    for (const [k, v] of Object.entries({
+      response_type: 'code',
+      client_id: s.clients.native.clientId,
+      redirect_uri: redirectUri,
+      scope: 'openid',
+      state: 'st',
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
+    }))
+      url.searchParams.set(k, v);
     const code = new URL(await s.authorize(url.toString())).searchParams.get('code')!;
     const info = await api.exchangeCode(app.id, { code, redirectUri, codeVerifier: pkce.verifier });
     assert.equal(info.grant, 'authorization_code');
@@ -124,7 +139,10 @@ describe('public API', () => {
     const { app } = await worker();
     const tokens = await api.getTokens((await api.clientCredentials(app.id)).id);
     assert.equal(api.decode(tokens.accessToken).header.alg, 'RS256');
-    assert.throws(() => api.decode('an-opaque-reference-token-1234'), (e: Error & { code?: string }) => e.code === 'invalid_input');
+    assert.throws(
+      () => api.decode('an-opaque-reference-token-1234'),
+      (e: Error & { code?: string }) => e.code === 'invalid_input',
+    );
   });
 
   it('removing an environment removes its applications and tokens', async () => {

@@ -43,12 +43,18 @@ describe('authentication provider pingone', () => {
 
   it('lists token sets as accounts: the application for client credentials, the user for sign-in', async () => {
     const { env, app, label } = await worker();
-    assert.deepEqual((await vscode.authentication.getAccounts(PROVIDER)).filter((a) => a.id.startsWith(app.id)), []);
+    assert.deepEqual(
+      (await vscode.authentication.getAccounts(PROVIDER)).filter((a) => a.id.startsWith(app.id)),
+      [],
+    );
     await api.clientCredentials(app.id);
     const web = await api.addApplication(env.id, webApplication(s));
     await api.signIn(web.id, { openExternal: browserFor(s) });
     const accounts = await vscode.authentication.getAccounts(PROVIDER);
-    assert.ok(accounts.some((a) => a.id === app.id && a.label === label), `accounts: ${JSON.stringify(accounts)}`);
+    assert.ok(
+      accounts.some((a) => a.id === app.id && a.label === label),
+      `accounts: ${JSON.stringify(accounts)}`,
+    );
     const user = accounts.find((a) => a.id.startsWith(`${web.id}/`));
     assert.ok(user, 'the signed-in user is an account');
     assert.ok([s.user.username, s.user.sub].includes(user.label), `user label ${user.label}`);
@@ -65,7 +71,11 @@ describe('authentication provider pingone', () => {
       await changed;
       assert.ok(accounts.some((a) => a.id === app.id));
       const after = api.listTokenSets(app.id);
-      assert.deepEqual(after.map((t) => t.id), [first.id], 'the same token set, refreshed in place');
+      assert.deepEqual(
+        after.map((t) => t.id),
+        [first.id],
+        'the same token set, refreshed in place',
+      );
       assert.ok(after[0].issuedAt > first.issuedAt, 'it was re-issued');
       assert.notEqual((await api.getTokens(first.id)).accessToken, before);
     } finally {
@@ -112,6 +122,9 @@ describe('authentication provider pingone', () => {
     }
     await signOut;
     await removed;
-    assert.deepEqual(api.listTokenSets().filter((t) => t.id === info.id), []);
+    assert.deepEqual(
+      api.listTokenSets().filter((t) => t.id === info.id),
+      [],
+    );
   });
 });

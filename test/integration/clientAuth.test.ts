@@ -57,14 +57,23 @@ describe('JWT client authentication in the real extension host', () => {
 
     const rotated = await run<Record<string, unknown>>('pingone.rotateKey', app.id, { signingAlg: 'ES256' });
     const jwks = await api.getPublicJwks(app.id);
-    assert.deepEqual(jwks.keys.map((k) => k.kid), [app.keyId, rotated.kid]);
+    assert.deepEqual(
+      jwks.keys.map((k) => k.kid),
+      [app.keyId, rotated.kid],
+    );
     // Not registered yet: the server refuses the new key, with the kid to register, and nothing is lost.
     await rejectsWith(api.clientCredentials(app.id), 'invalid_client', new RegExp(`kid "${String(rotated.kid)}" is registered`));
-    assert.deepEqual(api.listTokenSets().map((t) => t.id), [info.id]);
+    assert.deepEqual(
+      api.listTokenSets().map((t) => t.id),
+      [info.id],
+    );
     await s.setClientJwks(s.clients.privateKeyJwt.clientId, jwks);
     assert.equal((await api.clientCredentials(app.id)).status, 'valid');
     await api.removeKey(app.id, app.keyId!);
-    assert.deepEqual((await api.getPublicJwks(app.id)).keys.map((k) => k.kid), [rotated.kid]);
+    assert.deepEqual(
+      (await api.getPublicJwks(app.id)).keys.map((k) => k.kid),
+      [rotated.kid],
+    );
   });
 
   it('keeps private keys and secrets out of every file on disk (settings, globalState, logs)', async function () {
@@ -116,16 +125,39 @@ describe('JWT client authentication in the real extension host', () => {
     assert.equal(info.signingAlg, 'HS384');
     assert.equal(info.assertionAudience, 'issuer');
     assert.equal((await api.clientCredentials(app.id)).status, 'valid');
-    await run('pingone.editApplication', app.id, { name: 'J', clientId: c.clientId, authMethod: 'client_secret_jwt', signingAlg: 'HS512', grants: ['client_credentials'], scopes: 'p1:read:user' });
+    await run('pingone.editApplication', app.id, {
+      name: 'J',
+      clientId: c.clientId,
+      authMethod: 'client_secret_jwt',
+      signingAlg: 'HS512',
+      grants: ['client_credentials'],
+      scopes: 'p1:read:user',
+    });
     [info] = await api.listApplications(env.id);
     assert.equal(info.signingAlg, 'HS512');
     assert.equal(info.hasSecret, true, 'the stored secret is kept');
     assert.equal((await api.clientCredentials(app.id)).status, 'valid');
 
-    const pk = await api.addApplication(env.id, { name: 'K', clientId: s.clients.privateKeyJwt.clientId, authMethod: 'private_key_jwt', signingAlg: 'ES384', grants: ['client_credentials'] });
+    const pk = await api.addApplication(env.id, {
+      name: 'K',
+      clientId: s.clients.privateKeyJwt.clientId,
+      authMethod: 'private_key_jwt',
+      signingAlg: 'ES384',
+      grants: ['client_credentials'],
+    });
     assert.equal(pk.signingAlg, 'ES384');
     const jwks = await api.getPublicJwks(pk.id);
-    assert.equal(await run('pingone.editApplication', pk.id, { name: 'K', clientId: pk.clientId, authMethod: 'private_key_jwt', signingAlg: 'RS256', grants: ['client_credentials'] }), undefined, 'one message, no rejection');
+    assert.equal(
+      await run('pingone.editApplication', pk.id, {
+        name: 'K',
+        clientId: pk.clientId,
+        authMethod: 'private_key_jwt',
+        signingAlg: 'RS256',
+        grants: ['client_credentials'],
+      }),
+      undefined,
+      'one message, no rejection',
+    );
     await rejectsWith(api.updateApplication(pk.id, { signingAlg: 'RS256' }), 'invalid_input', /rotate to a new key/);
     assert.deepEqual(await api.getPublicJwks(pk.id), jwks, 'the key is unchanged');
     assert.equal((await api.updateApplication(pk.id, { assertionAudience: 'issuer' })).keyId, pk.keyId);
@@ -160,8 +192,11 @@ describe('DPoP-bound tokens in the real extension host', () => {
   async function runInShell(command: string): Promise<string> {
     const { execFile } = await import('node:child_process');
     return new Promise((resolve, reject) =>
-      execFile('bash', ['--norc', '--noprofile', '-c', `${command} --silent --show-error --max-time 10`], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } }, (err, stdout, stderr) =>
-        err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(stdout),
+      execFile(
+        'bash',
+        ['--norc', '--noprofile', '-c', `${command} --silent --show-error --max-time 10`],
+        { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } },
+        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(stdout)),
       ),
     );
   }

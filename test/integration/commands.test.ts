@@ -61,7 +61,10 @@ describe('commands', () => {
     await run('pingone.copyAuthorizationHeader', info.id);
     assert.equal(await vscode.env.clipboard.readText(), `Authorization: Bearer ${accessToken}`);
     await run('pingone.copyAsCurl', info.id);
-    assert.match(await vscode.env.clipboard.readText(), new RegExp(`^curl -H 'Authorization: Bearer ${accessToken.replace(/[.]/g, '\\.')}' 'http://127\\.0\\.0\\.1:\\d+/[^']*'$`));
+    assert.match(
+      await vscode.env.clipboard.readText(),
+      new RegExp(`^curl -H 'Authorization: Bearer ${accessToken.replace(/[.]/g, '\\.')}' 'http://127\\.0\\.0\\.1:\\d+/[^']*'$`),
+    );
   });
 
   it('decodes a JWT given as an argument and opens the inspector', async () => {
@@ -80,7 +83,10 @@ describe('commands', () => {
 
   it('refuses to decode an opaque token: the command shows it and resolves to nothing (no second toast from VS Code)', async () => {
     assert.equal(await run('pingone.decodeJwt', 'opaque-reference-token-abcdef'), undefined);
-    assert.throws(() => api.decode('opaque-reference-token-abcdef'), (e: Error & { code?: string }) => e.code === 'invalid_input' && /opaque/.test(e.message));
+    assert.throws(
+      () => api.decode('opaque-reference-token-abcdef'),
+      (e: Error & { code?: string }) => e.code === 'invalid_input' && /opaque/.test(e.message),
+    );
   });
 
   it('refuses bad input through commands without rejecting, and stores nothing', async () => {
@@ -95,7 +101,10 @@ describe('commands', () => {
     await run('pingone.editApplication', app.id, { name: 'Worker', clientId: s.clients.worker.clientId, clientSecret: 'wrong', authMethod: 'client_secret_basic' });
     assert.equal(await run('pingone.getToken', app.id), undefined, 'the command shows the failure and resolves');
     await rejectsWith(api.clientCredentials(app.id), 'invalid_client');
-    assert.deepEqual(api.listTokenSets().map((t) => t.id), [good.id]);
+    assert.deepEqual(
+      api.listTokenSets().map((t) => t.id),
+      [good.id],
+    );
     assert.ok((await api.getTokens(good.id)).accessToken);
     assert.equal(api.listEnvironments()[0].id, env.id);
   });
@@ -108,7 +117,10 @@ describe('commands', () => {
     assert.equal(await run('pingone.deleteTokenSet', info.id, { confirm: false }), undefined);
     assert.equal(await run('pingone.removeApplication', app.id, { confirm: false }), undefined);
     assert.equal(await run('pingone.removeEnvironment', env.id, { confirm: false }), undefined);
-    assert.deepEqual(api.listTokenSets().map((t) => t.id), [info.id]);
+    assert.deepEqual(
+      api.listTokenSets().map((t) => t.id),
+      [info.id],
+    );
     assert.ok((await api.getTokens(info.id)).accessToken);
     assert.equal(api.listEnvironments()[0].id, env.id);
   });

@@ -40,7 +40,7 @@ describe('a generic OpenID provider (trailing-slash issuer, bodiless errors)', (
     assert.equal(api.listEnvironments().find((e) => e.id === env.id)?.issuer, s.oidc.issuer);
   });
 
-  it('takes the server\'s issuer when the entered one lacks only its trailing slash (as 0.1 stored it)', async () => {
+  it("takes the server's issuer when the entered one lacks only its trailing slash (as 0.1 stored it)", async () => {
     const { env, app } = await webApp(s.oidc.issuer.replace(/\/$/, ''));
     const info = await api.signIn(app.id, { openExternal: browserFor(s) });
     assert.equal(info.status, 'valid');

@@ -57,7 +57,10 @@ describe('grants: device authorization', () => {
     await s.pending.device(await issued);
     const info = await pending;
     assert.equal(info.grant, 'device_code');
-    assert.deepEqual(api.listTokenSets().map((t) => t.id), [info.id]);
+    assert.deepEqual(
+      api.listTokenSets().map((t) => t.id),
+      [info.id],
+    );
   });
 
   it('command: a denial ends the command (with one message) and stores nothing', async () => {
@@ -134,7 +137,10 @@ describe('grants: token exchange', () => {
     assert.equal(info.subjectTokenSetId, subject.id);
     assert.equal(info.issuedTokenType, 'urn:ietf:params:oauth:token-type:access_token');
     const listed = api.listTokenSets(bff.id);
-    assert.deepEqual(listed.map((t) => [t.grant, t.subjectTokenSetId]), [['token_exchange', subject.id]]);
+    assert.deepEqual(
+      listed.map((t) => [t.grant, t.subjectTokenSetId]),
+      [['token_exchange', subject.id]],
+    );
     assert.equal(api.decode((await api.getTokens(info.id)).accessToken).payload.aud, 'https://orders.example.com');
   });
 

@@ -67,7 +67,9 @@ export function browserFor(s: Sandbox, tamper?: (location: URL) => void) {
   return async (url: string) => {
     const location = new URL(await s.authorize(url));
     tamper?.(location);
-    void fetch(location.toString()).then((r) => r.text()).catch(() => undefined);
+    void fetch(location.toString())
+      .then((r) => r.text())
+      .catch(() => undefined);
   };
 }
 

@@ -53,12 +53,18 @@ describe('import', () => {
   it('previews a Postman environment without creating anything', async () => {
     const preview = await api.previewPostmanEnvironment(sandboxPostman(s));
     assert.deepEqual(api.listEnvironments(), []);
-    assert.deepEqual(preview.environments.map((e) => [e.name, e.issuer, e.apiBaseUrl]), [['Sandbox from Postman', s.pingone.issuer, `${s.url}/v1`]]);
-    assert.deepEqual(preview.applications.map((a) => [a.name, a.clientId, a.authMethod, a.hasSecret]), [
-      ['Admin worker app', s.clients.worker.clientId, 'client_secret_basic', true],
-      ['App', s.clients.web.clientId, 'client_secret_basic', true],
-      ['Solution app', '2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f', 'none', false],
-    ]);
+    assert.deepEqual(
+      preview.environments.map((e) => [e.name, e.issuer, e.apiBaseUrl]),
+      [['Sandbox from Postman', s.pingone.issuer, `${s.url}/v1`]],
+    );
+    assert.deepEqual(
+      preview.applications.map((a) => [a.name, a.clientId, a.authMethod, a.hasSecret]),
+      [
+        ['Admin worker app', s.clients.worker.clientId, 'client_secret_basic', true],
+        ['App', s.clients.web.clientId, 'client_secret_basic', true],
+        ['Solution app', '2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f', 'none', false],
+      ],
+    );
     assert.match(preview.skipped.find((k) => k.key === 'useCaseWorkerAppSecret')!.reason, /\{\{vaultWorkerSecret\}\}/);
     assert.ok(!JSON.stringify(preview).includes(s.clients.worker.clientSecret!), 'no secret in the preview');
   });
@@ -73,11 +79,14 @@ describe('import', () => {
     );
     assert.equal(first.environments.length, 1);
     const listed = await api.listApplications();
-    assert.deepEqual(listed.map((a) => [a.name, a.hasSecret]), [
-      ['Admin worker app', true],
-      ['App', true],
-      ['Solution app', false],
-    ]);
+    assert.deepEqual(
+      listed.map((a) => [a.name, a.hasSecret]),
+      [
+        ['Admin worker app', true],
+        ['App', true],
+        ['Solution app', false],
+      ],
+    );
     const stored = JSON.stringify([api.listEnvironments(), listed]);
     for (const secret of [s.clients.worker.clientSecret!, s.clients.web.clientSecret!]) assert.ok(!stored.includes(secret), 'no secret in the stored metadata');
 
@@ -86,9 +95,19 @@ describe('import', () => {
     assert.equal(api.decode((await api.getTokens(token.id)).accessToken).payload.client_id, s.clients.worker.clientId);
 
     const again = await api.importPostmanEnvironment(sandboxPostman(s));
-    assert.deepEqual(again.environments.map((e) => e.id), first.environments.map((e) => e.id));
-    assert.deepEqual((await api.listApplications()).map((a) => a.id), listed.map((a) => a.id));
-    assert.deepEqual(api.listTokenSets().map((t) => t.id), [token.id], 'the tokens are kept');
+    assert.deepEqual(
+      again.environments.map((e) => e.id),
+      first.environments.map((e) => e.id),
+    );
+    assert.deepEqual(
+      (await api.listApplications()).map((a) => a.id),
+      listed.map((a) => a.id),
+    );
+    assert.deepEqual(
+      api.listTokenSets().map((t) => t.id),
+      [token.id],
+      'the tokens are kept',
+    );
   });
 
   it('refuses a file that is not a Postman environment, creating nothing', async () => {
@@ -130,8 +149,13 @@ describe('import', () => {
     assert.equal((await api.clientCredentials(viaBody.application.id)).status, 'valid');
 
     const pf = s.clients.pfWorker;
-    const viaQuery = await api.importCurl(`${s.pingfederate.issuer}/as/token.oauth2?grant_type=client_credentials&client_id=${pf.clientId}&client_secret=${pf.clientSecret}&scope=api:read`);
-    assert.deepEqual([viaQuery.environment.kind, viaQuery.environment.issuer, viaQuery.application.authMethod], ['pingfederate', s.pingfederate.issuer, 'client_secret_post']);
+    const viaQuery = await api.importCurl(
+      `${s.pingfederate.issuer}/as/token.oauth2?grant_type=client_credentials&client_id=${pf.clientId}&client_secret=${pf.clientSecret}&scope=api:read`,
+    );
+    assert.deepEqual(
+      [viaQuery.environment.kind, viaQuery.environment.issuer, viaQuery.application.authMethod],
+      ['pingfederate', s.pingfederate.issuer, 'client_secret_post'],
+    );
     assert.match(viaQuery.warnings.join(' '), /URL query.*logs/);
     assert.ok(!viaQuery.warnings.join(' ').includes(pf.clientSecret!));
     assert.equal((await api.clientCredentials(viaQuery.application.id)).status, 'valid');

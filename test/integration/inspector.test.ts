@@ -134,7 +134,10 @@ describe('inspector panel (real extension host, sandbox tokens)', function () {
     );
 
     const html = panel.webview.html;
-    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)?.[1]?.replace(/&amp;/g, '&').replace(/&quot;/g, '"');
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/
+      .exec(html)?.[1]
+      ?.replace(/&amp;/g, '&')
+      .replace(/&quot;/g, '"');
     assert.ok(csp, 'the page declares a CSP');
     const nonce = /script-src 'nonce-([A-Za-z0-9+/=]+)'/.exec(csp)?.[1] ?? '';
     assert.equal(Buffer.from(nonce, 'base64').length, 16, 'a 16-byte nonce');
@@ -157,7 +160,10 @@ describe('inspector panel (real extension host, sandbox tokens)', function () {
     assert.equal(model.status, 'valid');
     assert.equal(model.canRefresh, true);
     assert.equal(model.canIntrospect, true);
-    assert.deepEqual(model.tokens.map((t) => t.kind), ['access_token', 'id_token', 'refresh_token']);
+    assert.deepEqual(
+      model.tokens.map((t) => t.kind),
+      ['access_token', 'id_token', 'refresh_token'],
+    );
     const [access, id, refresh] = model.tokens;
     assert.equal(access.raw.join('.'), tokens.accessToken);
     assert.equal(access.payload?.client_id, s.clients.web.clientId);
@@ -228,7 +234,10 @@ describe('inspector panel (real extension host, sandbox tokens)', function () {
     const { accessToken } = await service.getTokenSet(info.id);
     await InspectorPanel.show(deps(), { jwt: accessToken });
     await inspector.settled();
-    assert.deepEqual(inspector.model?.tokens.map((t) => [t.kind, t.signature.state]), [['jwt', 'verified']]);
+    assert.deepEqual(
+      inspector.model?.tokens.map((t) => [t.kind, t.signature.state]),
+      [['jwt', 'verified']],
+    );
     assert.equal(inspector.model?.tokens[0].payload?.iss, env.issuer);
   });
 
@@ -305,10 +314,13 @@ describe('inspector panel (real extension host, sandbox tokens)', function () {
     await inspector.receive({ type: 'introspect' });
     await inspector.receive({ type: 'introspect', token: 'refresh_token' });
     const results = posted.flatMap((m) => (m.type === 'introspection' ? [m] : []));
-    assert.deepEqual(results.map((r) => [r.token, r.result.active, r.result.client_id]), [
-      ['access_token', true, s.clients.web.clientId],
-      ['refresh_token', true, s.clients.web.clientId],
-    ]);
+    assert.deepEqual(
+      results.map((r) => [r.token, r.result.active, r.result.client_id]),
+      [
+        ['access_token', true, s.clients.web.clientId],
+        ['refresh_token', true, s.clients.web.clientId],
+      ],
+    );
     assert.deepEqual(
       posted.filter((m) => m.type === 'busy').map((m) => m.type === 'busy' && m.busy),
       [true, false, true, false],
@@ -322,12 +334,15 @@ describe('inspector panel (real extension host, sandbox tokens)', function () {
     assert.deepEqual(JSON.parse(await vscode.env.clipboard.readText()), inspector.model?.tokens[0].header);
     await inspector.receive({ type: 'copy', what: 'payload', kind: 'id_token' });
     assert.equal(JSON.parse(await vscode.env.clipboard.readText()).sub, s.user.sub);
-    assert.deepEqual(logs.filter((l) => l.includes('copied')), [
-      'info Token Inspector: copied the access token.',
-      'info Token Inspector: copied the refresh token.',
-      'info Token Inspector: copied the access token header.',
-      'info Token Inspector: copied the ID token claims.',
-    ]);
+    assert.deepEqual(
+      logs.filter((l) => l.includes('copied')),
+      [
+        'info Token Inspector: copied the access token.',
+        'info Token Inspector: copied the refresh token.',
+        'info Token Inspector: copied the access token header.',
+        'info Token Inspector: copied the ID token claims.',
+      ],
+    );
 
     // Malformed messages are ignored (and logged); the clipboard keeps what it had.
     await vscode.env.clipboard.writeText('unchanged');
@@ -382,9 +397,14 @@ describe('inspector panel (real extension host, sandbox tokens)', function () {
       inspector.panel.reveal(undefined, false);
       await waitFor(() => inspector.isReady, 'the reloaded page to say ready');
       await inspector.settled();
-      assert.deepEqual(shows(posted).map((m) => m.model.status), ['revoked']);
+      assert.deepEqual(
+        shows(posted).map((m) => m.model.status),
+        ['revoked'],
+      );
     } finally {
-      const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === other.document.uri.toString());
+      const tab = vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === other.document.uri.toString());
       if (tab) await vscode.window.tabGroups.close(tab);
     }
   });

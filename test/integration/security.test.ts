@@ -57,10 +57,7 @@ describe('security: secrets stay with their issuer', () => {
     // (The command then ends with its one message and resolves: the test host refused the modal.)
     assert.equal(await run('pingone.editEnvironment', null, { kind: 'oidc', issuer: rogue.url }), undefined);
     assert.equal(await run('pingone.editEnvironment', null, { kind: 'oidc', name: 'Sandbox', issuer: rogue.url }), undefined);
-    assert.equal(
-      await run('pingone.editEnvironment', env.id, { kind: 'oidc', name: 'Sandbox', issuer: rogue.url, confirm: false }, { confirm: false }),
-      undefined,
-    );
+    assert.equal(await run('pingone.editEnvironment', env.id, { kind: 'oidc', name: 'Sandbox', issuer: rogue.url, confirm: false }, { confirm: false }), undefined);
     assert.equal(api.listEnvironments()[0].issuer, s.pingone.issuer);
 
     // Without an id, an action that sends a secret makes the person pick even the only entry.
@@ -72,7 +69,10 @@ describe('security: secrets stay with their issuer', () => {
     assert.equal((await run<{ status: string }>('pingone.refreshToken', signedIn.id)).status, 'valid');
 
     for (const r of rogue.requests) for (const v of secrets) assert.ok(!`${JSON.stringify(r.headers)} ${r.body}`.includes(v));
-    assert.deepEqual(rogue.requests.map((r) => `${r.method} ${r.path}`), []);
+    assert.deepEqual(
+      rogue.requests.map((r) => `${r.method} ${r.path}`),
+      [],
+    );
     assert.equal(api.listTokenSets().length, 2);
   });
 
@@ -176,7 +176,13 @@ describe('security: secrets stay with their issuer', () => {
           body: { error: 'invalid_client', error_description: `bad secret ${secret} / ${basic} / ${form} / ${encodeURIComponent(secret)}` },
         });
         const env = await api.addEnvironment({ name: 'Echo', kind: 'oidc', issuer: echo.url });
-        const app = await api.addApplication(env.id, { name: 'Echo App', clientId: 'echo-client', clientSecret: secret, authMethod: 'client_secret_basic', grants: ['client_credentials'] });
+        const app = await api.addApplication(env.id, {
+          name: 'Echo App',
+          clientId: 'echo-client',
+          clientSecret: secret,
+          authMethod: 'client_secret_basic',
+          grants: ['client_credentials'],
+        });
         // The command shows and logs its one message; the API hands the typed error to callers.
         assert.equal(await run('pingone.getToken', app.id), undefined);
         const err = await rejectsWith(api.clientCredentials(app.id), 'invalid_client');
@@ -191,4 +197,3 @@ describe('security: secrets stay with their issuer', () => {
     });
   });
 });
-

@@ -26,10 +26,13 @@ describe('tenant import', () => {
   it('browses every environment and every page of applications with one worker token', async () => {
     const w = await worker();
     const { environments } = await api.browseTenant(w.id);
-    assert.deepEqual(environments.map((e) => [e.name, e.type, e.applications.length]), [
-      ['Sandbox', 'SANDBOX', 11],
-      ['Sandbox production', 'PRODUCTION', 1],
-    ]);
+    assert.deepEqual(
+      environments.map((e) => [e.name, e.type, e.applications.length]),
+      [
+        ['Sandbox', 'SANDBOX', 11],
+        ['Sandbox production', 'PRODUCTION', 1],
+      ],
+    );
     const saml = environments[0]!.applications.find((a) => a.protocol === 'SAML')!;
     assert.equal(saml.importable, false);
     assert.equal(environments[0]!.applications.find((a) => a.id === s.clients.worker.clientId)!.importedAs, w.id);
@@ -42,14 +45,20 @@ describe('tenant import', () => {
       environmentId: s.envId,
       applicationIds: [s.clients.post.clientId, s.clients.web.clientId, PAR_APP],
     });
-    assert.deepEqual(done.map((d) => d.secretProblem), [undefined, undefined, undefined]);
+    assert.deepEqual(
+      done.map((d) => d.secretProblem),
+      [undefined, undefined, undefined],
+    );
     const apps = await api.listApplications();
-    assert.deepEqual(apps.map((a) => [a.name, a.authMethod, a.hasSecret]), [
-      ['Worker', 'client_secret_basic', true],
-      ['Sandbox post app', 'client_secret_post', true],
-      ['Sandbox web app', 'client_secret_basic', true],
-      ['Basic web app (PAR required)', 'client_secret_basic', true],
-    ]);
+    assert.deepEqual(
+      apps.map((a) => [a.name, a.authMethod, a.hasSecret]),
+      [
+        ['Worker', 'client_secret_basic', true],
+        ['Sandbox post app', 'client_secret_post', true],
+        ['Sandbox web app', 'client_secret_basic', true],
+        ['Basic web app (PAR required)', 'client_secret_basic', true],
+      ],
+    );
     assert.ok(!JSON.stringify(apps).includes(s.clients.post.clientSecret!));
     assert.equal((await api.clientCredentials(done[0]!.id)).status, 'valid');
   });
@@ -68,12 +77,18 @@ describe('tenant import', () => {
     s.management.updateApplication(s.envId, PAR_APP, { tokenEndpointAuthMethod: 'CLIENT_SECRET_POST' });
     const synced = await api.syncApplication(app!.id);
     assert.equal(synced.applied, true);
-    assert.deepEqual(synced.changes.map((c) => c.field), ['authMethod', 'secret']);
+    assert.deepEqual(
+      synced.changes.map((c) => c.field),
+      ['authMethod', 'secret'],
+    );
     assert.equal((await api.listApplications()).find((a) => a.id === app!.id)!.authMethod, 'client_secret_post');
     assert.deepEqual((await api.syncApplication(app!.id)).changes, []);
     s.management.deleteApplication(s.envId, PAR_APP);
     const gone = await run<{ deleted?: boolean }>('pingone.syncFromTenant', app!.id, { confirm: false });
     assert.equal(gone.deleted, true);
-    assert.ok((await api.listApplications()).some((a) => a.id === app!.id), 'still there');
+    assert.ok(
+      (await api.listApplications()).some((a) => a.id === app!.id),
+      'still there',
+    );
   });
 });

@@ -84,7 +84,7 @@ describe('task and launch variables, terminals', () => {
     return { env, app, info };
   }
 
-  it('resolves ${command:pingone.accessToken} in a real task\'s options.env with the pinned token set', async () => {
+  it("resolves ${command:pingone.accessToken} in a real task's options.env with the pinned token set", async () => {
     const { info } = await pinnedWorker();
     assert.equal(api.pinned(), info.id);
     const out = path.join(tmp, 'task.txt');

@@ -74,12 +74,16 @@ describe('workspace file', () => {
     ],
   });
 
-  it('shows the file\'s entries marked as from the workspace; the secret is entered once per user; a secret in the file is refused', async () => {
+  it("shows the file's entries marked as from the workspace; the secret is entered once per user; a secret in the file is refused", async () => {
     await write(teamFile());
     await until(() => api.listEnvironments().some((e) => e.id === 'team-sandbox'));
     assert.equal(api.listEnvironments().find((e) => e.id === 'team-sandbox')!.origin, 'workspace');
     const apps = await api.listApplications('team-sandbox');
-    assert.deepEqual(apps.map((a) => [a.id, a.origin, a.hasSecret]), [['team-worker', 'workspace', false]], 'the entry with clientSecret is refused');
+    assert.deepEqual(
+      apps.map((a) => [a.id, a.origin, a.hasSecret]),
+      [['team-worker', 'workspace', false]],
+      'the entry with clientSecret is refused',
+    );
 
     await run('pingone.enterClientSecret', 'team-worker', s.clients.worker.clientSecret);
     assert.equal((await api.listApplications('team-sandbox'))[0]!.hasSecret, true);
@@ -94,7 +98,7 @@ describe('workspace file', () => {
     assert.ok((await api.getTokens(token.id)).accessToken);
   });
 
-  it('exports the user\'s own environment without secrets; re-opened it is the same application with its tokens', async () => {
+  it("exports the user's own environment without secrets; re-opened it is the same application with its tokens", async () => {
     const env = await api.addEnvironment(sandboxEnvironment(s, 'Mine'));
     const app = await api.addApplication(env.id, workerApplication(s));
     const token = await api.clientCredentials(app.id);
@@ -103,10 +107,17 @@ describe('workspace file', () => {
     assert.ok(!text.includes(s.clients.worker.clientSecret!), 'no secret in the file');
     assert.ok(!text.includes((await api.getTokens(token.id)).accessToken), 'no token in the file');
     await until(() => api.listEnvironments().some((e) => e.id === env.id && e.origin === 'workspace'));
-    assert.deepEqual(api.listEnvironments().map((e) => e.id), [env.id], 'one entry, not two');
+    assert.deepEqual(
+      api.listEnvironments().map((e) => e.id),
+      [env.id],
+      'one entry, not two',
+    );
     const [listed] = await api.listApplications(env.id);
     assert.deepEqual([listed!.id, listed!.origin, listed!.hasSecret], [app.id, 'workspace', true]);
-    assert.deepEqual(api.listTokenSets(app.id).map((t) => t.id), [token.id]);
+    assert.deepEqual(
+      api.listTokenSets(app.id).map((t) => t.id),
+      [token.id],
+    );
     assert.equal((await api.refresh(token.id)).status, 'valid');
   });
 });

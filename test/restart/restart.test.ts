@@ -65,7 +65,9 @@ describe('across a restart of the editor', function () {
       const signedIn = await api.signIn(a.id, {
         openExternal: async (url) => {
           const location = await driveAuthorization(sandbox.url, url, DEMO_USER);
-          void fetch(location).then((r) => r.text()).catch(() => undefined);
+          void fetch(location)
+            .then((r) => r.text())
+            .catch(() => undefined);
         },
       });
       await vscodeToggleAutoRefresh(signedIn.id);
@@ -75,7 +77,10 @@ describe('across a restart of the editor', function () {
       const auto = await api.clientCredentials(w.id).finally(() => accessTokenTtl(3600));
       await vscodeToggleAutoRefresh(auto.id);
       const tokens = { cc: await api.getTokens(cc.id), signedIn: await api.getTokens(signedIn.id), auto: await api.getTokens(auto.id) };
-      fs.writeFileSync(memo, JSON.stringify({ env: env.id, worker: w.id, web: a.id, cc: cc.id, signedIn: signedIn.id, auto: auto.id, autoIssuedAt: auto.issuedAt, tokens }));
+      fs.writeFileSync(
+        memo,
+        JSON.stringify({ env: env.id, worker: w.id, web: a.id, cc: cc.id, signedIn: signedIn.id, auto: auto.id, autoIssuedAt: auto.issuedAt, tokens }),
+      );
     });
   }
 
@@ -106,14 +111,23 @@ describe('across a restart of the editor', function () {
       assert.notEqual((await api.getTokens(before.auto)).accessToken, before.tokens.auto.accessToken);
       // One token request (discovery was kept from the first session), re-issued in place.
       assert.deepEqual(await stats(), { requests: 1, tokenRequests: 1, byGrant: { client_credentials: 1 } });
-      assert.deepEqual(api.listTokenSets().map((t) => t.id).sort(), [before.cc, before.signedIn, before.auto].sort());
+      assert.deepEqual(
+        api
+          .listTokenSets()
+          .map((t) => t.id)
+          .sort(),
+        [before.cc, before.signedIn, before.auto].sort(),
+      );
     });
 
     it('reads everything back; then a token costs one request and a refresh one request', async () => {
       const before = JSON.parse(fs.readFileSync(memo, 'utf8'));
       await stats(true);
       const api = await activateApi();
-      assert.deepEqual(api.listEnvironments().map((e) => e.id), [before.env]);
+      assert.deepEqual(
+        api.listEnvironments().map((e) => e.id),
+        [before.env],
+      );
       assert.deepEqual((await api.listApplications()).map((a) => a.id).sort(), [before.worker, before.web].sort());
       const sets = api.listTokenSets();
       assert.deepEqual(sets.map((t) => t.id).sort(), [before.cc, before.signedIn, before.auto].sort());

@@ -14,7 +14,10 @@ class CookieJar {
       const name = pair.slice(0, eq).trim();
       const value = pair.slice(eq + 1).trim();
       const attr = (key: string) =>
-        attributes.map((a) => a.trim()).find((a) => a.toLowerCase().startsWith(`${key}=`))?.slice(key.length + 1);
+        attributes
+          .map((a) => a.trim())
+          .find((a) => a.toLowerCase().startsWith(`${key}=`))
+          ?.slice(key.length + 1);
       const path = attr('path') || requestUrl.pathname.replace(/\/[^/]*$/, '') || '/';
       const expires = attr('expires');
       const removed = value === '' || attr('max-age') === '0' || (expires !== undefined && Date.parse(expires) <= Date.now());
@@ -36,7 +39,11 @@ class CookieJar {
 const SIGNON_PATH = /\/signon\/[^/]+$/;
 const MAX_STEPS = 20;
 
-export interface AuthorizeOptions { username?: string; password?: string; deny?: boolean }
+export interface AuthorizeOptions {
+  username?: string;
+  password?: string;
+  deny?: boolean;
+}
 
 export async function driveAuthorization(
   sandboxOrigin: string,
@@ -84,7 +91,13 @@ export async function driveAuthorization(
       continue;
     }
     if (submitted && res.status === 401) throw new Error('Sign-on failed: invalid username or password');
-    throw new Error(`authorize: unexpected HTTP ${res.status} from ${url.pathname}: ${text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300)}`);
+    throw new Error(
+      `authorize: unexpected HTTP ${res.status} from ${url.pathname}: ${text
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 300)}`,
+    );
   }
   throw new Error(`authorize: more than ${MAX_STEPS} steps without reaching the redirect_uri`);
 }

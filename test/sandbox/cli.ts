@@ -6,7 +6,7 @@ import { startSandbox, type Sandbox, type SandboxClient } from './index';
 
 function parsePort(argv: string[], env: NodeJS.ProcessEnv): number {
   const i = argv.indexOf('--port');
-  const raw = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--port='))?.slice('--port='.length) ?? env.SANDBOX_PORT;
+  const raw = i >= 0 ? argv[i + 1] : (argv.find((a) => a.startsWith('--port='))?.slice('--port='.length) ?? env.SANDBOX_PORT);
   if (raw === undefined || raw === '') return 0;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${raw}`);
@@ -14,15 +14,16 @@ function parsePort(argv: string[], env: NodeJS.ProcessEnv): number {
 }
 
 function describe(sb: Sandbox): string {
-  const client = (name: string, c: SandboxClient) => [
-    `  ${name}`,
-    `    client_id      ${c.clientId}`,
-    `    client_secret  ${c.clientSecret ?? '(none, public client)'}`,
-    `    auth method    ${c.authMethod}`,
-    `    grant types    ${c.grantTypes.join(', ')}`,
-    `    scopes         ${c.scopes}`,
-    ...(c.redirectUris.length ? [`    redirect URIs  ${c.redirectUris.join(', ')}  (any port)`] : []),
-  ].join('\n');
+  const client = (name: string, c: SandboxClient) =>
+    [
+      `  ${name}`,
+      `    client_id      ${c.clientId}`,
+      `    client_secret  ${c.clientSecret ?? '(none, public client)'}`,
+      `    auth method    ${c.authMethod}`,
+      `    grant types    ${c.grantTypes.join(', ')}`,
+      `    scopes         ${c.scopes}`,
+      ...(c.redirectUris.length ? [`    redirect URIs  ${c.redirectUris.join(', ')}  (any port)`] : []),
+    ].join('\n');
   const { worker } = sb.clients;
   return [
     'PingOne sandbox authorization server',
@@ -64,15 +65,17 @@ function describe(sb: Sandbox): string {
 async function main(): Promise<void> {
   const sb = await startSandbox({ port: parsePort(process.argv.slice(2), process.env), quiet: false });
   console.log(describe(sb));
-  console.log(`SANDBOX_READY ${JSON.stringify({
-    url: sb.url,
-    port: sb.port,
-    envId: sb.envId,
-    pingone: sb.pingone,
-    pingfederate: sb.pingfederate,
-    clients: sb.clients,
-    user: sb.user,
-  })}`);
+  console.log(
+    `SANDBOX_READY ${JSON.stringify({
+      url: sb.url,
+      port: sb.port,
+      envId: sb.envId,
+      pingone: sb.pingone,
+      pingfederate: sb.pingfederate,
+      clients: sb.clients,
+      user: sb.user,
+    })}`,
+  );
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

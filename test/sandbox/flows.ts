@@ -83,8 +83,7 @@ export function createFlows(setup: FlowsSetup): Flows {
   /** Sends the error and returns false unless the request carries the flow's ST cookie. */
   function checkSession(req: IncomingMessage, res: ServerResponse, flow: Flow): boolean {
     if (parseCookies(req.headers.cookie)[SESSION_COOKIE] === flow.session) return true;
-    sendPlatformError(res, 400, 'INVALID_REQUEST',
-      `The ${SESSION_COOKIE} cookie set by the authorize response is missing or belongs to another session.`);
+    sendPlatformError(res, 400, 'INVALID_REQUEST', `The ${SESSION_COOKIE} cookie set by the authorize response is missing or belongs to another session.`);
     return false;
   }
 

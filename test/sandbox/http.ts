@@ -14,12 +14,7 @@ export async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string | string[]> = {},
-): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
@@ -39,20 +34,18 @@ export function sendHtml(res: ServerResponse, status: number, html: string): voi
   res.end(html);
 }
 
-export interface PlatformErrorDetail { code: string; target?: string; message: string }
+export interface PlatformErrorDetail {
+  code: string;
+  target?: string;
+  message: string;
+}
 
 /** PingOne platform API error shape: `{"id","code","message","details"?}`. */
 export function platformError(code: string, message: string, details?: PlatformErrorDetail[]) {
   return { id: randomUUID(), code, message, ...(details ? { details } : {}) };
 }
 
-export function sendPlatformError(
-  res: ServerResponse,
-  status: number,
-  code: string,
-  message: string,
-  details?: PlatformErrorDetail[],
-): void {
+export function sendPlatformError(res: ServerResponse, status: number, code: string, message: string, details?: PlatformErrorDetail[]): void {
   sendJson(res, status, platformError(code, message, details));
 }
 

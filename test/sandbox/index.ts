@@ -6,7 +6,18 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 import { driveAuthorization } from './browser';
-import { DEFAULT_ENV_ID, DEMO_USER, OIDC_CLIENTS, ORG_ID, PINGFEDERATE_CLIENTS, PINGONE_API, PINGONE_CLIENTS, PINGONE_JWT_CLIENTS, USER_SCOPES, clientJwksPath } from './demo';
+import {
+  DEFAULT_ENV_ID,
+  DEMO_USER,
+  OIDC_CLIENTS,
+  ORG_ID,
+  PINGFEDERATE_CLIENTS,
+  PINGONE_API,
+  PINGONE_CLIENTS,
+  PINGONE_JWT_CLIENTS,
+  USER_SCOPES,
+  clientJwksPath,
+} from './demo';
 import { FLOWS_REPLAY_HEADER, createFlows } from './flows';
 import { platformError, readBody, sendPlatformError } from './http';
 import { generateSigningKey } from './keys';
@@ -349,7 +360,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     }
     if (path === `${p1Prefix}/userinfo`) return handleUserinfo(req, res, { provider: pingone, issuer, key: p1Key });
     if (path === `${p1Prefix}/resume` && req.method === 'GET') return flows.resume(req, res, requestUrl);
-    if (path === `${p1Prefix}/authorize` && req.method === 'GET' && !req.headers[FLOWS_REPLAY_HEADER] && (await requestedResponseMode(pingone, requestUrl)) === 'pi.flow') {
+    if (
+      path === `${p1Prefix}/authorize` &&
+      req.method === 'GET' &&
+      !req.headers[FLOWS_REPLAY_HEADER] &&
+      (await requestedResponseMode(pingone, requestUrl)) === 'pi.flow'
+    ) {
       return flows.start(req, res, requestUrl);
     }
     if (within(path, p1Prefix)) return pingoneApp(req, res);
@@ -394,8 +410,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       cibaRequests: pending.cibaRequests,
       slowDown: pending.slowDown,
     },
-    authorize: (authorizationUrl, authorizeOpts) =>
-      driveAuthorization(url, authorizationUrl, DEMO_USER, authorizeOpts),
+    authorize: (authorizationUrl, authorizeOpts) => driveAuthorization(url, authorizationUrl, DEMO_USER, authorizeOpts),
     close,
   };
 }

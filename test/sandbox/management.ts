@@ -50,7 +50,16 @@ const oidc = (app: Partial<RemoteApp> & { id: string; name: string }): RemoteApp
 function tenant(envId: string): EnvironmentData[] {
   const c = PINGONE_CLIENTS;
   const main: EnvironmentData = {
-    environment: { id: envId, name: 'Sandbox', description: 'PingOne-compatible sandbox', region: 'NA', type: 'SANDBOX', status: 'ACTIVE', license: { id: 'a1b2c3d4-0000-4000-8000-0000000000c1' }, createdAt: '2026-01-15T09:00:00.000Z' },
+    environment: {
+      id: envId,
+      name: 'Sandbox',
+      description: 'PingOne-compatible sandbox',
+      region: 'NA',
+      type: 'SANDBOX',
+      status: 'ACTIVE',
+      license: { id: 'a1b2c3d4-0000-4000-8000-0000000000c1' },
+      createdAt: '2026-01-15T09:00:00.000Z',
+    },
     applications: [
       oidc({ id: c.worker.clientId, name: 'Sandbox worker', type: 'WORKER', grantTypes: ['CLIENT_CREDENTIALS'], tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC' }),
       oidc({
@@ -63,15 +72,82 @@ function tenant(envId: string): EnvironmentData[] {
         pkceEnforcement: 'S256_REQUIRED',
         redirectUris: ['https://app.example.com/callback', LOOPBACK_REDIRECT],
       }),
-      oidc({ id: c.post.clientId, name: 'Sandbox post app', type: 'WEB_APP', grantTypes: ['AUTHORIZATION_CODE', 'REFRESH_TOKEN', 'CLIENT_CREDENTIALS'], tokenEndpointAuthMethod: 'CLIENT_SECRET_POST', redirectUris: [LOOPBACK_REDIRECT] }),
-      oidc({ id: c.native.clientId, name: 'Sandbox native app', type: 'NATIVE_APP', grantTypes: ['AUTHORIZATION_CODE', 'REFRESH_TOKEN'], tokenEndpointAuthMethod: 'NONE', pkceEnforcement: 'REQUIRED', redirectUris: [LOOPBACK_REDIRECT] }),
-      oidc({ id: c.workerLimited.clientId, name: 'Sandbox limited worker', type: 'WORKER', grantTypes: ['CLIENT_CREDENTIALS'], tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC' }),
-      oidc({ id: 'a1b2c3d4-0000-4000-8000-00000000a001', name: 'Secret JWT web app', type: 'WEB_APP', grantTypes: ['AUTHORIZATION_CODE'], tokenEndpointAuthMethod: 'CLIENT_SECRET_JWT', parRequirement: 'REQUIRED', redirectUris: [LOOPBACK_REDIRECT] }),
-      oidc({ id: 'a1b2c3d4-0000-4000-8000-00000000a002', name: 'Private key service', type: 'SERVICE', grantTypes: ['CLIENT_CREDENTIALS'], tokenEndpointAuthMethod: 'PRIVATE_KEY_JWT', jwksUrl: 'https://keys.example.com/jwks.json' }),
-      oidc({ id: 'a1b2c3d4-0000-4000-8000-00000000a003', name: 'Single-page app', type: 'SINGLE_PAGE_APP', grantTypes: ['AUTHORIZATION_CODE'], tokenEndpointAuthMethod: 'NONE', pkceEnforcement: 'S256_REQUIRED', redirectUris: ['https://spa.example.com/callback'] }),
-      oidc({ id: 'a1b2c3d4-0000-4000-8000-00000000a004', name: 'Basic web app (PAR required)', type: 'WEB_APP', grantTypes: ['AUTHORIZATION_CODE', 'REFRESH_TOKEN'], tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC', parRequirement: 'REQUIRED', redirectUris: ['http://127.0.0.1:7007/callback', 'http://localhost:7008/cb'] }),
-      { id: 'a1b2c3d4-0000-4000-8000-00000000a005', name: 'Payroll (SAML)', type: 'WEB_APP', protocol: 'SAML', enabled: true, acsUrls: ['https://payroll.example.com/acs'], spEntityId: 'payroll' },
-      { id: 'a1b2c3d4-0000-4000-8000-00000000a006', name: 'Handbook link', type: 'PORTAL_LINK_APP', protocol: 'EXTERNAL_LINK', enabled: false, homePageUrl: 'https://handbook.example.com' },
+      oidc({
+        id: c.post.clientId,
+        name: 'Sandbox post app',
+        type: 'WEB_APP',
+        grantTypes: ['AUTHORIZATION_CODE', 'REFRESH_TOKEN', 'CLIENT_CREDENTIALS'],
+        tokenEndpointAuthMethod: 'CLIENT_SECRET_POST',
+        redirectUris: [LOOPBACK_REDIRECT],
+      }),
+      oidc({
+        id: c.native.clientId,
+        name: 'Sandbox native app',
+        type: 'NATIVE_APP',
+        grantTypes: ['AUTHORIZATION_CODE', 'REFRESH_TOKEN'],
+        tokenEndpointAuthMethod: 'NONE',
+        pkceEnforcement: 'REQUIRED',
+        redirectUris: [LOOPBACK_REDIRECT],
+      }),
+      oidc({
+        id: c.workerLimited.clientId,
+        name: 'Sandbox limited worker',
+        type: 'WORKER',
+        grantTypes: ['CLIENT_CREDENTIALS'],
+        tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC',
+      }),
+      oidc({
+        id: 'a1b2c3d4-0000-4000-8000-00000000a001',
+        name: 'Secret JWT web app',
+        type: 'WEB_APP',
+        grantTypes: ['AUTHORIZATION_CODE'],
+        tokenEndpointAuthMethod: 'CLIENT_SECRET_JWT',
+        parRequirement: 'REQUIRED',
+        redirectUris: [LOOPBACK_REDIRECT],
+      }),
+      oidc({
+        id: 'a1b2c3d4-0000-4000-8000-00000000a002',
+        name: 'Private key service',
+        type: 'SERVICE',
+        grantTypes: ['CLIENT_CREDENTIALS'],
+        tokenEndpointAuthMethod: 'PRIVATE_KEY_JWT',
+        jwksUrl: 'https://keys.example.com/jwks.json',
+      }),
+      oidc({
+        id: 'a1b2c3d4-0000-4000-8000-00000000a003',
+        name: 'Single-page app',
+        type: 'SINGLE_PAGE_APP',
+        grantTypes: ['AUTHORIZATION_CODE'],
+        tokenEndpointAuthMethod: 'NONE',
+        pkceEnforcement: 'S256_REQUIRED',
+        redirectUris: ['https://spa.example.com/callback'],
+      }),
+      oidc({
+        id: 'a1b2c3d4-0000-4000-8000-00000000a004',
+        name: 'Basic web app (PAR required)',
+        type: 'WEB_APP',
+        grantTypes: ['AUTHORIZATION_CODE', 'REFRESH_TOKEN'],
+        tokenEndpointAuthMethod: 'CLIENT_SECRET_BASIC',
+        parRequirement: 'REQUIRED',
+        redirectUris: ['http://127.0.0.1:7007/callback', 'http://localhost:7008/cb'],
+      }),
+      {
+        id: 'a1b2c3d4-0000-4000-8000-00000000a005',
+        name: 'Payroll (SAML)',
+        type: 'WEB_APP',
+        protocol: 'SAML',
+        enabled: true,
+        acsUrls: ['https://payroll.example.com/acs'],
+        spEntityId: 'payroll',
+      },
+      {
+        id: 'a1b2c3d4-0000-4000-8000-00000000a006',
+        name: 'Handbook link',
+        type: 'PORTAL_LINK_APP',
+        protocol: 'EXTERNAL_LINK',
+        enabled: false,
+        homePageUrl: 'https://handbook.example.com',
+      },
     ],
     secrets: new Map(),
   };
@@ -80,8 +156,25 @@ function tenant(envId: string): EnvironmentData[] {
   main.secrets.set('a1b2c3d4-0000-4000-8000-00000000a002', { secret: 'private-key-service-secret' });
   main.secrets.set('a1b2c3d4-0000-4000-8000-00000000a004', { secret: 'par-app-secret' });
   const second: EnvironmentData = {
-    environment: { id: SECOND_ENV_ID, name: 'Sandbox production', description: '', region: 'EU', type: 'PRODUCTION', status: 'ACTIVE', license: { id: 'a1b2c3d4-0000-4000-8000-0000000000c1' }, createdAt: '2026-02-01T09:00:00.000Z' },
-    applications: [oidc({ id: 'a1b2c3d4-0000-4000-8000-00000000b001', name: 'Production worker', type: 'WORKER', grantTypes: ['CLIENT_CREDENTIALS'], tokenEndpointAuthMethod: 'CLIENT_SECRET_POST' })],
+    environment: {
+      id: SECOND_ENV_ID,
+      name: 'Sandbox production',
+      description: '',
+      region: 'EU',
+      type: 'PRODUCTION',
+      status: 'ACTIVE',
+      license: { id: 'a1b2c3d4-0000-4000-8000-0000000000c1' },
+      createdAt: '2026-02-01T09:00:00.000Z',
+    },
+    applications: [
+      oidc({
+        id: 'a1b2c3d4-0000-4000-8000-00000000b001',
+        name: 'Production worker',
+        type: 'WORKER',
+        grantTypes: ['CLIENT_CREDENTIALS'],
+        tokenEndpointAuthMethod: 'CLIENT_SECRET_POST',
+      }),
+    ],
     secrets: new Map([['a1b2c3d4-0000-4000-8000-00000000b001', { secret: 'production-worker-secret' }]]),
   };
   return [main, second];
@@ -104,7 +197,10 @@ export function createManagement(opts: { url: string; issuer: string; key: Signi
     rotateSecret(envId, appId, newSecret) {
       const d = env(envId)!;
       const old = d.secrets.get(appId)!;
-      d.secrets.set(appId, { secret: newSecret, previous: { secret: old.secret, expiresAt: new Date(Date.now() + 86_400_000).toISOString(), lastUsed: new Date().toISOString() } });
+      d.secrets.set(appId, {
+        secret: newSecret,
+        previous: { secret: old.secret, expiresAt: new Date(Date.now() + 86_400_000).toISOString(), lastUsed: new Date().toISOString() },
+      });
     },
     updateApplication(envId, appId, patch) {
       Object.assign(app(envId, appId)!, patch);

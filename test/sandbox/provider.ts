@@ -63,8 +63,7 @@ const JWT_CLIENT_ALGS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', '
 export const INTERACTION_TTL_SECONDS = 1800;
 
 const page = (title: string, body: string) =>
-  `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
-  `<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+  `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` + `<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
 
 export async function createProvider(setup: VariantSetup): Promise<OidcProvider> {
   // oidc-provider is ESM-only; the test bundles are CommonJS, hence the dynamic import.
@@ -73,8 +72,7 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
   const resource = setup.jwtResource;
 
   const provider = new Provider(setup.issuer, {
-    adapter: createMemoryAdapter((value) =>
-      looksLikeJwt(value) ? (verifyRs256(value, setup.key)?.jti as string | undefined) : undefined),
+    adapter: createMemoryAdapter((value) => (looksLikeJwt(value) ? (verifyRs256(value, setup.key)?.jti as string | undefined) : undefined)),
     clients: setup.clients.map((c) => clientMetadata(c, new URL(setup.issuer).origin)),
     jwks: { keys: [setup.key.jwk] },
     cookies: {
@@ -122,7 +120,12 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
         return;
       }
       ctx.type = 'html';
-      ctx.body = page('Error', Object.entries(out).map(([k, v]) => `<p><b>${escapeHtml(k)}</b>: ${escapeHtml(v)}</p>`).join(''));
+      ctx.body = page(
+        'Error',
+        Object.entries(out)
+          .map(([k, v]) => `<p><b>${escapeHtml(k)}</b>: ${escapeHtml(v)}</p>`)
+          .join(''),
+      );
     },
     features: {
       devInteractions: { enabled: false },
@@ -135,8 +138,7 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
       introspection: {
         enabled: true,
         // oidc-provider's default policy, stated explicitly: public clients only see their own tokens.
-        allowedPolicy: async (ctx: KoaContext, client: any, token: any) =>
-          client.clientAuthMethod !== 'none' || token.clientId === ctx.oidc.client.clientId,
+        allowedPolicy: async (ctx: KoaContext, client: any, token: any) => client.clientAuthMethod !== 'none' || token.clientId === ctx.oidc.client.clientId,
       },
       deviceFlow: {
         enabled: true,
@@ -178,8 +180,11 @@ export async function createProvider(setup: VariantSetup): Promise<OidcProvider>
         enabled: true,
         // PingOne signs off without asking: the confirmation form submits itself.
         async logoutSource(ctx: KoaContext, form: string) {
-          ctx.body = page('Signing off', `${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes">` +
-            '<button type="submit" form="op.logoutForm">Sign off</button><script>document.forms[0].submit()</script>');
+          ctx.body = page(
+            'Signing off',
+            `${form}<input type="hidden" form="op.logoutForm" name="logout" value="yes">` +
+              '<button type="submit" form="op.logoutForm">Sign off</button><script>document.forms[0].submit()</script>',
+          );
         },
         async postLogoutSuccessSource(ctx: KoaContext) {
           ctx.body = page('Signed off', '<p>You have been signed off.</p>');
@@ -323,9 +328,7 @@ function enforceRegisteredAuthMethod(provider: OidcProvider): void {
   proto.entity = function (this: any, key: string, value: unknown) {
     const methods: string[] | undefined = this.authorization?.methods;
     if (key === 'Client' && methods?.includes('client_secret_basic') && methods.includes('client_secret_post')) {
-      this.authorization.methods = /^basic\s/i.test(this.ctx.headers.authorization ?? '')
-        ? ['client_secret_basic']
-        : ['client_secret_post'];
+      this.authorization.methods = /^basic\s/i.test(this.ctx.headers.authorization ?? '') ? ['client_secret_basic'] : ['client_secret_post'];
     }
     return entity.call(this, key, value);
   };

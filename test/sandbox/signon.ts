@@ -19,8 +19,7 @@ export function checkCredentials(username: unknown, password: unknown): string |
  */
 export async function grantEverything(provider: OidcProvider, interaction: any, accountId: string): Promise<string> {
   const { params, prompt } = interaction;
-  const grant = (interaction.grantId && await provider.Grant.find(interaction.grantId))
-    || new provider.Grant({ accountId, clientId: params.client_id });
+  const grant = (interaction.grantId && (await provider.Grant.find(interaction.grantId))) || new provider.Grant({ accountId, clientId: params.client_id });
   const scope: string = params.scope ?? '';
   if (scope) grant.addOIDCScope(scope);
   if (params.claims) {

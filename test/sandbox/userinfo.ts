@@ -39,9 +39,14 @@ export async function handleUserinfo(
     return;
   }
   const reject = (description: string) =>
-    sendJson(res, 401, { error: 'invalid_token', error_description: description }, {
-      'WWW-Authenticate': `Bearer error="invalid_token", error_description="${description}"`,
-    });
+    sendJson(
+      res,
+      401,
+      { error: 'invalid_token', error_description: description },
+      {
+        'WWW-Authenticate': `Bearer error="invalid_token", error_description="${description}"`,
+      },
+    );
 
   const [, scheme, token] = /^(Bearer|DPoP)\s+(\S+)$/i.exec(req.headers.authorization ?? '') ?? [];
   if (!token) return reject('no access token provided');

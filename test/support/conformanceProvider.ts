@@ -105,11 +105,7 @@ export async function startConformanceProvider(issuerPath = ''): Promise<Conform
 }
 
 /** Signs an ID token (or any JWT) with `key`, header and claims exactly as given. */
-export async function signJwt(
-  claims: JWTPayload,
-  key: SigningKeyPair,
-  header: { kid?: string | null; alg?: string; typ?: string } = {},
-): Promise<string> {
+export async function signJwt(claims: JWTPayload, key: SigningKeyPair, header: { kid?: string | null; alg?: string; typ?: string } = {}): Promise<string> {
   const protectedHeader: Record<string, unknown> = { alg: header.alg ?? key.alg, typ: header.typ ?? 'JWT' };
   if (header.kid !== null) protectedHeader.kid = header.kid ?? key.kid;
   return new SignJWT(claims).setProtectedHeader(protectedHeader as { alg: string }).sign(key.privateKey);

@@ -42,7 +42,9 @@ export async function startFaultServer(): Promise<FaultServer> {
       }
       switch (fault.kind) {
         case 'json':
-          res.writeHead(fault.status, { 'Content-Type': 'application/json', ...fault.headers }).end(typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body));
+          res
+            .writeHead(fault.status, { 'Content-Type': 'application/json', ...fault.headers })
+            .end(typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body));
           return;
         case 'text':
           res.writeHead(fault.status, { 'Content-Type': fault.contentType }).end(fault.body);

@@ -82,4 +82,3 @@ process.on('message', (m: Message) => {
       return;
   }
 });
-

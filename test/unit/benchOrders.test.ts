@@ -9,7 +9,10 @@ describe('benchmark interleaving', () => {
       const orders = balancedOrders(n);
       const follows = new Map<string, number>();
       for (const order of orders) {
-        assert.deepEqual([...order].sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i));
+        assert.deepEqual(
+          [...order].sort((a, b) => a - b),
+          Array.from({ length: n }, (_, i) => i),
+        );
         for (let i = 1; i < order.length; i++) follows.set(`${order[i - 1]}>${order[i]}`, (follows.get(`${order[i - 1]}>${order[i]}`) ?? 0) + 1);
       }
       assert.equal(follows.size, n * (n - 1), 'some method never follows some other');

@@ -60,7 +60,9 @@ describe('secrets bound to their issuer', function () {
     const cc = await service.clientCredentials(worker.id);
     const signedIn = await service.signIn(web.id, {
       openExternal: async (url) => {
-        void fetch(await sandbox.authorize(url)).then((r) => r.text()).catch(() => undefined);
+        void fetch(await sandbox.authorize(url))
+          .then((r) => r.text())
+          .catch(() => undefined);
       },
     });
     return { env, worker, web, cc, signedIn };
@@ -93,9 +95,9 @@ describe('secrets bound to their issuer', function () {
     const { env, worker, cc, signedIn } = await stored();
     const values = await secretValues([cc.id, signedIn.id]);
     // What Settings Sync does: the environment list is replaced; the secrets stay as they were.
-    const synced = state.get<Array<Record<string, unknown>>>(KEYS.environments)!.map((e) =>
-      e.id === env.id ? { id: e.id, name: e.name, kind: 'oidc', issuer: rogue.url } : e,
-    );
+    const synced = state
+      .get<Array<Record<string, unknown>>>(KEYS.environments)!
+      .map((e) => (e.id === env.id ? { id: e.id, name: e.name, kind: 'oidc', issuer: rogue.url } : e));
     await state.update(KEYS.environments, synced);
     service.reload();
     const before = secrets.snapshot();

@@ -17,7 +17,9 @@ function browser(sandbox: Sandbox, opened: string[] = []) {
   return async (url: string) => {
     opened.push(url);
     const location = await sandbox.authorize(url);
-    void fetch(location).then((r) => r.text()).catch(() => undefined);
+    void fetch(location)
+      .then((r) => r.text())
+      .catch(() => undefined);
   };
 }
 
@@ -151,19 +153,28 @@ describe('JWT client authentication, PAR and JAR against the sandbox', function 
       const after = service.getApplication(a.id);
       assert.equal(after.keyId, rotated.kid);
       assert.equal(after.signingAlg, 'ES256');
-      assert.deepEqual((await service.publicJwks(a.id)).keys.map((k) => k.kid), [a.keyId, rotated.kid]);
+      assert.deepEqual(
+        (await service.publicJwks(a.id)).keys.map((k) => k.kid),
+        [a.keyId, rotated.kid],
+      );
       await register(a.id, sandbox.clients.privateKeyJwt.clientId);
       assert.equal((await service.clientCredentials(a.id, { scope: 'p1:read:user' })).status, 'valid');
       await assert.rejects(service.removeKey(a.id, String(rotated.kid)), /signs with: rotate to a new key first/);
       await service.removeKey(a.id, a.keyId!);
-      assert.deepEqual((await service.publicJwks(a.id)).keys.map((k) => k.kid), [rotated.kid]);
+      assert.deepEqual(
+        (await service.publicJwks(a.id)).keys.map((k) => k.kid),
+        [rotated.kid],
+      );
     });
   });
 
   describe('editing the signing settings', () => {
     it('a client_secret_jwt application takes HS384/HS512 and the issuer as audience, and the server accepts its assertions', async () => {
       const a = await app(sandbox.clients.secretJwt);
-      for (const [signingAlg, assertionAudience] of [['HS512', 'issuer'], ['HS384', 'token_endpoint']] as const) {
+      for (const [signingAlg, assertionAudience] of [
+        ['HS512', 'issuer'],
+        ['HS384', 'token_endpoint'],
+      ] as const) {
         const { id: _id, environmentId: _env, ...current } = service.getApplication(a.id);
         const updated = await service.updateApplication(a.id, { ...current, signingAlg, assertionAudience });
         assert.equal(updated.signingAlg, signingAlg);
@@ -342,10 +353,17 @@ describe('DPoP-bound tokens (RFC 9449) against the sandbox', function () {
   async function dpopApp() {
     const env = await service.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: sandbox.pingone.authBase });
     const c = sandbox.clients.dpop;
-    return service.addApplication(env.id, { name: 'DPoP', clientId: c.clientId, clientSecret: c.clientSecret, authMethod: c.authMethod, scopes: 'openid profile', dpop: true });
+    return service.addApplication(env.id, {
+      name: 'DPoP',
+      clientId: c.clientId,
+      clientSecret: c.clientSecret,
+      authMethod: c.authMethod,
+      scopes: 'openid profile',
+      dpop: true,
+    });
   }
 
-  it('signs in with a proof (retrying once for the server nonce), binds the tokens to the set\'s key, refreshes with a new proof, calls userinfo with a proof', async () => {
+  it("signs in with a proof (retrying once for the server nonce), binds the tokens to the set's key, refreshes with a new proof, calls userinfo with a proof", async () => {
     const a = await dpopApp();
     const info = await service.signIn(a.id, { openExternal: browser(sandbox) });
     assert.equal(info.dpop, true);

@@ -64,7 +64,9 @@ describe('OpenID Connect relying-party conformance', function () {
 
   /** The token endpoint answers with this ID token (and a refresh token). */
   function answerWith(idToken: string, extra: Record<string, unknown> = {}) {
-    op.tokenAnswers = [{ body: { access_token: `at-${Math.random()}`, token_type: 'Bearer', expires_in: 300, refresh_token: `rt-${Math.random()}`, id_token: idToken, ...extra } }];
+    op.tokenAnswers = [
+      { body: { access_token: `at-${Math.random()}`, token_type: 'Bearer', expires_in: 300, refresh_token: `rt-${Math.random()}`, id_token: idToken, ...extra } },
+    ];
   }
 
   const signIn = () => service.exchangeCode(appId, { code: 'code-1', redirectUri: 'http://127.0.0.1/callback', nonce: NONCE });
@@ -97,7 +99,10 @@ describe('OpenID Connect relying-party conformance', function () {
 
     it('rp-id_token-aud: rejects another audience, an extra untrusted audience, and a foreign azp', async () => {
       await rejected(await signJwt(claims({ aud: 'someone-else' }), rs256), /audience "someone-else" does not include this application's client ID "rp-client"/);
-      await rejected(await signJwt(claims({ aud: [CLIENT_ID, 'other-client'], azp: 'other-client' }), rs256), /also meant for "other-client", an audience this application does not trust/);
+      await rejected(
+        await signJwt(claims({ aud: [CLIENT_ID, 'other-client'], azp: 'other-client' }), rs256),
+        /also meant for "other-client", an audience this application does not trust/,
+      );
       await rejected(await signJwt(claims({ aud: [CLIENT_ID, 'other-client'] }), rs256), /also meant for "other-client"/);
       await rejected(await signJwt(claims({ azp: 'other-client' }), rs256), /authorized party \(azp\) is "other-client"/);
     });
@@ -166,7 +171,10 @@ describe('OpenID Connect relying-party conformance', function () {
       await accepted(await signJwt(claims(), rotated));
       assert.equal(op.count('/jwks'), 2, 'one refetch after the rotation');
       const unknown = await makeKey('RS256', 'never-published');
-      await rejected(await signJwt(claims(), unknown), /no key in the issuer's key set matches it \(kid "never-published", RS256\), even after fetching the key set again/);
+      await rejected(
+        await signJwt(claims(), unknown),
+        /no key in the issuer's key set matches it \(kid "never-published", RS256\), even after fetching the key set again/,
+      );
       assert.equal(op.count('/jwks'), 3, 'exactly one refetch for the unknown kid, no loop');
     });
 
@@ -199,7 +207,7 @@ describe('OpenID Connect relying-party conformance', function () {
       }
     });
 
-    it('refuses the request before sending when the server does not list the application\'s auth method', async () => {
+    it("refuses the request before sending when the server does not list the application's auth method", async () => {
       op.discovery = { token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt'] };
       answerWith(await signJwt(claims(), rs256));
       const err = await failure(signIn());
@@ -221,7 +229,10 @@ describe('OpenID Connect relying-party conformance', function () {
     it('signs in and refreshes against an issuer that ends in "/" (as Auth0 tenants publish it)', async () => {
       assert.equal(service.listEnvironments()[0].issuer, op.issuer, 'kept exactly as entered');
       const info = await accepted(await signJwt(claims(), rs256));
-      assert.ok(op.requests.some((r) => r.path === '/tenant/.well-known/openid-configuration'), 'discovery under the issuer without a doubled slash');
+      assert.ok(
+        op.requests.some((r) => r.path === '/tenant/.well-known/openid-configuration'),
+        'discovery under the issuer without a doubled slash',
+      );
       answerWith(await signJwt(claims({ nonce: undefined }), rs256));
       const refreshed = await service.refresh(info.id);
       assert.equal(refreshed.status, 'valid');
@@ -229,7 +240,10 @@ describe('OpenID Connect relying-party conformance', function () {
 
     it('adopts the discovered issuer when the stored one lacks only its trailing slash (environments stored by 0.1), and says so', async () => {
       const envs = state.get<Array<Record<string, unknown>>>(KEYS.environments)!;
-      await state.update(KEYS.environments, envs.map((e) => ({ ...e, issuer: op.issuer.replace(/\/$/, '') })));
+      await state.update(
+        KEYS.environments,
+        envs.map((e) => ({ ...e, issuer: op.issuer.replace(/\/$/, '') })),
+      );
       service.reload();
       await accepted(await signJwt(claims(), rs256));
       assert.equal(service.listEnvironments()[0].issuer, op.issuer, 'migrated on read');
@@ -284,7 +298,7 @@ describe('OpenID Connect relying-party conformance', function () {
   });
 
   describe('userinfo', () => {
-    it('rp-userinfo-bad-sub-claim: returns the claims of the signed-in user and rejects another user\'s', async () => {
+    it("rp-userinfo-bad-sub-claim: returns the claims of the signed-in user and rejects another user's", async () => {
       const info = await accepted(await signJwt(claims(), rs256));
       op.userinfo = { sub: 'user-1', name: 'One' };
       assert.equal((await service.userinfo(info.id)).name, 'One');
@@ -300,7 +314,10 @@ describe('OpenID Connect relying-party conformance', function () {
       op.tokenAnswers = [{ status: 401, body: '' }];
       const err = await failure(signIn());
       assert.equal(err.code, 'invalid_client');
-      assert.match(err.message, /HTTP 401 with an empty body.*did not accept the application's credentials: check the client ID, the client secret and the token endpoint auth method/);
+      assert.match(
+        err.message,
+        /HTTP 401 with an empty body.*did not accept the application's credentials: check the client ID, the client secret and the token endpoint auth method/,
+      );
       assert.doesNotMatch(err.message, /may be down/);
     });
 
@@ -337,7 +354,7 @@ describe('OpenID Connect relying-party conformance', function () {
       assert.match(err.message, /code expired/);
     });
 
-    it('an error member outside RFC 6749\'s character set is not taken for an error code, and echoed secrets are redacted', async () => {
+    it("an error member outside RFC 6749's character set is not taken for an error code, and echoed secrets are redacted", async () => {
       op.tokenAnswers = [{ status: 400, body: { error: `bad "secret" ${SECRET}\n<script>`, error_description: `denied ${SECRET}` } }];
       const err = await failure(signIn());
       assert.equal(err.code, 'http_error');

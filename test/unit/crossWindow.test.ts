@@ -108,7 +108,10 @@ describe('two windows refreshing one token set', function () {
       scopes: 'openid profile email',
     });
     const info = await service.signIn(app.id, {
-      openExternal: async (url) => void fetch(await sandbox.authorize(url)).then((r) => r.text()).catch(() => undefined),
+      openExternal: async (url) =>
+        void fetch(await sandbox.authorize(url))
+          .then((r) => r.text())
+          .catch(() => undefined),
     });
     sandbox.resetStats();
     return info;

@@ -61,7 +61,15 @@ describe('copy as curl', () => {
       assert.ok(!err.message.includes('pwned'));
     }
     for (const token of ["abc'$(touch pwned)'", 'abc def', 'abc"', 'abc\\']) refused(() => curlCommand('https://a.example/p', 'Bearer', token), 'accessToken');
-    for (const url of ["https://a.example/p'$(touch pwned)'", 'https://a.example/p q', 'https://a.example/{a,b}', 'https://a.example/[1-9]', 'https://a.example/p"', 'https://a.example/p\\q', 'file:///etc/passwd']) {
+    for (const url of [
+      "https://a.example/p'$(touch pwned)'",
+      'https://a.example/p q',
+      'https://a.example/{a,b}',
+      'https://a.example/[1-9]',
+      'https://a.example/p"',
+      'https://a.example/p\\q',
+      'file:///etc/passwd',
+    ]) {
       refused(() => curlCommand(url, 'Bearer', 'abc'), 'url');
     }
     // IPv6 loopback hosts keep their brackets.
@@ -108,7 +116,10 @@ describe('copy as curl', () => {
         { access_token: "abc'; touch pwned; '", token_type: 'Bearer' },
       ]) {
         server.route('/token', { kind: 'json', status: 200, body });
-        await assert.rejects(clientCredentialsGrant(`${server.url}/token`, call), (err: unknown) => err instanceof ExplorerError && err.code === 'invalid_response' && !err.message.includes('pwned'));
+        await assert.rejects(
+          clientCredentialsGrant(`${server.url}/token`, call),
+          (err: unknown) => err instanceof ExplorerError && err.code === 'invalid_response' && !err.message.includes('pwned'),
+        );
       }
       server.route('/token', { kind: 'json', status: 200, body: { access_token: 'abc.def_-~+/=', token_type: 'N_A' } });
       assert.equal((await clientCredentialsGrant(`${server.url}/token`, call)).tokenType, 'N_A');

@@ -127,7 +127,7 @@ describe('device authorization against the sandbox', function () {
     assert.equal(sandbox.stats().tokenRequests, 0);
   });
 
-  it('reports a client the server does not allow the grant in the server\'s words, and stores nothing', async () => {
+  it("reports a client the server does not allow the grant in the server's words, and stores nothing", async () => {
     const env = await service.addEnvironment({ name: 'PF', kind: 'pingfederate', issuer: sandbox.pingfederate.issuer });
     const pf = await service.addApplication(env.id, { name: 'PF', clientId: 'pf-web', clientSecret: 'pf-web-secret', grants: ['device_code'] });
     const err = await failure(service.deviceAuthorization(pf.id, { onUserCode: () => assert.fail('no code expected') }));

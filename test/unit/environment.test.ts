@@ -34,7 +34,15 @@ describe('environment validation', () => {
 
   it('defaults a PingOne environment to NA and lower-cases the environment ID', () => {
     const env = validateEnvironment({ name: ' Dev ', kind: 'pingone', environmentId: ENV_ID.toUpperCase() }, 'id1');
-    assert.deepEqual(env, { id: 'id1', name: 'Dev', kind: 'pingone', region: 'NA', environmentId: ENV_ID, authBaseUrl: undefined, issuer: `https://auth.pingone.com/${ENV_ID}/as` });
+    assert.deepEqual(env, {
+      id: 'id1',
+      name: 'Dev',
+      kind: 'pingone',
+      region: 'NA',
+      environmentId: ENV_ID,
+      authBaseUrl: undefined,
+      issuer: `https://auth.pingone.com/${ENV_ID}/as`,
+    });
   });
 
   it('uses an explicit auth base for local servers and custom domains', () => {
@@ -97,7 +105,10 @@ describe('environment validation', () => {
     assert.equal(validateEnvironment({ name: 'PF', kind: 'pingfederate', issuer: 'https://pf.example.com:9031/' }, 'i').issuer, 'https://pf.example.com:9031/');
     assert.equal(validateEnvironment({ name: 'A0', kind: 'oidc', issuer: ' https://tenant.eu.auth0.com/ ' }, 'i').issuer, 'https://tenant.eu.auth0.com/');
     assert.equal(validateEnvironment({ name: 'K', kind: 'oidc', issuer: 'https://kc.example/realms/dev/' }, 'i').issuer, 'https://kc.example/realms/dev/');
-    assert.equal(validateEnvironment({ name: 'O', kind: 'oidc', issuer: 'https://login.example.com/oauth2/default' }, 'i').issuer, 'https://login.example.com/oauth2/default');
+    assert.equal(
+      validateEnvironment({ name: 'O', kind: 'oidc', issuer: 'https://login.example.com/oauth2/default' }, 'i').issuer,
+      'https://login.example.com/oauth2/default',
+    );
     rejects(() => validateEnvironment({ name: '', kind: 'oidc', issuer: 'https://a.example' }, 'i'), 'name', /required/);
   });
 });

@@ -55,7 +55,10 @@ describe('flows API: password and cookies stay on the flows origin', () => {
     assert.equal(err.code, 'invalid_response');
     assert.match(err.message, new RegExp(`usernamePassword\\.check link points to ${foreign.url.replace(/[.]/g, '\\.')}, not to the flows API`));
     assert.deepEqual(foreign.requests, []);
-    assert.deepEqual(flows.requests.map((r) => r.method), ['GET']);
+    assert.deepEqual(
+      flows.requests.map((r) => r.method),
+      ['GET'],
+    );
   });
 
   it('refuses a resumeUrl on another origin; the session cookies go nowhere', async () => {
@@ -78,7 +81,10 @@ describe('flows API: password and cookies stay on the flows origin', () => {
 
   it('accepts same-origin links (relative too) and requires https except on loopback', () => {
     assert.equal(flowUrl('/env/flows/1', 'https://auth.example.com/env', 'link'), 'https://auth.example.com/env/flows/1');
-    assert.equal(flowUrl('https://auth.example.com/env/as/resume?flowId=1', 'https://auth.example.com/env', 'resumeUrl'), 'https://auth.example.com/env/as/resume?flowId=1');
+    assert.equal(
+      flowUrl('https://auth.example.com/env/as/resume?flowId=1', 'https://auth.example.com/env', 'resumeUrl'),
+      'https://auth.example.com/env/as/resume?flowId=1',
+    );
     assert.throws(() => flowUrl('http://auth.example.com/env/flows/1', 'http://auth.example.com/env', 'link'), /must use https/);
     assert.throws(() => flowUrl('https://auth.example.com.evil.test/env', 'https://auth.example.com/env', 'link'), /points to https:\/\/auth\.example\.com\.evil\.test/);
     assert.equal(flowUrl('http://127.0.0.1:9/env/flows/1', 'http://127.0.0.1:9/env', 'link'), 'http://127.0.0.1:9/env/flows/1');

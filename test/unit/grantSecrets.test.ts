@@ -58,7 +58,14 @@ describe('grant credentials in error messages', () => {
       ),
     ].join('\n');
     assert.match(texts, /rejected:/);
-    for (const secret of ['Hunter2-Passw0rd!', 'device-code-credential-value', 'auth-req-id-credential-value', 'subject-token-credential-value', 'actor-token-credential-value', 'client-secret-value']) {
+    for (const secret of [
+      'Hunter2-Passw0rd!',
+      'device-code-credential-value',
+      'auth-req-id-credential-value',
+      'subject-token-credential-value',
+      'actor-token-credential-value',
+      'client-secret-value',
+    ]) {
       assert.ok(!texts.includes(secret), `${secret} leaked: ${texts}`);
     }
   });

@@ -13,7 +13,15 @@ function app(command: string) {
 
 describe('curl import', () => {
   it('splits a multi-line shell command with quotes and escapes', () => {
-    assert.deepEqual(shellWords(`curl -X POST \\\n  'https://a/b c' \\\n  --data "x=\\"y\\"" it\\'s`), ['curl', '-X', 'POST', 'https://a/b c', '--data', 'x="y"', "it's"]);
+    assert.deepEqual(shellWords(`curl -X POST \\\n  'https://a/b c' \\\n  --data "x=\\"y\\"" it\\'s`), [
+      'curl',
+      '-X',
+      'POST',
+      'https://a/b c',
+      '--data',
+      'x="y"',
+      "it's",
+    ]);
     assert.throws(() => shellWords("curl 'open"), /unclosed single quote/);
   });
 
@@ -23,7 +31,14 @@ describe('curl import', () => {
       `curl --location --request POST 'https://auth.pingone.com/${ENV_ID}/as/token' \\\n--header 'Content-Type: application/x-www-form-urlencoded' \\\n--header 'Authorization: Basic ${basic}' \\\n--data-urlencode 'grant_type=client_credentials' \\\n--data-urlencode 'scope=p1:read:user openid'`,
     );
     assert.deepEqual(r.env, { name: 'PingOne NA', kind: 'pingone', environmentId: ENV_ID, region: 'NA' });
-    assert.deepEqual(r.app, { name: 'my:client', clientId: 'my:client', clientSecret: 's3cr+t', authMethod: 'client_secret_basic', grants: ['client_credentials'], scopes: 'p1:read:user openid' });
+    assert.deepEqual(r.app, {
+      name: 'my:client',
+      clientId: 'my:client',
+      clientSecret: 's3cr+t',
+      authMethod: 'client_secret_basic',
+      grants: ['client_credentials'],
+      scopes: 'p1:read:user openid',
+    });
     assert.equal(r.grant, 'client_credentials');
     assert.deepEqual(r.warnings, []);
   });

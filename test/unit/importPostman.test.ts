@@ -36,11 +36,39 @@ describe('Postman environment import', () => {
         { name: 'PingOne workflows (admin)', kind: 'pingone', environmentId: ADMIN_ENV_ID, region: 'EU' },
       ],
     );
-    const apps = plan.applications.map((a) => ({ env: a.environmentKey, name: a.input.name, clientId: a.input.clientId, authMethod: a.input.authMethod, grants: a.input.grants, redirectUri: a.input.redirectUri }));
+    const apps = plan.applications.map((a) => ({
+      env: a.environmentKey,
+      name: a.input.name,
+      clientId: a.input.clientId,
+      authMethod: a.input.authMethod,
+      grants: a.input.grants,
+      redirectUri: a.input.redirectUri,
+    }));
     assert.deepEqual(apps, [
-      { env: 'adminEnvID', name: 'Admin worker app', clientId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', authMethod: 'client_secret_basic', grants: ['client_credentials'], redirectUri: undefined },
-      { env: 'envID', name: 'App', clientId: '6b7c8d9e-0f1a-4b2c-8d3e-4f5a6b7c8d9e', authMethod: 'client_secret_basic', grants: ['client_credentials', 'authorization_code'], redirectUri: 'http://127.0.0.1:3000/callback' },
-      { env: 'envID', name: 'Solution app', clientId: '2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f', authMethod: 'none', grants: ['authorization_code'], redirectUri: 'http://127.0.0.1:3000/callback' },
+      {
+        env: 'adminEnvID',
+        name: 'Admin worker app',
+        clientId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+        authMethod: 'client_secret_basic',
+        grants: ['client_credentials'],
+        redirectUri: undefined,
+      },
+      {
+        env: 'envID',
+        name: 'App',
+        clientId: '6b7c8d9e-0f1a-4b2c-8d3e-4f5a6b7c8d9e',
+        authMethod: 'client_secret_basic',
+        grants: ['client_credentials', 'authorization_code'],
+        redirectUri: 'http://127.0.0.1:3000/callback',
+      },
+      {
+        env: 'envID',
+        name: 'Solution app',
+        clientId: '2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f',
+        authMethod: 'none',
+        grants: ['authorization_code'],
+        redirectUri: 'http://127.0.0.1:3000/callback',
+      },
     ]);
     assert.equal(plan.applications[0]!.input.clientSecret, 'admin-app-secret-from-postman');
   });
@@ -64,7 +92,13 @@ describe('Postman environment import', () => {
       assert.deepEqual(plan.environments[0]!.input, { name: 'Test', kind: 'pingone', environmentId: ENV_ID, region: 'NA' }, apiPath);
     }
     const local = planPostmanImport(postman([...base, { key: 'authPath', value: 'http://127.0.0.1:9000' }, { key: 'apiPath', value: 'http://127.0.0.1:9000/api' }]));
-    assert.deepEqual(local.environments[0]!.input, { name: 'Test', kind: 'pingone', environmentId: ENV_ID, authBaseUrl: 'http://127.0.0.1:9000', apiBaseUrl: 'http://127.0.0.1:9000/api/v1' });
+    assert.deepEqual(local.environments[0]!.input, {
+      name: 'Test',
+      kind: 'pingone',
+      environmentId: ENV_ID,
+      authBaseUrl: 'http://127.0.0.1:9000',
+      apiBaseUrl: 'http://127.0.0.1:9000/api/v1',
+    });
   });
 
   it('takes the auth method the file declares, and says when it cannot store it yet', () => {
@@ -93,7 +127,10 @@ describe('Postman environment import', () => {
       [postman([{ key: 'tld', value: 'com' }]), /no usable envID/],
     ];
     for (const [json, pattern] of cases) {
-      assert.throws(() => planPostmanImport(json), (err: unknown) => err instanceof ExplorerError && err.code === 'invalid_input' && pattern.test(err.message));
+      assert.throws(
+        () => planPostmanImport(json),
+        (err: unknown) => err instanceof ExplorerError && err.code === 'invalid_input' && pattern.test(err.message),
+      );
     }
   });
 
@@ -103,11 +140,14 @@ describe('Postman environment import', () => {
     const preview = await previewPlan(plan, s);
     assert.equal(state.data.size, 0, 'the preview stored nothing');
     assert.equal(secrets.data.size, 0);
-    assert.deepEqual(preview.applications.map((a) => [a.name, a.existing, a.hasSecret]), [
-      ['Admin worker app', false, true],
-      ['App', false, true],
-      ['Solution app', false, false],
-    ]);
+    assert.deepEqual(
+      preview.applications.map((a) => [a.name, a.existing, a.hasSecret]),
+      [
+        ['Admin worker app', false, true],
+        ['App', false, true],
+        ['Solution app', false, false],
+      ],
+    );
     const lines = describePreview(preview).join('\n');
     assert.match(lines, /Create environment "PingOne workflows" \(https:\/\/auth\.pingone\.eu\/8f9e2f5a-1c2b-4d3e-9f00-0123456789ab\/as\)/);
     assert.match(lines, /Skipped useCaseWorkerAppSecret/);
@@ -128,8 +168,14 @@ describe('Postman environment import', () => {
     await applyPlan(planPostmanImport(FIXTURE), s);
     const before = { envs: s.listEnvironments().map((e) => e.id), apps: s.listApplications().map((a) => a.id) };
     const again = await previewPlan(planPostmanImport(FIXTURE), s);
-    assert.deepEqual(again.environments.map((e) => e.existing), [true, true]);
-    assert.deepEqual(again.applications.map((a) => a.existing), [true, true, true]);
+    assert.deepEqual(
+      again.environments.map((e) => e.existing),
+      [true, true],
+    );
+    assert.deepEqual(
+      again.applications.map((a) => a.existing),
+      [true, true, true],
+    );
     const rotated = FIXTURE.replace('web-app-secret-from-postman', 'rotated-web-secret');
     await applyPlan(planPostmanImport(rotated), s);
     assert.deepEqual({ envs: s.listEnvironments().map((e) => e.id), apps: s.listApplications().map((a) => a.id) }, before);

@@ -9,16 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import type { TokenSet } from '../../src/core/tokenSet';
 import { JwksCache } from '../../src/core/verify';
-import {
-  coarseDuration,
-  countdown,
-  explainClaim,
-  explainHeader,
-  formatTime,
-  listItems,
-  nextTickIn,
-  preciseDuration,
-} from '../../src/webview/inspector/claims';
+import { coarseDuration, countdown, explainClaim, explainHeader, formatTime, listItems, nextTickIn, preciseDuration } from '../../src/webview/inspector/claims';
 import { contentSecurityPolicy, inspectorHtml } from '../../src/webview/inspector/html';
 import {
   canRefreshSet,
@@ -68,11 +59,7 @@ describe('inspector model', function () {
   let accessJwt: string;
   let idJwt: string;
 
-  async function sign(
-    claims: Record<string, unknown>,
-    key: KeyLike | Uint8Array,
-    header: { alg: string; kid?: string; typ?: string },
-  ): Promise<string> {
+  async function sign(claims: Record<string, unknown>, key: KeyLike | Uint8Array, header: { alg: string; kid?: string; typ?: string }): Promise<string> {
     return new SignJWT(claims).setProtectedHeader(header).sign(key);
   }
 
@@ -171,7 +158,7 @@ describe('inspector model', function () {
       assert.ok(!JSON.stringify(model).includes(refreshToken));
     });
 
-    it('says a DPoP-bound set is bound, with its cnf.jkt compared to the set\'s own key, and never the key', async function () {
+    it("says a DPoP-bound set is bound, with its cnf.jkt compared to the set's own key, and never the key", async function () {
       const { generateDpopKey, dpopThumbprint } = await import('../../src/core/dpop');
       const key = await generateDpopKey();
       const jkt = await dpopThumbprint(key);
@@ -317,7 +304,7 @@ describe('inspector model', function () {
       assert.equal((await stateOf(token)).state, 'not_verifiable');
     });
 
-    it('not_verifiable with the caller\'s reason when there is no key set URL', async function () {
+    it("not_verifiable with the caller's reason when there is no key set URL", async function () {
       assert.deepEqual(await stateOf(accessJwt, null), { state: 'not_verifiable', reason: 'no key set' });
     });
 
@@ -428,7 +415,7 @@ describe('inspector model', function () {
       assert.ok(!isFromWebview('ready'));
     });
 
-    it('isToWebview checks the show message\'s shape', function () {
+    it("isToWebview checks the show message's shape", function () {
       const model = modelFromJwt(accessJwt);
       assert.ok(isToWebview({ type: 'show', model, now: NOW }));
       assert.ok(isToWebview({ type: 'show', model, now: NOW, select: 'jwt' }));

@@ -5,7 +5,7 @@ import { MAX_SCAN, jwtAt } from '../../src/integrations/jwtFind';
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const jwt = `${b64({ alg: 'RS256', kid: 'k1' })}.${b64({ sub: 'alice', exp: 2_000_000_000 })}.c2lnbmF0dXJl`;
 
-describe('jwtAt (the hover\'s token finder)', () => {
+describe("jwtAt (the hover's token finder)", () => {
   it('finds the token around the cursor, with its start, in any surrounding text', () => {
     const line = `curl -H "Authorization: Bearer ${jwt}" https://api.example.com`;
     const start = line.indexOf(jwt);

@@ -15,13 +15,20 @@ describe('lint configuration', function () {
 
   it('reports the floating promise in test/fixtures/lint/floating.ts on the line that starts it', async () => {
     const file = fixture('floating.ts');
-    const marked = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('// FLOATING')) + 1;
+    const marked =
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('// FLOATING')) + 1;
     assert.ok(marked > 0, 'the fixture marks its floating call');
     const [result] = await new ESLint({ cwd: root, ignore: false }).lintFiles([file]);
     assert.ok(result);
     assert.equal(result.fatalErrorCount, 0, JSON.stringify(result.messages));
     const floating = result.messages.filter((m) => m.ruleId === '@typescript-eslint/no-floating-promises');
-    assert.deepEqual(floating.map((m) => m.line), [marked]);
+    assert.deepEqual(
+      floating.map((m) => m.line),
+      [marked],
+    );
   });
 
   it('accepts the same call when it is awaited, caught or explicitly voided', async () => {

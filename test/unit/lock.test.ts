@@ -80,7 +80,7 @@ describe('cross-window file lock', () => {
     for (const o of outcomes) if (o.status === 'rejected') assert.equal((o.reason as ExplorerError).code, 'timeout');
   });
 
-  it('a holder whose lock was taken over does not remove the new owner\'s lock on release', async () => {
+  it("a holder whose lock was taken over does not remove the new owner's lock on release", async () => {
     const first = new FileLock(dir, { now });
     const releaseFirst = await first.acquire('k', { waitMs: 0, holdMs: 1_000 });
     clock += 1_000;

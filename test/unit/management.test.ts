@@ -26,9 +26,21 @@ describe('PingOne management API: browse, import, sync', () => {
   });
 
   async function worker(client: 'worker' | 'workerLimited' = 'worker') {
-    const env = await service.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: sandbox.pingone.authBase, apiBaseUrl: sandbox.management.apiBase });
+    const env = await service.addEnvironment({
+      name: 'Sandbox',
+      kind: 'pingone',
+      environmentId: sandbox.envId,
+      authBaseUrl: sandbox.pingone.authBase,
+      apiBaseUrl: sandbox.management.apiBase,
+    });
     const c = sandbox.clients[client];
-    return service.addApplication(env.id, { name: 'Worker', clientId: c.clientId, clientSecret: c.clientSecret, authMethod: 'client_secret_basic', grants: ['client_credentials'] });
+    return service.addApplication(env.id, {
+      name: 'Worker',
+      clientId: c.clientId,
+      clientSecret: c.clientSecret,
+      authMethod: 'client_secret_basic',
+      grants: ['client_credentials'],
+    });
   }
 
   async function call() {
@@ -40,10 +52,13 @@ describe('PingOne management API: browse, import, sync', () => {
   it('lists environments and follows _links.next through every page of applications', async () => {
     const c = await call();
     const envs = await listEnvironments(c);
-    assert.deepEqual(envs.map((e) => [e.id, e.region, e.type]), [
-      [sandbox.envId, 'NA', 'SANDBOX'],
-      [SECOND_ENV_ID, 'EU', 'PRODUCTION'],
-    ]);
+    assert.deepEqual(
+      envs.map((e) => [e.id, e.region, e.type]),
+      [
+        [sandbox.envId, 'NA', 'SANDBOX'],
+        [SECOND_ENV_ID, 'EU', 'PRODUCTION'],
+      ],
+    );
     const before = sandbox.management.requests().length;
     const apps = await listApplications(c, sandbox.envId);
     assert.equal(apps.length, 11);
@@ -62,7 +77,10 @@ describe('PingOne management API: browse, import, sync', () => {
       assert.ok(!err.message.includes('not-a-token'));
       return true;
     });
-    await assert.rejects(listApplications(c, 'a1b2c3d4-0000-4000-8000-0000000000ff'), (err: unknown) => err instanceof ManagementError && err.code === 'NOT_FOUND' && err.status === 404);
+    await assert.rejects(
+      listApplications(c, 'a1b2c3d4-0000-4000-8000-0000000000ff'),
+      (err: unknown) => err instanceof ManagementError && err.code === 'NOT_FOUND' && err.status === 404,
+    );
   });
 
   it('honours Retry-After once on 429, then reports REQUEST_LIMITED', async () => {
@@ -75,12 +93,17 @@ describe('PingOne management API: browse, import, sync', () => {
     let hits = 0;
     const server = createServer((_req, res) => {
       hits++;
-      res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '2' }).end(JSON.stringify({ id: 'c0ffee00-0000-4000-8000-000000000001', code: 'REQUEST_LIMITED', message: 'Too many requests.' }));
+      res
+        .writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '2' })
+        .end(JSON.stringify({ id: 'c0ffee00-0000-4000-8000-000000000001', code: 'REQUEST_LIMITED', message: 'Too many requests.' }));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const apiBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-      await assert.rejects(listEnvironments({ ...c, apiBase }), (err: unknown) => err instanceof ManagementError && err.code === 'REQUEST_LIMITED' && /Too many requests.*c0ffee00/.test(err.message));
+      await assert.rejects(
+        listEnvironments({ ...c, apiBase }),
+        (err: unknown) => err instanceof ManagementError && err.code === 'REQUEST_LIMITED' && /Too many requests.*c0ffee00/.test(err.message),
+      );
       assert.equal(hits, 2);
       assert.deepEqual(sleeps, [7000, 2000]);
     } finally {
@@ -90,7 +113,9 @@ describe('PingOne management API: browse, import, sync', () => {
 
   it('never sends the token to a next link on another host', async () => {
     const server = createServer((_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ _embedded: { environments: [] }, _links: { next: { href: 'https://evil.example/v1/environments?cursor=1' } } }));
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ _embedded: { environments: [] }, _links: { next: { href: 'https://evil.example/v1/environments?cursor=1' } } }));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
@@ -109,13 +134,19 @@ describe('PingOne management API: browse, import, sync', () => {
   it('browses the tenant with one worker token: types, auth methods, PKCE, PAR, importable and imported', async () => {
     const app = await worker();
     const { environments } = await browseTenant(service, app.id);
-    assert.deepEqual(environments.map((e) => [e.name, e.region, e.type, e.applications.length]), [
-      ['Sandbox', 'NA', 'SANDBOX', 11],
-      ['Sandbox production', 'EU', 'PRODUCTION', 1],
-    ]);
+    assert.deepEqual(
+      environments.map((e) => [e.name, e.region, e.type, e.applications.length]),
+      [
+        ['Sandbox', 'NA', 'SANDBOX', 11],
+        ['Sandbox production', 'EU', 'PRODUCTION', 1],
+      ],
+    );
     const byName = Object.fromEntries(environments[0]!.applications.map((a) => [a.name, a]));
     assert.equal(byName['Sandbox worker']!.importedAs, app.id, 'the worker itself is already imported');
-    assert.deepEqual([byName['Sandbox web app']!.type, byName['Sandbox web app']!.pkceEnforcement, byName['Sandbox web app']!.importable], ['WEB_APP', 'S256_REQUIRED', true]);
+    assert.deepEqual(
+      [byName['Sandbox web app']!.type, byName['Sandbox web app']!.pkceEnforcement, byName['Sandbox web app']!.importable],
+      ['WEB_APP', 'S256_REQUIRED', true],
+    );
     assert.deepEqual([byName['Payroll (SAML)']!.importable, byName['Payroll (SAML)']!.reason], [false, 'a SAML application, not OpenID Connect']);
     assert.equal(byName['Handbook link']!.importable, false);
     assert.equal(byName['Basic web app (PAR required)']!.parRequirement, 'REQUIRED');
@@ -132,12 +163,15 @@ describe('PingOne management API: browse, import, sync', () => {
     const ids = [sandbox.clients.web.clientId, sandbox.clients.post.clientId, sandbox.clients.native.clientId, 'a1b2c3d4-0000-4000-8000-00000000a004'];
     const imported = await importApplications(service, app.id, { environmentId: sandbox.envId, applicationIds: ids });
     assert.equal(service.listEnvironments().length, 1, 'the worker environment is reused');
-    assert.deepEqual(imported.map((i) => [i.application.name, i.application.authMethod, i.application.grants, i.application.redirectUri, i.secretProblem]), [
-      ['Sandbox web app', 'client_secret_basic', ['authorization_code'], 'http://127.0.0.1/callback', undefined],
-      ['Sandbox post app', 'client_secret_post', ['client_credentials', 'authorization_code'], 'http://127.0.0.1/callback', undefined],
-      ['Sandbox native app', 'none', ['authorization_code'], 'http://127.0.0.1/callback', undefined],
-      ['Basic web app (PAR required)', 'client_secret_basic', ['authorization_code'], 'http://127.0.0.1:7007/callback', undefined],
-    ]);
+    assert.deepEqual(
+      imported.map((i) => [i.application.name, i.application.authMethod, i.application.grants, i.application.redirectUri, i.secretProblem]),
+      [
+        ['Sandbox web app', 'client_secret_basic', ['authorization_code'], 'http://127.0.0.1/callback', undefined],
+        ['Sandbox post app', 'client_secret_post', ['client_credentials', 'authorization_code'], 'http://127.0.0.1/callback', undefined],
+        ['Sandbox native app', 'none', ['authorization_code'], 'http://127.0.0.1/callback', undefined],
+        ['Basic web app (PAR required)', 'client_secret_basic', ['authorization_code'], 'http://127.0.0.1:7007/callback', undefined],
+      ],
+    );
     assert.match(imported[3]!.notes.join(' '), /requires pushed authorization requests \(PAR\)/);
     assert.match(imported[3]!.notes.join(' '), /Other redirect URIs: http:\/\/localhost:7008\/cb/);
     assert.match(imported[0]!.notes.join(' '), /Other redirect URIs: https:\/\/app\.example\.com\/callback/);
@@ -148,14 +182,21 @@ describe('PingOne management API: browse, import, sync', () => {
     assert.equal((await service.clientCredentials(imported[1]!.application.id)).status, 'valid');
 
     const again = await importApplications(service, app.id, { environmentId: sandbox.envId, applicationIds: ids });
-    assert.deepEqual(again.map((i) => i.application.id), imported.map((i) => i.application.id), 'no duplicates');
+    assert.deepEqual(
+      again.map((i) => i.application.id),
+      imported.map((i) => i.application.id),
+      'no duplicates',
+    );
   });
 
-  it('creates the environment for another tenant environment with the auth base like the worker\'s', async () => {
+  it("creates the environment for another tenant environment with the auth base like the worker's", async () => {
     const app = await worker();
     const [imported] = await importApplications(service, app.id, { environmentId: SECOND_ENV_ID, applicationIds: ['a1b2c3d4-0000-4000-8000-00000000b001'] });
     const env = service.getEnvironment(imported!.application.environmentId);
-    assert.deepEqual([env.name, env.environmentId, env.authBaseUrl, env.apiBaseUrl], ['Sandbox production', SECOND_ENV_ID, sandbox.pingone.authBase, sandbox.management.apiBase]);
+    assert.deepEqual(
+      [env.name, env.environmentId, env.authBaseUrl, env.apiBaseUrl],
+      ['Sandbox production', SECOND_ENV_ID, sandbox.pingone.authBase, sandbox.management.apiBase],
+    );
     assert.equal(imported!.application.authMethod, 'client_secret_post');
   });
 
@@ -168,7 +209,10 @@ describe('PingOne management API: browse, import, sync', () => {
     assert.equal(self!.application.id, limited.id, 'the worker itself is updated, not duplicated');
     assert.match(self!.secretProblem!, /does not let a worker application read its own secret/);
     assert.equal(await service.hasClientSecret(limited.id), true, 'its stored secret is kept');
-    await assert.rejects(importApplications(service, limited.id, { environmentId: sandbox.envId, applicationIds: ['a1b2c3d4-0000-4000-8000-00000000a005'] }), /cannot be imported: a SAML application/);
+    await assert.rejects(
+      importApplications(service, limited.id, { environmentId: sandbox.envId, applicationIds: ['a1b2c3d4-0000-4000-8000-00000000a005'] }),
+      /cannot be imported: a SAML application/,
+    );
   });
 
   it('syncs a rotated secret and changed settings on confirmation, and flags a deleted application', async () => {
@@ -179,14 +223,20 @@ describe('PingOne management API: browse, import, sync', () => {
     assert.deepEqual((await syncApplication(service, id)).changes, []);
 
     sandbox.management.rotateSecret(sandbox.envId, parApp, 'par-app-secret-rotated');
-    sandbox.management.updateApplication(sandbox.envId, parApp, { tokenEndpointAuthMethod: 'CLIENT_SECRET_POST', grantTypes: ['AUTHORIZATION_CODE', 'CLIENT_CREDENTIALS'] });
+    sandbox.management.updateApplication(sandbox.envId, parApp, {
+      tokenEndpointAuthMethod: 'CLIENT_SECRET_POST',
+      grantTypes: ['AUTHORIZATION_CODE', 'CLIENT_CREDENTIALS'],
+    });
     const preview = await syncApplication(service, id);
     assert.equal(preview.applied, false);
-    assert.deepEqual(preview.changes.map((c) => [c.field, c.from, c.to]), [
-      ['authMethod', 'client_secret_basic', 'client_secret_post'],
-      ['grants', 'authorization_code', 'authorization_code, client_credentials'],
-      ['secret', 'the stored secret', 'the secret PingOne has now'],
-    ]);
+    assert.deepEqual(
+      preview.changes.map((c) => [c.field, c.from, c.to]),
+      [
+        ['authMethod', 'client_secret_basic', 'client_secret_post'],
+        ['grants', 'authorization_code', 'authorization_code, client_credentials'],
+        ['secret', 'the stored secret', 'the secret PingOne has now'],
+      ],
+    );
     assert.match(preview.changes[2]!.note!, /previous secret stays valid until \d{4}-/);
     assert.equal(decodeClientSecret(secrets.data.get(KEYS.clientSecret(id)) ?? '').secret, 'par-app-secret', 'nothing applied before confirmation');
 

@@ -35,8 +35,7 @@ describe('discovery and key sets kept across restarts', () => {
   });
 
   /** A new window (or the first after a restart): nothing in memory, the same stores. */
-  const window = () =>
-    new TokenService({ state, secrets, now: () => clock, http: () => ({ timeoutMs: 5000, log: (e) => requests.push(e) }) });
+  const window = () => new TokenService({ state, secrets, now: () => clock, http: () => ({ timeoutMs: 5000, log: (e) => requests.push(e) }) });
 
   async function workerApp(service: TokenService) {
     const env = await service.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: sandbox.pingone.authBase });
@@ -53,7 +52,10 @@ describe('discovery and key sets kept across restarts', () => {
     );
     requests = [];
     await window().clientCredentials(app.id);
-    assert.deepEqual(requests.map((r) => r.url.replace(sandbox.url, '')), [`/${sandbox.envId}/as/token`]);
+    assert.deepEqual(
+      requests.map((r) => r.url.replace(sandbox.url, '')),
+      [`/${sandbox.envId}/as/token`],
+    );
   });
 
   it('discovers again once the kept document is older than its 24 h default', async () => {
@@ -77,17 +79,23 @@ describe('discovery and key sets kept across restarts', () => {
       scopes: 'openid profile',
     });
     const info = await first.signIn(app.id, {
-      openExternal: async (url) => void fetch(await sandbox.authorize(url)).then((r) => r.text()).catch(() => undefined),
+      openExternal: async (url) =>
+        void fetch(await sandbox.authorize(url))
+          .then((r) => r.text())
+          .catch(() => undefined),
     });
     assert.ok((await first.getTokenSet(info.id)).idToken);
     assert.ok(requests.some((r) => r.url.endsWith('/jwks')));
     requests = [];
     const refreshed = await window().refresh(info.id);
     assert.equal(refreshed.status, 'valid');
-    assert.deepEqual(requests.map((r) => r.url.replace(sandbox.url, '')), [`/${sandbox.envId}/as/token`]);
+    assert.deepEqual(
+      requests.map((r) => r.url.replace(sandbox.url, '')),
+      [`/${sandbox.envId}/as/token`],
+    );
   });
 
-  it('a user\'s Refresh forgets the kept documents', async () => {
+  it("a user's Refresh forgets the kept documents", async () => {
     const app = await workerApp(window());
     await window().clientCredentials(app.id);
     assert.ok(state.get(KEYS.discoveryCache));
@@ -136,7 +144,11 @@ describe('key sets: Cache-Control and unknown keys', () => {
   });
 
   const cacheOver = (state: MemoryState) =>
-    new JwksCache(() => ({ timeoutMs: 5000 }), new PersistedCache(state, KEYS.jwksCache, () => clock), () => clock);
+    new JwksCache(
+      () => ({ timeoutMs: 5000 }),
+      new PersistedCache(state, KEYS.jwksCache, () => clock),
+      () => clock,
+    );
 
   it('honours max-age: reused by a new window until it runs out, then fetched again', async () => {
     cacheControl = 'public, max-age=120';

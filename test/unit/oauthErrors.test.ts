@@ -46,7 +46,12 @@ describe('OAuth client against faulty servers', () => {
   });
 
   it('reports a 503 HTML page as http_error with the page title', async () => {
-    server.route('/token', { kind: 'text', status: 503, contentType: 'text/html', body: '<html><head><title>Service Unavailable</title></head><body>down</body></html>' });
+    server.route('/token', {
+      kind: 'text',
+      status: 503,
+      contentType: 'text/html',
+      body: '<html><head><title>Service Unavailable</title></head><body>down</body></html>',
+    });
     const err = await failure(clientCredentialsGrant(token(), { client, http: http() }));
     assert.equal(err.code, 'http_error');
     assert.equal(err.status, 503);
@@ -157,7 +162,11 @@ describe('OAuth client against faulty servers', () => {
     });
 
     it('rejects a discovery document for another issuer', async () => {
-      server.route('/.well-known/openid-configuration', { kind: 'json', status: 200, body: { issuer: 'https://other.example', token_endpoint: 'https://other.example/t', authorization_endpoint: 'https://other.example/a' } });
+      server.route('/.well-known/openid-configuration', {
+        kind: 'json',
+        status: 200,
+        body: { issuer: 'https://other.example', token_endpoint: 'https://other.example/t', authorization_endpoint: 'https://other.example/a' },
+      });
       const env = validateEnvironment({ name: 'o', kind: 'oidc', issuer: server.url }, 'o');
       const err = await failure(discover(env, http()));
       assert.equal(err.code, 'invalid_issuer');

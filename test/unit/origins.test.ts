@@ -27,7 +27,11 @@ describe('endpoint origins', () => {
   });
 
   function discovery(as: string, overrides: Record<string, string>) {
-    return { kind: 'json' as const, status: 200, body: { issuer: as, authorization_endpoint: `${as}/authorize`, token_endpoint: `${as}/token`, jwks_uri: `${as}/jwks`, ...overrides } };
+    return {
+      kind: 'json' as const,
+      status: 200,
+      body: { issuer: as, authorization_endpoint: `${as}/authorize`, token_endpoint: `${as}/token`, jwks_uri: `${as}/jwks`, ...overrides },
+    };
   }
 
   it('refuses a PingOne discovery that moves the token endpoint to another origin; the secret goes nowhere', async () => {
@@ -91,4 +95,3 @@ describe('endpoint origins', () => {
     assert.ok(!state.data.has('pte.v1.environments') || !state.data.get('pte.v1.environments')!.includes(tokens.url), 'the answer is not in the synced lists');
   });
 });
-

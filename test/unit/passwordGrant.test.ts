@@ -66,9 +66,14 @@ describe('resource-owner password grant against the sandbox', function () {
     assert.equal(sandbox.stats().tokenRequests, 0);
   });
 
-  it('explains PingOne\'s flows-API sign-in instead, before any request', async () => {
+  it("explains PingOne's flows-API sign-in instead, before any request", async () => {
     const env = await service.addEnvironment({ name: 'P1', kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: sandbox.pingone.authBase });
-    const app = await service.addApplication(env.id, { name: 'Web', clientId: 'sandbox-web', clientSecret: 'sandbox-web-secret', grants: ['password', 'authorization_code'] });
+    const app = await service.addApplication(env.id, {
+      name: 'Web',
+      clientId: 'sandbox-web',
+      clientSecret: 'sandbox-web-secret',
+      grants: ['password', 'authorization_code'],
+    });
     const err = await failure(service.passwordGrant(app.id, { username: sandbox.user.username, password: sandbox.user.password }));
     assert.equal(err.code, 'unsupported_grant_type');
     assert.match(err.message, /PingOne does not offer the resource-owner password grant.*flows API.*Sign In with Username and Password/);

@@ -59,7 +59,7 @@ describe('polling loop (device and CIBA)', () => {
     assert.deepEqual(intervals, [6, 11]);
   });
 
-  it('stops on access_denied with a typed error in the user\'s words', async () => {
+  it("stops on access_denied with a typed error in the user's words", async () => {
     const clock = new FakeClock(0);
     const s = script('authorization_pending', 'access_denied');
     const err = await rejection(pollForToken(s.attempt(clock), { intervalSeconds: 1, expiresAt: 600_000, clock, what: 'Device sign-in' }));
@@ -68,7 +68,7 @@ describe('polling loop (device and CIBA)', () => {
     assert.equal(s.calls.length, 2);
   });
 
-  it('stops on the server\'s expired_token', async () => {
+  it("stops on the server's expired_token", async () => {
     const clock = new FakeClock(0);
     const err = await rejection(pollForToken(script('expired_token').attempt(clock), { intervalSeconds: 1, expiresAt: 600_000, clock, what: 'Device sign-in' }));
     assert.equal(err.code, 'expired_token');
@@ -90,15 +90,13 @@ describe('polling loop (device and CIBA)', () => {
     const controller = new AbortController();
     const s = script(...Array(100).fill('authorization_pending'));
     clock.onSleep = (i) => (i === 2 ? controller.abort() : undefined);
-    const err = await rejection(
-      pollForToken(s.attempt(clock), { intervalSeconds: 1, expiresAt: 600_000, clock, signal: controller.signal, what: 'Device sign-in' }),
-    );
+    const err = await rejection(pollForToken(s.attempt(clock), { intervalSeconds: 1, expiresAt: 600_000, clock, signal: controller.signal, what: 'Device sign-in' }));
     assert.equal(err.code, 'cancelled');
     assert.equal(err.message, 'Device sign-in was cancelled.');
     assert.equal(s.calls.length, 2);
   });
 
-  it('reports an abort during a request as cancelled, not as the request\'s failure', async () => {
+  it("reports an abort during a request as cancelled, not as the request's failure", async () => {
     const clock = new FakeClock(0);
     const controller = new AbortController();
     const attempt = async () => {
@@ -115,7 +113,7 @@ describe('polling loop (device and CIBA)', () => {
     assert.equal(err.code, 'invalid_grant');
   });
 
-  it('the real clock\'s wait ends at once on abort', async () => {
+  it("the real clock's wait ends at once on abort", async () => {
     const controller = new AbortController();
     const wait = systemClock.sleep(60_000, controller.signal);
     controller.abort();

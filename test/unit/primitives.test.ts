@@ -81,15 +81,33 @@ describe('authorization request and response', () => {
   it('releases the code only when iss and state match', () => {
     assert.equal(check(`code=abc&state=${req.state}&iss=${encodeURIComponent('https://auth.example/as')}`), 'abc');
     assert.equal(check(`code=abc&state=${req.state}`), 'abc');
-    assert.equal(code(() => check('code=abc&state=wrong')), 'invalid_state');
-    assert.equal(code(() => check('code=abc')), 'invalid_state');
-    assert.equal(code(() => check(`code=abc&state=${req.state}&iss=https://evil.example`)), 'invalid_response');
-    assert.equal(code(() => check(`state=${req.state}`)), 'invalid_response');
+    assert.equal(
+      code(() => check('code=abc&state=wrong')),
+      'invalid_state',
+    );
+    assert.equal(
+      code(() => check('code=abc')),
+      'invalid_state',
+    );
+    assert.equal(
+      code(() => check(`code=abc&state=${req.state}&iss=https://evil.example`)),
+      'invalid_response',
+    );
+    assert.equal(
+      code(() => check(`state=${req.state}`)),
+      'invalid_response',
+    );
   });
 
   it('checks state before trusting an error, then reports the error as its code', () => {
-    assert.equal(code(() => check('error=access_denied&state=wrong')), 'invalid_state');
-    assert.equal(code(() => check(`error=access_denied&error_description=User+said+no&state=${req.state}`)), 'access_denied');
+    assert.equal(
+      code(() => check('error=access_denied&state=wrong')),
+      'invalid_state',
+    );
+    assert.equal(
+      code(() => check(`error=access_denied&error_description=User+said+no&state=${req.state}`)),
+      'access_denied',
+    );
   });
 
   it('accepts a pasted redirect URL, a query string, or a bare code', () => {
@@ -104,7 +122,10 @@ describe('authorization request and response', () => {
 describe('applications', () => {
   const ids = { id: 'a', environmentId: 'e' };
   it('requires a secret for confidential clients unless one is stored', () => {
-    assert.throws(() => validateApplication({ name: 'w', clientId: 'c', authMethod: 'client_secret_basic' }, ids, { hasStoredSecret: false }), /client secret is required/);
+    assert.throws(
+      () => validateApplication({ name: 'w', clientId: 'c', authMethod: 'client_secret_basic' }, ids, { hasStoredSecret: false }),
+      /client secret is required/,
+    );
     const app = validateApplication({ name: 'w', clientId: 'c', authMethod: 'CLIENT_SECRET_POST' }, ids, { hasStoredSecret: true });
     assert.equal(app.authMethod, 'client_secret_post');
     assert.deepEqual(app.grants, ['client_credentials', 'authorization_code']);

@@ -73,7 +73,11 @@ describe('redaction against servers that echo secrets', () => {
 
   it('a userinfo WWW-Authenticate challenge that quotes the access token', async () => {
     const token = 'opaque-access-token-51d2e0';
-    const server = await echoServer(() => ({ status: 401, body: '', headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${token} is bad"` } }));
+    const server = await echoServer(() => ({
+      status: 401,
+      body: '',
+      headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${token} is bad"` },
+    }));
     try {
       const err = await failure(fetchUserinfo(`${server.url}/userinfo`, HTTP, token));
       assert.ok(!err.message.includes(token) && !(err.description ?? '').includes(token), err.message);
@@ -89,8 +93,16 @@ describe('redaction against servers that echo secrets', () => {
       return { status: 400, body: { code: 'INVALID_DATA', message: `bad ${sent.password}`, details: [{ message: `password ${sent.password} rejected` }] } };
     });
     try {
-      const endpoints: Endpoints = { issuer: `${server.url}/env/as`, authorization: `${server.url}/env/as/authorize`, token: `${server.url}/env/as/token`, flowsBase: `${server.url}/env`, source: 'fallback' };
-      const err = await failure(flowsSignIn(endpoints, { clientId: CLIENT_ID, redirectUri: 'http://127.0.0.1/callback', scope: 'openid', username: 'u', password: PASSWORD, http: HTTP }));
+      const endpoints: Endpoints = {
+        issuer: `${server.url}/env/as`,
+        authorization: `${server.url}/env/as/authorize`,
+        token: `${server.url}/env/as/token`,
+        flowsBase: `${server.url}/env`,
+        source: 'fallback',
+      };
+      const err = await failure(
+        flowsSignIn(endpoints, { clientId: CLIENT_ID, redirectUri: 'http://127.0.0.1/callback', scope: 'openid', username: 'u', password: PASSWORD, http: HTTP }),
+      );
       assert.equal(err.code, 'access_denied');
       assert.match(err.message, /Sign-on failed: password \[redacted\] rejected/);
       assertClean(err);

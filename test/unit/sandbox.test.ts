@@ -44,18 +44,29 @@ function authorizationUrl(endpoint: string, client: SandboxClient, extra: Record
 /** Sign in through `authorize()` and redeem the code; returns the token response. */
 async function signIn(sb: Sandbox, client: SandboxClient, variant: 'pingone' | 'pingfederate' = 'pingone'): Promise<Json> {
   const { verifier, challenge } = pkce();
-  const [authorize, token] = variant === 'pingone'
-    ? [`${sb.pingone.issuer}/authorize`, `${sb.pingone.issuer}/token`]
-    : [`${sb.pingfederate.issuer}/as/authorization.oauth2`, `${sb.pingfederate.issuer}/as/token.oauth2`];
-  const location = new URL(await sb.authorize(authorizationUrl(authorize, client, {
-    code_challenge: challenge, code_challenge_method: 'S256', nonce: 'n-0S6',
-  })));
-  const res = await postForm(token, {
-    grant_type: 'authorization_code',
-    code: location.searchParams.get('code')!,
-    redirect_uri: CALLBACK,
-    code_verifier: verifier,
-  }, client);
+  const [authorize, token] =
+    variant === 'pingone'
+      ? [`${sb.pingone.issuer}/authorize`, `${sb.pingone.issuer}/token`]
+      : [`${sb.pingfederate.issuer}/as/authorization.oauth2`, `${sb.pingfederate.issuer}/as/token.oauth2`];
+  const location = new URL(
+    await sb.authorize(
+      authorizationUrl(authorize, client, {
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        nonce: 'n-0S6',
+      }),
+    ),
+  );
+  const res = await postForm(
+    token,
+    {
+      grant_type: 'authorization_code',
+      code: location.searchParams.get('code')!,
+      redirect_uri: CALLBACK,
+      code_verifier: verifier,
+    },
+    client,
+  );
   assert.equal(res.status, 200);
   return res.json() as Promise<Json>;
 }
@@ -86,11 +97,20 @@ describe('sandbox authorization server', function () {
     it('publishes discovery with PingOne endpoint paths', async () => {
       const res = await fetch(`${p1}/.well-known/openid-configuration`);
       assert.equal(res.status, 200);
-      const d = await res.json() as Json;
+      const d = (await res.json()) as Json;
       assert.equal(d.issuer, p1);
       assert.deepEqual(
-        [d.authorization_endpoint, d.token_endpoint, d.userinfo_endpoint, d.jwks_uri, d.introspection_endpoint,
-          d.revocation_endpoint, d.end_session_endpoint, d.device_authorization_endpoint, d.pushed_authorization_request_endpoint],
+        [
+          d.authorization_endpoint,
+          d.token_endpoint,
+          d.userinfo_endpoint,
+          d.jwks_uri,
+          d.introspection_endpoint,
+          d.revocation_endpoint,
+          d.end_session_endpoint,
+          d.device_authorization_endpoint,
+          d.pushed_authorization_request_endpoint,
+        ],
         ['/authorize', '/token', '/userinfo', '/jwks', '/introspect', '/revoke', '/signoff', '/device_authorization', '/par'].map((p) => p1 + p),
       );
       assert.ok(d.grant_types_supported.includes('client_credentials'));
@@ -101,7 +121,7 @@ describe('sandbox authorization server', function () {
       for (const path of ['/nope', `/${sb.envId}/as/nope`, '/pf/nope']) {
         const res = await fetch(sb.url + path);
         assert.equal(res.status, 404, path);
-        const body = await res.json() as Json;
+        const body = (await res.json()) as Json;
         assert.equal(body.code, 'NOT_FOUND');
         assert.equal(typeof body.id, 'string');
         assert.equal(typeof body.message, 'string');
@@ -112,7 +132,7 @@ describe('sandbox authorization server', function () {
       const { worker } = sb.clients;
       const res = await postForm(`${p1}/token`, { grant_type: 'client_credentials', scope: worker.scopes }, worker);
       assert.equal(res.status, 200);
-      const body = await res.json() as Json;
+      const body = (await res.json()) as Json;
       assert.equal(body.token_type, 'Bearer');
       assert.equal(body.expires_in, 3600);
       const header = decodeProtectedHeader(body.access_token);
@@ -120,7 +140,8 @@ describe('sandbox authorization server', function () {
       assert.equal(header.typ, 'at+jwt');
       assert.ok(header.kid);
       const { payload } = await jwtVerify(body.access_token, createRemoteJWKSet(new URL(`${p1}/jwks`)), {
-        issuer: p1, audience: 'https://api.pingone.com',
+        issuer: p1,
+        audience: 'https://api.pingone.com',
       });
       assert.equal(payload.client_id, worker.clientId);
       assert.equal(payload.scope, worker.scopes);
@@ -140,7 +161,7 @@ describe('sandbox authorization server', function () {
       ];
       for (const res of await Promise.all(attempts)) {
         assert.equal(res.status, 401);
-        assert.equal((await res.json() as Json).error, 'invalid_client');
+        assert.equal(((await res.json()) as Json).error, 'invalid_client');
       }
       assert.equal(sb.stats().byGrant.client_credentials, 3);
     });
@@ -154,11 +175,18 @@ describe('sandbox authorization server', function () {
       assert.equal(location.searchParams.get('state'), 'xyz');
       assert.equal(location.searchParams.get('iss'), p1);
 
-      const res = await postForm(`${p1}/token`, {
-        grant_type: 'authorization_code', code: location.searchParams.get('code')!, redirect_uri: CALLBACK, code_verifier: verifier,
-      }, web);
+      const res = await postForm(
+        `${p1}/token`,
+        {
+          grant_type: 'authorization_code',
+          code: location.searchParams.get('code')!,
+          redirect_uri: CALLBACK,
+          code_verifier: verifier,
+        },
+        web,
+      );
       assert.equal(res.status, 200);
-      const tokens = await res.json() as Json;
+      const tokens = (await res.json()) as Json;
       assert.equal(tokens.scope, 'openid profile email');
       assert.ok(tokens.refresh_token, 'refresh token without offline_access (app has the refresh_token grant)');
       assert.equal(tokens.refresh_token.split('.').length, 1, 'refresh tokens are opaque');
@@ -182,13 +210,13 @@ describe('sandbox authorization server', function () {
 
       const res = await refresh(first.refresh_token);
       assert.equal(res.status, 200);
-      const second = await res.json() as Json;
+      const second = (await res.json()) as Json;
       assert.ok(second.refresh_token);
       assert.notEqual(second.refresh_token, first.refresh_token);
 
       const replay = await refresh(first.refresh_token);
       assert.equal(replay.status, 400);
-      assert.equal((await replay.json() as Json).error, 'invalid_grant');
+      assert.equal(((await replay.json()) as Json).error, 'invalid_grant');
       const descendant = await refresh(second.refresh_token);
       assert.equal(descendant.status, 400, 'replay protection revoked the rotated token too');
       assert.deepEqual(sb.stats().byGrant, { authorization_code: 1, refresh_token: 3 });
@@ -215,7 +243,7 @@ describe('sandbox authorization server', function () {
 
       const ok = await get(tokens.access_token);
       assert.equal(ok.status, 200);
-      const claims = await ok.json() as Json;
+      const claims = (await ok.json()) as Json;
       assert.equal(claims.sub, sb.user.sub);
       assert.equal(claims.email, sb.user.email);
       assert.equal(claims.name, sb.user.name);
@@ -230,8 +258,7 @@ describe('sandbox authorization server', function () {
     it('introspects and revokes JWT access tokens and refresh tokens', async () => {
       const { web } = sb.clients;
       const tokens = await signIn(sb, web);
-      const introspect = async (token: string) =>
-        (await postForm(`${p1}/introspect`, { token }, web)).json() as Promise<Json>;
+      const introspect = async (token: string) => (await postForm(`${p1}/introspect`, { token }, web)).json() as Promise<Json>;
 
       const active = await introspect(tokens.access_token);
       assert.equal(active.active, true);
@@ -249,7 +276,7 @@ describe('sandbox authorization server', function () {
       assert.equal((await postForm(`${p1}/revoke`, { token: tokens.refresh_token, token_type_hint: 'refresh_token' }, web)).status, 200);
       const refresh = await postForm(`${p1}/token`, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, web);
       assert.equal(refresh.status, 400);
-      assert.equal((await refresh.json() as Json).error, 'invalid_grant');
+      assert.equal(((await refresh.json()) as Json).error, 'invalid_grant');
     });
 
     it('honours envId and accessTokenTtlSeconds', async () => {
@@ -258,7 +285,7 @@ describe('sandbox authorization server', function () {
         assert.notEqual(other.port, sb.port);
         assert.equal(other.pingone.issuer, `${other.url}/e0e0e0e0-1111-4111-8111-000000000002/as`);
         const res = await postForm(`${other.pingone.issuer}/token`, { grant_type: 'client_credentials' }, other.clients.worker);
-        const body = await res.json() as Json;
+        const body = (await res.json()) as Json;
         assert.equal(body.expires_in, 300);
         const payload = JSON.parse(Buffer.from(body.access_token.split('.')[1], 'base64url').toString()) as Json;
         assert.equal(payload.env, other.envId);
@@ -270,7 +297,7 @@ describe('sandbox authorization server', function () {
 
   describe('PingFederate shape', () => {
     it('publishes discovery with PingFederate endpoint paths under /pf', async () => {
-      const d = await (await fetch(`${pf}/.well-known/openid-configuration`)).json() as Json;
+      const d = (await (await fetch(`${pf}/.well-known/openid-configuration`)).json()) as Json;
       assert.equal(d.issuer, pf);
       assert.deepEqual(
         [d.authorization_endpoint, d.token_endpoint, d.introspection_endpoint, d.revocation_endpoint, d.userinfo_endpoint, d.jwks_uri],
@@ -283,16 +310,16 @@ describe('sandbox authorization server', function () {
       const { pfWorker } = sb.clients;
       const res = await postForm(`${pf}/as/token.oauth2`, { grant_type: 'client_credentials', scope: 'api:read' }, pfWorker);
       assert.equal(res.status, 200);
-      const body = await res.json() as Json;
+      const body = (await res.json()) as Json;
       assert.equal(body.scope, 'api:read');
       assert.doesNotMatch(body.access_token, /\./, 'opaque, not a JWT');
-      const introspection = await (await postForm(`${pf}/as/introspect.oauth2`, { token: body.access_token }, pfWorker)).json() as Json;
+      const introspection = (await (await postForm(`${pf}/as/introspect.oauth2`, { token: body.access_token }, pfWorker)).json()) as Json;
       assert.equal(introspection.active, true);
       assert.equal(introspection.client_id, pfWorker.clientId);
 
       const wrong = await postForm(`${pf}/as/token.oauth2`, { grant_type: 'client_credentials' }, { ...pfWorker, clientSecret: 'nope' });
       assert.equal(wrong.status, 401);
-      assert.equal((await wrong.json() as Json).error, 'invalid_client');
+      assert.equal(((await wrong.json()) as Json).error, 'invalid_client');
     });
 
     it('does not roll refresh tokens, and serves userinfo for its opaque tokens', async () => {
@@ -302,7 +329,7 @@ describe('sandbox authorization server', function () {
       for (let i = 0; i < 2; i++) {
         const res = await postForm(`${pf}/as/token.oauth2`, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, scope: 'openid profile' }, pfWeb);
         assert.equal(res.status, 200);
-        const body = await res.json() as Json;
+        const body = (await res.json()) as Json;
         assert.equal(body.refresh_token, undefined, 'no new refresh token when it does not roll');
         assert.equal(body.scope, 'openid profile');
       }
@@ -310,24 +337,30 @@ describe('sandbox authorization server', function () {
 
       const userinfo = await fetch(`${pf}/idp/userinfo.openid`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
       assert.equal(userinfo.status, 200);
-      assert.equal((await userinfo.json() as Json).sub, sb.user.sub);
+      assert.equal(((await userinfo.json()) as Json).sub, sb.user.sub);
     });
   });
 
   describe('flows API (response_mode=pi.flow)', () => {
     const flowsUrl = (id: string) => `${sb.url}/${sb.envId}/flows/${id}`;
-    const check = (href: string, cookie: string, credentials: Json) => fetch(href, {
-      method: 'POST', headers: { cookie, 'content-type': CHECK_TYPE }, body: JSON.stringify(credentials),
-    });
+    const check = (href: string, cookie: string, credentials: Json) =>
+      fetch(href, {
+        method: 'POST',
+        headers: { cookie, 'content-type': CHECK_TYPE },
+        body: JSON.stringify(credentials),
+      });
 
     /** Starts a flow for the web client; returns the flow JSON and the cookies to send back. */
     async function startFlow(state = 'flow-state') {
       const url = authorizationUrl(`${p1}/authorize`, sb.clients.web, { state, response_mode: 'pi.flow' });
       const res = await fetch(url);
       assert.equal(res.status, 200);
-      const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const cookie = res.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
       assert.match(cookie, /^ST=/);
-      return { flow: await res.json() as Json, cookie };
+      return { flow: (await res.json()) as Json, cookie };
     }
 
     it('signs in headlessly and resumes with a redirect carrying the code', async () => {
@@ -336,11 +369,11 @@ describe('sandbox authorization server', function () {
       assert.equal(flow._links['usernamePassword.check'].href, flowsUrl(flow.id));
 
       const current = await fetch(flow._links.self.href, { headers: { cookie } });
-      assert.equal((await current.json() as Json).status, 'USERNAME_PASSWORD_REQUIRED');
+      assert.equal(((await current.json()) as Json).status, 'USERNAME_PASSWORD_REQUIRED');
 
       const done = await check(flow._links['usernamePassword.check'].href, cookie, { username: sb.user.username, password: sb.user.password });
       assert.equal(done.status, 200);
-      const completed = await done.json() as Json;
+      const completed = (await done.json()) as Json;
       assert.equal(completed.status, 'COMPLETED');
       assert.equal(completed.resumeUrl, `${p1}/resume?flowId=${flow.id}`);
 
@@ -360,7 +393,7 @@ describe('sandbox authorization server', function () {
       await check(flowsUrl(flow.id), cookie, { username: sb.user.username, password: sb.user.password });
       const res = await fetch(`${p1}/resume?flowId=${flow.id}`, { headers: { cookie, accept: 'application/json' } });
       assert.equal(res.status, 200);
-      const { authorizeResponse } = await res.json() as Json;
+      const { authorizeResponse } = (await res.json()) as Json;
       assert.equal(authorizeResponse.state, 'json-state');
       assert.ok(authorizeResponse.code);
     });
@@ -369,11 +402,11 @@ describe('sandbox authorization server', function () {
       const { flow, cookie } = await startFlow();
       const res = await check(flowsUrl(flow.id), cookie, { username: sb.user.username, password: 'wrong' });
       assert.equal(res.status, 400);
-      const error = await res.json() as Json;
+      const error = (await res.json()) as Json;
       assert.equal(error.code, 'INVALID_DATA');
       assert.equal(error.details[0].code, 'INVALID_VALUE');
       assert.equal(error.details[0].target, 'password');
-      const current = await (await fetch(flowsUrl(flow.id), { headers: { cookie } })).json() as Json;
+      const current = (await (await fetch(flowsUrl(flow.id), { headers: { cookie } })).json()) as Json;
       assert.equal(current.status, 'USERNAME_PASSWORD_REQUIRED');
       const early = await fetch(`${p1}/resume?flowId=${flow.id}`, { headers: { cookie }, redirect: 'manual' });
       assert.equal(early.status, 400);
@@ -383,12 +416,14 @@ describe('sandbox authorization server', function () {
       const { flow, cookie } = await startFlow();
       assert.equal((await fetch(flowsUrl(flow.id))).status, 400, 'no cookie');
       const wrongType = await fetch(flowsUrl(flow.id), {
-        method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ username: 'a', password: 'b' }),
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'a', password: 'b' }),
       });
       assert.equal(wrongType.status, 400);
       const unknown = await fetch(flowsUrl('00000000-0000-4000-8000-000000000000'), { headers: { cookie } });
       assert.equal(unknown.status, 404);
-      assert.equal((await unknown.json() as Json).code, 'NOT_FOUND');
+      assert.equal(((await unknown.json()) as Json).code, 'NOT_FOUND');
     });
   });
 });

@@ -22,7 +22,9 @@ function browser(sandbox: Sandbox, opts: { deny?: boolean; tamper?: (location: U
     const location = new URL(await sandbox.authorize(url, { deny: opts.deny }));
     opts.tamper?.(location);
     // Not awaited by the sign-in: the listener answers once the service has validated and exchanged.
-    void fetch(location.toString()).then((r) => r.text()).catch(() => undefined);
+    void fetch(location.toString())
+      .then((r) => r.text())
+      .catch(() => undefined);
   };
 }
 
@@ -204,7 +206,10 @@ describe('token service against the sandbox', function () {
           void get(location); // the real redirect
         },
       });
-      assert.deepEqual(refused.map((r) => r.status), [400, 400, 400]);
+      assert.deepEqual(
+        refused.map((r) => r.status),
+        [400, 400, 400],
+      );
       for (const r of refused) assert.ok(!r.body.includes('forged') && !r.body.includes('<script>') && !r.body.includes('evil'), 'the page repeats nothing it was sent');
       assert.equal(info.grant, 'authorization_code');
       assert.equal(sandbox.stats().tokenRequests, 1, 'one code exchange: the real one');
@@ -282,7 +287,7 @@ describe('token service against the sandbox', function () {
       assert.equal((await service.clientCredentials(worker.id)).subject, undefined, 'a client-credentials set has no user');
     });
 
-    it('reports a wrong password as access_denied with the server\'s reason, storing nothing', async () => {
+    it("reports a wrong password as access_denied with the server's reason, storing nothing", async () => {
       const app = await pingOneApp(sandbox.clients.native);
       const err = await failure(service.signInWithPassword(app.id, { username: sandbox.user.username, password: 'wrong-password' }));
       assert.equal(err.code, 'access_denied');

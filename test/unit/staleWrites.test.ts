@@ -76,7 +76,10 @@ describe('no write from a stale copy', () => {
       scopes: 'openid profile',
     });
     const info = await a.signIn(app.id, {
-      openExternal: async (url) => void fetch(await sandbox.authorize(url)).then((r) => r.text()).catch(() => undefined),
+      openExternal: async (url) =>
+        void fetch(await sandbox.authorize(url))
+          .then((r) => r.text())
+          .catch(() => undefined),
     });
     sandbox.resetStats();
     return info;
@@ -147,7 +150,7 @@ describe('no write from a stale copy', () => {
     assert.equal(state.get<Record<string, unknown>[]>(KEYS.tokenIndex)!.find((t) => t.id === info.id)!.label, 'kept');
   });
 
-  it('computes expiry from expires_in at receipt on the local clock, whatever the server\'s clock says', async () => {
+  it("computes expiry from expires_in at receipt on the local clock, whatever the server's clock says", async () => {
     // The local clock is ten minutes behind the server's.
     const skewMs = -10 * 60_000;
     const localNow = () => Date.now() + skewMs;

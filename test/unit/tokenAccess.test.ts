@@ -53,11 +53,16 @@ describe('token access (choose, refresh, return)', () => {
     assert.deepEqual(parseScopes(undefined), { scopes: [] });
   });
 
-  it('matches by client ID, application, environment (ours or PingOne\'s ID) and granted scopes', async () => {
+  it("matches by client ID, application, environment (ours or PingOne's ID) and granted scopes", async () => {
     const { env, worker, poster } = await setup();
     const w = await service.clientCredentials(worker.id, { scope: 'p1:read:user' });
     const p = await service.clientCredentials(poster.id);
-    const pick = (scopes: string[]) => service.listTokenSets().filter((t) => matches(service, t, parseScopes(scopes))).map((t) => t.id).sort();
+    const pick = (scopes: string[]) =>
+      service
+        .listTokenSets()
+        .filter((t) => matches(service, t, parseScopes(scopes)))
+        .map((t) => t.id)
+        .sort();
     assert.deepEqual(pick([`client:${sandbox.clients.worker.clientId}`]), [w.id]);
     assert.deepEqual(pick([`app:${poster.id}`]), [p.id]);
     assert.deepEqual(pick([`env:${env.id}`]), [w.id, p.id].sort());
@@ -96,7 +101,7 @@ describe('token access (choose, refresh, return)', () => {
     assert.equal(service.getTokenSetInfo(info.id).status, 'valid');
   });
 
-  it('shares one refresh between concurrent callers (the service\'s single flight)', async () => {
+  it("shares one refresh between concurrent callers (the service's single flight)", async () => {
     const { worker } = await setup();
     const info = await service.clientCredentials(worker.id);
     clock = info.expiresAt! + 1000;

@@ -36,7 +36,13 @@ describe('token exchange against the sandbox', function () {
 
   /** A user's token set (through the device grant, approved at once). */
   async function userSet() {
-    const tv = await service.addApplication(envId, { name: 'TV', clientId: sandbox.clients.device.clientId, authMethod: 'none', scopes: 'openid profile', grants: ['device_code'] });
+    const tv = await service.addApplication(envId, {
+      name: 'TV',
+      clientId: sandbox.clients.device.clientId,
+      authMethod: 'none',
+      scopes: 'openid profile',
+      grants: ['device_code'],
+    });
     return service.deviceAuthorization(tv.id, { onUserCode: () => undefined });
   }
 
@@ -45,7 +51,7 @@ describe('token exchange against the sandbox', function () {
     return service.addApplication(envId, { name: 'Orders BFF', clientId: c.clientId, clientSecret: c.clientSecret, grants: ['token_exchange'] });
   }
 
-  it('exchanges a user\'s access token for a token to a custom resource, linked to its subject', async () => {
+  it("exchanges a user's access token for a token to a custom resource, linked to its subject", async () => {
     const subject = await userSet();
     const app = await exchanger();
     sandbox.resetStats();
@@ -88,7 +94,10 @@ describe('token exchange against the sandbox', function () {
     const app = await exchanger();
     const err = await failure(service.tokenExchange(app.id, { subjectTokenSetId: subject.id, audience: ORDERS_API, scope: 'p1:update:user' }));
     assert.equal(err.code, 'invalid_scope');
-    assert.deepEqual(service.listTokenSets().map((t) => t.id), [subject.id]);
+    assert.deepEqual(
+      service.listTokenSets().map((t) => t.id),
+      [subject.id],
+    );
   });
 
   it('says an exchanged set without a refresh token cannot be refreshed, and asks nothing of the server', async () => {

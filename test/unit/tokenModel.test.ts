@@ -5,8 +5,7 @@ import type { TokenResponse } from '../../src/core/oauth';
 import { type TokenSet, applyRefresh, scopeWidening, tokenSetFromResponse, tokenStatus } from '../../src/core/tokenSet';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-const jwt = (payload: Record<string, unknown>, header: Record<string, unknown> = { alg: 'RS256', kid: 'k1', typ: 'at+jwt' }) =>
-  `${b64(header)}.${b64(payload)}.c2ln`;
+const jwt = (payload: Record<string, unknown>, header: Record<string, unknown> = { alg: 'RS256', kid: 'k1', typ: 'at+jwt' }) => `${b64(header)}.${b64(payload)}.c2ln`;
 
 const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
 const ids = { id: 't1', applicationId: 'a1', environmentId: 'e1' };

@@ -23,8 +23,14 @@ describe('transport', () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pte-tls-'));
       const key = path.join(dir, 'key.pem');
       const cert = path.join(dir, 'cert.pem');
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-      server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}'));
+      execFileSync(
+        'openssl',
+        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'],
+        { stdio: 'ignore' },
+      );
+      server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (_req, res) =>
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}'),
+      );
       fs.rmSync(dir, { recursive: true, force: true });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;

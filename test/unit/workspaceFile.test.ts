@@ -29,11 +29,17 @@ const FILE = JSON.stringify({
 describe('workspace file', () => {
   it('reads environments and applications with their ids, marked as coming from the workspace', () => {
     const w = parseWorkspaceFile(FILE);
-    assert.deepEqual(w.environments.map((e) => [e.id, e.issuer, e.origin]), [['team-dev', `https://auth.pingone.eu/${ENV_ID}/as`, 'workspace']]);
-    assert.deepEqual(w.applications.map((a) => [a.id, a.environmentId, a.authMethod, a.grants, a.origin]), [
-      ['team-dev-worker', 'team-dev', 'client_secret_basic', ['client_credentials'], 'workspace'],
-      ['team-dev-spa', 'team-dev', 'none', ['authorization_code'], 'workspace'],
-    ]);
+    assert.deepEqual(
+      w.environments.map((e) => [e.id, e.issuer, e.origin]),
+      [['team-dev', `https://auth.pingone.eu/${ENV_ID}/as`, 'workspace']],
+    );
+    assert.deepEqual(
+      w.applications.map((a) => [a.id, a.environmentId, a.authMethod, a.grants, a.origin]),
+      [
+        ['team-dev-worker', 'team-dev', 'client_secret_basic', ['client_credentials'], 'workspace'],
+        ['team-dev-spa', 'team-dev', 'none', ['authorization_code'], 'workspace'],
+      ],
+    );
   });
 
   it('refuses an entry with a secret-like field and never repeats its value', () => {
@@ -46,21 +52,35 @@ describe('workspace file', () => {
   });
 
   it('reports broken entries and keeps the others', () => {
-    const w = parseWorkspaceFile(JSON.stringify({ environments: [{ name: 'no id', kind: 'oidc', issuer: 'https://a.example' }, { id: 'x', name: 'X', kind: 'pingone', environmentId: '123' }, { id: 'ok', name: 'OK', kind: 'oidc', issuer: 'https://idp.example.com' }] }));
-    assert.deepEqual(w.environments.map((e) => e.id), ['ok']);
+    const w = parseWorkspaceFile(
+      JSON.stringify({
+        environments: [
+          { name: 'no id', kind: 'oidc', issuer: 'https://a.example' },
+          { id: 'x', name: 'X', kind: 'pingone', environmentId: '123' },
+          { id: 'ok', name: 'OK', kind: 'oidc', issuer: 'https://idp.example.com' },
+        ],
+      }),
+    );
+    assert.deepEqual(
+      w.environments.map((e) => e.id),
+      ['ok'],
+    );
     assert.match(w.problems[0]!, /no valid "id"/);
     assert.match(w.problems[1]!, /a PingOne environment ID has 36/);
     assert.match(parseWorkspaceFile('{').problems[0]!, /not valid JSON/);
   });
 
-  it('shows workspace entries beside the user\'s own; the same id keeps the stored secret and tokens', async () => {
+  it("shows workspace entries beside the user's own; the same id keeps the stored secret and tokens", async () => {
     const state = new MemoryState();
     const secrets = new MemorySecrets();
     const service = new TokenService({ state, secrets, http: () => ({ timeoutMs: 1000 }) });
     const own = await service.addEnvironment({ name: 'Mine', kind: 'oidc', issuer: 'https://mine.example.com' });
     const w = parseWorkspaceFile(FILE);
     service.setWorkspaceEntries(w);
-    assert.deepEqual(service.listEnvironments().map((e) => e.id), [own.id, 'team-dev']);
+    assert.deepEqual(
+      service.listEnvironments().map((e) => e.id),
+      [own.id, 'team-dev'],
+    );
     assert.equal(state.data.get(KEYS.environments)?.includes('team-dev'), false, 'nothing written to the store');
     await service.setClientSecret('team-dev-worker', 'my-own-secret');
     assert.equal(decodeClientSecret(secrets.data.get(KEYS.clientSecret('team-dev-worker')) ?? '').secret, 'my-own-secret');
@@ -75,12 +95,26 @@ describe('workspace file', () => {
     const secrets = new MemorySecrets();
     const service = new TokenService({ state, secrets, http: () => ({ timeoutMs: 1000 }) });
     const env = await service.addEnvironment({ name: 'Dev', kind: 'pingone', region: 'CA', environmentId: ENV_ID, apiBaseUrl: 'https://api.example.com/v1' });
-    const app = await service.addApplication(env.id, { name: 'Web', clientId: 'web', clientSecret: 'web-secret', authMethod: 'client_secret_post', scopes: 'openid profile', redirectUri: 'http://127.0.0.1:8080/cb' });
-    const text = exportToWorkspaceFile('{ "$schema": "x", "environments": [{ "id": "other", "name": "Other", "kind": "oidc", "issuer": "https://o.example.com" }] }', [env], [app]);
+    const app = await service.addApplication(env.id, {
+      name: 'Web',
+      clientId: 'web',
+      clientSecret: 'web-secret',
+      authMethod: 'client_secret_post',
+      scopes: 'openid profile',
+      redirectUri: 'http://127.0.0.1:8080/cb',
+    });
+    const text = exportToWorkspaceFile(
+      '{ "$schema": "x", "environments": [{ "id": "other", "name": "Other", "kind": "oidc", "issuer": "https://o.example.com" }] }',
+      [env],
+      [app],
+    );
     assert.ok(!text.includes('web-secret'));
     const back = parseWorkspaceFile(text);
     assert.deepEqual(back.problems, []);
-    assert.deepEqual(back.environments.map((e) => e.id), ['other', env.id]);
+    assert.deepEqual(
+      back.environments.map((e) => e.id),
+      ['other', env.id],
+    );
     const { origin, ...same } = back.applications[0]!;
     assert.equal(origin, 'workspace');
     assert.deepEqual(same, service.getApplication(app.id));

@@ -55,11 +55,7 @@ export function backchannelForm(call: OAuthCall, req: BackchannelRequest): URLSe
   return form;
 }
 
-export async function requestBackchannelAuthentication(
-  endpoint: string,
-  call: OAuthCall,
-  req: BackchannelRequest & { now: number },
-): Promise<BackchannelAuthorization> {
+export async function requestBackchannelAuthentication(endpoint: string, call: OAuthCall, req: BackchannelRequest & { now: number }): Promise<BackchannelAuthorization> {
   const form = backchannelForm(call, req);
   const res = await postWithClientAuth(endpoint, call, form, WHAT, 'other');
   const body = requireJsonObject(res, WHAT);
@@ -68,12 +64,16 @@ export async function requestBackchannelAuthentication(
     const v = body[key];
     if (v === undefined || v === null) return undefined;
     const n = typeof v === 'string' ? Number(v.trim()) : v;
-    if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) throw new ExplorerError('invalid_response', `${WHAT}: "${key}" in the answer is not a positive number of seconds.`);
+    if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0)
+      throw new ExplorerError('invalid_response', `${WHAT}: "${key}" in the answer is not a positive number of seconds.`);
     return n;
   };
   const expiresIn = seconds('expires_in');
   if (!authReqId || expiresIn === undefined) {
-    throw new ExplorerError('invalid_response', `${WHAT}: the answer has no ${[!authReqId && 'auth_req_id', expiresIn === undefined && 'expires_in'].filter(Boolean).join(', ')}.`);
+    throw new ExplorerError(
+      'invalid_response',
+      `${WHAT}: the answer has no ${[!authReqId && 'auth_req_id', expiresIn === undefined && 'expires_in'].filter(Boolean).join(', ')}.`,
+    );
   }
   return { authReqId, expiresAt: req.now + expiresIn * 1000, interval: seconds('interval') ?? DEFAULT_INTERVAL_SECONDS };
 }

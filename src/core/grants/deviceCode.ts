@@ -71,11 +71,7 @@ export function parseDeviceAuthorizationResponse(res: HttpResponse, now: number)
 }
 
 /** RFC 8628 §3.1: POST the client (its authentication, or client_id alone) and the scope. */
-export async function requestDeviceAuthorization(
-  endpoint: string,
-  call: OAuthCall,
-  opts: { scope?: string; now: number },
-): Promise<DeviceAuthorization> {
+export async function requestDeviceAuthorization(endpoint: string, call: OAuthCall, opts: { scope?: string; now: number }): Promise<DeviceAuthorization> {
   const form = new URLSearchParams();
   if (opts.scope) form.set('scope', opts.scope);
   const res = await postWithClientAuth(endpoint, call, form, WHAT, 'other');

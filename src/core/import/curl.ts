@@ -24,7 +24,10 @@ export interface CurlRequest {
 
 /** Splits a command line as a POSIX shell would: quotes, backslash escapes, line continuations. */
 export function shellWords(command: string): string[] {
-  const text = command.replace(/\\\r?\n/g, ' ').replace(/\^\r?\n/g, ' ').replace(/`\r?\n/g, ' ');
+  const text = command
+    .replace(/\\\r?\n/g, ' ')
+    .replace(/\^\r?\n/g, ' ')
+    .replace(/`\r?\n/g, ' ');
   const words: string[] = [];
   let word: string | undefined;
   let i = 0;
@@ -39,7 +42,7 @@ export function shellWords(command: string): string[] {
       i++;
     } else if (c === "'") {
       const end = text.indexOf("'", i + 1);
-      if (end < 0) throw invalidInput('command', 'The command has an unclosed single quote (\').');
+      if (end < 0) throw invalidInput('command', "The command has an unclosed single quote (').");
       word = (word ?? '') + text.slice(i + 1, end);
       i = end + 1;
     } else if (c === '"') {
@@ -83,7 +86,32 @@ const VALUE_OPTIONS: Record<string, string> = {
   '--form': 'form',
 };
 /** Options that take a value the import does not need (skipped with it). */
-const IGNORED_WITH_VALUE = new Set(['-o', '--output', '-A', '--user-agent', '-e', '--referer', '-b', '--cookie', '-c', '--cookie-jar', '--connect-timeout', '-m', '--max-time', '--cacert', '--cert', '-E', '--key', '-x', '--proxy', '--retry', '-w', '--write-out', '--resolve', '--limit-rate']);
+const IGNORED_WITH_VALUE = new Set([
+  '-o',
+  '--output',
+  '-A',
+  '--user-agent',
+  '-e',
+  '--referer',
+  '-b',
+  '--cookie',
+  '-c',
+  '--cookie-jar',
+  '--connect-timeout',
+  '-m',
+  '--max-time',
+  '--cacert',
+  '--cert',
+  '-E',
+  '--key',
+  '-x',
+  '--proxy',
+  '--retry',
+  '-w',
+  '--write-out',
+  '--resolve',
+  '--limit-rate',
+]);
 
 function decodeForm(text: string): Array<{ name: string; value: string }> {
   return [...new URLSearchParams(text)].map(([name, value]) => ({ name, value }));
@@ -212,7 +240,8 @@ export function planCurlImport(command: string): CurlImport {
   } catch {
     throw invalidInput('url', `"${req.url.slice(0, 80)}" is not a URL.`);
   }
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) throw invalidInput('url', 'The token URL must use https:// (plain http is only allowed for loopback hosts).');
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
+    throw invalidInput('url', 'The token URL must use https:// (plain http is only allowed for loopback hosts).');
   const query = [...url.searchParams].map(([name, value]) => ({ name, value }));
   const field = (name: string) => req.form.find((f) => f.name === name)?.value ?? query.find((f) => f.name === name)?.value;
   const inQuery = (name: string) => query.some((f) => f.name === name) && !req.form.some((f) => f.name === name);
@@ -277,9 +306,17 @@ export function planCurlImport(command: string): CurlImport {
   const rawGrant = field('grant_type') ?? 'client_credentials';
   const grant = GRANT_NAMES[rawGrant] ?? rawGrant;
   const notes: string[] = field('grant_type') ? [] : ['No grant_type in the command: assumed client_credentials.'];
-  const grants: Grant[] = authMethod === 'none' || grant === 'authorization_code' || grant === 'refresh_token' ? ['authorization_code'] : grant === 'client_credentials' ? ['client_credentials'] : ['client_credentials', 'authorization_code'];
+  const grants: Grant[] =
+    authMethod === 'none' || grant === 'authorization_code' || grant === 'refresh_token'
+      ? ['authorization_code']
+      : grant === 'client_credentials'
+        ? ['client_credentials']
+        : ['client_credentials', 'authorization_code'];
   if (authMethod === 'none' && grant === 'client_credentials') {
-    throw invalidInput('command', 'The client-credentials grant needs a client secret (--user id:secret, an Authorization: Basic header or client_secret=…), and the command has none.');
+    throw invalidInput(
+      'command',
+      'The client-credentials grant needs a client secret (--user id:secret, an Authorization: Basic header or client_secret=…), and the command has none.',
+    );
   }
   let scopes: string | undefined;
   try {

@@ -114,7 +114,9 @@ export function describePreview(preview: PlanPreview): string[] {
   }
   for (const a of preview.applications) {
     const secret = a.authMethod === 'none' ? 'public client' : a.hasSecret ? 'secret → SecretStorage' : 'no secret yet';
-    lines.push(`${a.existing ? 'Update' : 'Create'} application "${a.name}" in "${envName(a.environmentId)}": ${a.clientId}, ${a.authMethod}, ${a.grants.join(' + ')}, ${secret}`);
+    lines.push(
+      `${a.existing ? 'Update' : 'Create'} application "${a.name}" in "${envName(a.environmentId)}": ${a.clientId}, ${a.authMethod}, ${a.grants.join(' + ')}, ${secret}`,
+    );
     for (const n of a.notes) lines.push(`    ${n}`);
   }
   for (const s of preview.skipped) lines.push(`Skipped ${s.key}: ${s.reason}`);

@@ -19,7 +19,8 @@ interface Variable {
 }
 
 /** Values that belong to one request or one sign-in, never to a configuration. */
-const PER_REQUEST = /^(accessToken|access_token|idToken|id_token|refreshToken|refresh_token|authCode|code|codeVerifier|code_verifier|codeChallenge|state|nonce|flowID|flowId|sessionToken|workerToken)$/i;
+const PER_REQUEST =
+  /^(accessToken|access_token|idToken|id_token|refreshToken|refresh_token|authCode|code|codeVerifier|code_verifier|codeChallenge|state|nonce|flowID|flowId|sessionToken|workerToken)$/i;
 
 /** PingOne's spelling of `tokenEndpointAuthMethod` (and ours) → the extension's, or why not. */
 export function mapAuthMethod(value: string): { method: AuthMethod } | { unsupported: string } {
@@ -37,7 +38,8 @@ function readFile(json: string): { name: string; variables: Variable[]; skipped:
   } catch (err) {
     throw invalidInput('file', `This file is not JSON (${err instanceof Error ? err.message : String(err)}): export the environment from Postman again.`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw invalidInput('file', 'This file is not a Postman environment: expected { "name", "values": [...] }.');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw invalidInput('file', 'This file is not a Postman environment: expected { "name", "values": [...] }.');
   const o = doc as Record<string, unknown>;
   if (!Array.isArray(o.values)) {
     if (typeof o.info === 'object' && Array.isArray(o.item)) {
@@ -98,7 +100,11 @@ class Resolver {
 }
 
 function words(prefix: string): string {
-  const spaced = prefix.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim().toLowerCase();
+  const spaced = prefix
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .trim()
+    .toLowerCase();
   return spaced ? `${spaced[0].toUpperCase()}${spaced.slice(1)} app` : 'App';
 }
 
@@ -242,7 +248,7 @@ export function planPostmanImport(json: string): ImportPlan {
     } else if (!secret) {
       notes.push(`No ${prefix}AppSecret in the file: imported as a public client (auth method none); edit it to add a secret.`);
     } else {
-      notes.push('Auth method client_secret_basic, as Ping\'s collections use.');
+      notes.push("Auth method client_secret_basic, as Ping's collections use.");
     }
     const worker = isAdmin || /worker/i.test(prefix);
     const grants: Grant[] = authMethod === 'none' ? ['authorization_code'] : worker ? ['client_credentials'] : ['client_credentials', 'authorization_code'];

@@ -64,7 +64,9 @@ export function remoteApplication(raw: Record<string, unknown>): RemoteApplicati
 /** The extension's application for a remote one (without its secret), and what the user should know. */
 export function applicationInput(r: RemoteApplication): { input: ApplicationInput; notes: string[] } | { reason: string } {
   if (r.protocol !== 'OPENID_CONNECT') {
-    return { reason: `a ${r.protocol === 'SAML' ? 'SAML' : r.protocol === 'WS_FED' ? 'WS-Federation' : r.protocol === 'EXTERNAL_LINK' ? 'link' : r.protocol} application, not OpenID Connect` };
+    return {
+      reason: `a ${r.protocol === 'SAML' ? 'SAML' : r.protocol === 'WS_FED' ? 'WS-Federation' : r.protocol === 'EXTERNAL_LINK' ? 'link' : r.protocol} application, not OpenID Connect`,
+    };
   }
   if (/^PING_ONE_(SELF_SERVICE|ADMIN_CONSOLE|PORTAL)$/.test(r.type) || r.type === 'PORTAL_LINK_APP' || r.type === 'TEMPLATE_APP') {
     return { reason: `a PingOne ${r.type.toLowerCase().replace(/_/g, ' ')}, managed by PingOne itself` };
@@ -79,7 +81,10 @@ export function applicationInput(r: RemoteApplication): { input: ApplicationInpu
   if (!grants.length) return { reason: 'a public client with only the client-credentials grant' };
   if (unknown.length) notes.push(`Grants not available in this version: ${unknown.join(', ')}.`);
   if (r.parRequirement === 'REQUIRED') notes.push('PingOne requires pushed authorization requests (PAR) for this application: sign-in will push them.');
-  if (method.method === 'private_key_jwt') notes.push('PRIVATE_KEY_JWT: a tenant never hands out private keys. A new key is generated: register its public JWKS for the application (Copy Public JWKS), or import your own key with Edit Application.');
+  if (method.method === 'private_key_jwt')
+    notes.push(
+      'PRIVATE_KEY_JWT: a tenant never hands out private keys. A new key is generated: register its public JWKS for the application (Copy Public JWKS), or import your own key with Edit Application.',
+    );
   if (r.pkceEnforcement && r.pkceEnforcement !== 'OPTIONAL') notes.push(`PKCE ${r.pkceEnforcement}: satisfied (S256 is always sent).`);
   let redirectUri: string | undefined;
   const loopback = r.redirectUris.filter((u) => isLoopbackRedirect(u));
@@ -93,7 +98,8 @@ export function applicationInput(r: RemoteApplication): { input: ApplicationInpu
       }
     }
     const others = r.redirectUris.filter((u) => u !== redirectUri);
-    if (!redirectUri && r.redirectUris.length) notes.push(`No loopback redirect URI: sign-in from VS Code needs one such as http://127.0.0.1/callback; use Exchange Authorization Code meanwhile.`);
+    if (!redirectUri && r.redirectUris.length)
+      notes.push(`No loopback redirect URI: sign-in from VS Code needs one such as http://127.0.0.1/callback; use Exchange Authorization Code meanwhile.`);
     if (others.length) notes.push(`Other redirect URIs: ${others.join(', ')}.`);
   }
   if (!r.enabled) notes.push('Disabled in PingOne.');

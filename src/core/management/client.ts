@@ -80,13 +80,24 @@ const ADVICE: Record<string, string> = {
 export function managementError(res: HttpResponse, what: string): ManagementError {
   const body = tryParseJson(res);
   const o = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : undefined;
-  const code = typeof o?.code === 'string' ? o.code : res.status === 429 ? 'REQUEST_LIMITED' : res.status === 404 ? 'NOT_FOUND' : res.status === 401 || res.status === 403 ? 'ACCESS_FAILED' : 'http_error';
+  const code =
+    typeof o?.code === 'string'
+      ? o.code
+      : res.status === 429
+        ? 'REQUEST_LIMITED'
+        : res.status === 404
+          ? 'NOT_FOUND'
+          : res.status === 401 || res.status === 403
+            ? 'ACCESS_FAILED'
+            : 'http_error';
   const details: ManagementErrorDetail[] = Array.isArray(o?.details)
-    ? (o.details as unknown[]).filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null).map((d) => ({
-        code: typeof d.code === 'string' ? d.code : undefined,
-        target: typeof d.target === 'string' ? d.target : undefined,
-        message: typeof d.message === 'string' ? redact(d.message) : undefined,
-      }))
+    ? (o.details as unknown[])
+        .filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null)
+        .map((d) => ({
+          code: typeof d.code === 'string' ? d.code : undefined,
+          target: typeof d.target === 'string' ? d.target : undefined,
+          message: typeof d.message === 'string' ? redact(d.message) : undefined,
+        }))
     : [];
   const serverMessage = typeof o?.message === 'string' ? redact(o.message) : undefined;
   const correlationId = typeof o?.id === 'string' ? o.id : undefined;

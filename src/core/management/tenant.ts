@@ -39,11 +39,17 @@ async function session(service: TokenService, workerApplicationId: string, opts:
   const worker = service.getApplication(workerApplicationId);
   const workerEnv = service.getEnvironment(worker.environmentId);
   if (workerEnv.kind !== 'pingone') {
-    throw invalidInput('applicationId', `"${worker.name}" is in a ${workerEnv.kind === 'pingfederate' ? 'PingFederate' : 'generic OpenID Connect'} environment: browsing a tenant needs a PingOne worker application.`);
+    throw invalidInput(
+      'applicationId',
+      `"${worker.name}" is in a ${workerEnv.kind === 'pingfederate' ? 'PingFederate' : 'generic OpenID Connect'} environment: browsing a tenant needs a PingOne worker application.`,
+    );
   }
   const apiBase = managementApiBase(workerEnv);
   if (!apiBase) {
-    throw invalidInput('apiBaseUrl', `The environment "${workerEnv.name}" uses its own auth base URL, so the management API base is unknown: edit it and set its API base URL (apiBaseUrl).`);
+    throw invalidInput(
+      'apiBaseUrl',
+      `The environment "${workerEnv.name}" uses its own auth base URL, so the management API base is unknown: edit it and set its API base URL (apiBaseUrl).`,
+    );
   }
   if (!worker.grants.includes('client_credentials')) {
     throw invalidInput('grants', `"${worker.name}" is not set up for the client-credentials grant: browsing a tenant needs a worker application.`);
@@ -193,8 +199,12 @@ export function syncWorkerFor(service: TokenService, app: Application): Applicat
   const env = service.getEnvironment(app.environmentId);
   const candidates = service
     .listApplications()
-    .filter((a) => a.id !== app.id && a.grants.includes('client_credentials') && service.listEnvironments().some((e) => e.id === a.environmentId && e.kind === 'pingone'));
-  return candidates.find((a) => a.environmentId === env.id) ?? candidates.find((a) => service.getEnvironment(a.environmentId).authBaseUrl === env.authBaseUrl) ?? candidates[0];
+    .filter(
+      (a) => a.id !== app.id && a.grants.includes('client_credentials') && service.listEnvironments().some((e) => e.id === a.environmentId && e.kind === 'pingone'),
+    );
+  return (
+    candidates.find((a) => a.environmentId === env.id) ?? candidates.find((a) => service.getEnvironment(a.environmentId).authBaseUrl === env.authBaseUrl) ?? candidates[0]
+  );
 }
 
 /**
@@ -209,7 +219,8 @@ export async function syncApplication(
 ): Promise<SyncResult> {
   const app = service.getApplication(applicationId);
   const env = service.getEnvironment(app.environmentId);
-  if (env.kind !== 'pingone' || !env.environmentId) throw invalidInput('applicationId', `"${app.name}" is not in a PingOne environment, so there is no tenant to sync it from.`);
+  if (env.kind !== 'pingone' || !env.environmentId)
+    throw invalidInput('applicationId', `"${app.name}" is not in a PingOne environment, so there is no tenant to sync it from.`);
   const workerId = opts.workerApplicationId ?? syncWorkerFor(service, app)?.id ?? (app.grants.includes('client_credentials') ? app.id : undefined);
   if (!workerId) throw invalidInput('applicationId', 'Syncing needs a PingOne worker application (client credentials) to read the tenant: add or import one first.');
   const s = await session(service, workerId, opts);
@@ -218,7 +229,11 @@ export async function syncApplication(
     raw = await readApplication(s.call, env.environmentId, app.clientId);
   } catch (err) {
     if (err instanceof ManagementError && err.code === 'NOT_FOUND') {
-      return { changes: [{ field: 'deleted', note: `"${app.name}" (${app.clientId}) no longer exists in the tenant. It is kept here; remove it if you no longer need it.` }], applied: false, deleted: true };
+      return {
+        changes: [{ field: 'deleted', note: `"${app.name}" (${app.clientId}) no longer exists in the tenant. It is kept here; remove it if you no longer need it.` }],
+        applied: false,
+        deleted: true,
+      };
     }
     throw err;
   }
@@ -259,7 +274,15 @@ export async function syncApplication(
   if (!opts.apply || !changes.length) return result;
   await service.saveImportedApplication(
     app.environmentId,
-    { name: app.name, clientId: app.clientId, scopes: app.scopes, authMethod: next.authMethod, grants: next.grants, redirectUri: stillListed ? app.redirectUri : next.redirectUri, clientSecret },
+    {
+      name: app.name,
+      clientId: app.clientId,
+      scopes: app.scopes,
+      authMethod: next.authMethod,
+      grants: next.grants,
+      redirectUri: stillListed ? app.redirectUri : next.redirectUri,
+      clientSecret,
+    },
     app.id,
   );
   return { ...result, applied: true };

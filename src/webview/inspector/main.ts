@@ -6,17 +6,7 @@
  * the selected tab survive the page being hidden through getState/setState; nothing is fetched.
  */
 import { markerText, visibleSegments } from './invisible';
-import {
-  countdown,
-  explainClaim,
-  explainHeader,
-  formatTime,
-  LIST_CLAIMS,
-  listItems,
-  nextTickIn,
-  scalarText,
-  TIME_CLAIMS,
-} from './claims';
+import { countdown, explainClaim, explainHeader, formatTime, LIST_CLAIMS, listItems, nextTickIn, scalarText, TIME_CLAIMS } from './claims';
 import {
   type FromWebview,
   type InspectorModel,
@@ -195,7 +185,11 @@ function renderHeader(model: InspectorModel, selected: TokenKind | undefined): H
 function dpopNote(dpop: NonNullable<InspectorModel['dpop']>): HTMLElement {
   const use = 'Every request with it needs a fresh DPoP proof signed by that key: Copy as Authorization Header and Copy as curl make one for the URL you give.';
   if (!dpop.jkt) {
-    return h('p', { id: 'dpop', class: 'dpop muted', 'data-key': 'unknown' }, `The server issued a DPoP-bound token (token_type DPoP), bound to the key VS Code keeps for this token set. The token is opaque, so its cnf.jkt cannot be read here. ${use}`);
+    return h(
+      'p',
+      { id: 'dpop', class: 'dpop muted', 'data-key': 'unknown' },
+      `The server issued a DPoP-bound token (token_type DPoP), bound to the key VS Code keeps for this token set. The token is opaque, so its cnf.jkt cannot be read here. ${use}`,
+    );
   }
   const whose =
     dpop.ownKey === false
@@ -316,7 +310,11 @@ function renderPanel(model: InspectorModel, t: TokenView, visible: boolean): HTM
   panel.append(renderSignature(t));
   if (t.concealed) {
     panel.append(
-      h('p', { class: 'muted', id: `concealed-${t.kind}` }, `The token (${t.concealed.length} characters) is kept out of this page; Copy token puts it on the clipboard.`),
+      h(
+        'p',
+        { class: 'muted', id: `concealed-${t.kind}` },
+        `The token (${t.concealed.length} characters) is kept out of this page; Copy token puts it on the clipboard.`,
+      ),
     );
   }
   if (t.format === 'opaque') {
@@ -414,7 +412,11 @@ function renderIntrospection(): HTMLElement | undefined {
     'section',
     { id: 'introspection', 'data-testid': 'introspection', class: 'introspection', 'data-active': String(active === true) },
     h('h2', {}, `Introspection${i.token ? ` (${KIND_LABEL[i.token].toLowerCase()})` : ''}`),
-    h('p', { class: active === true ? 'ok' : 'bad', id: 'introspection-active' }, active === true ? 'The server says the token is active.' : 'The server says the token is not active.'),
+    h(
+      'p',
+      { class: active === true ? 'ok' : 'bad', id: 'introspection-active' },
+      active === true ? 'The server says the token is active.' : 'The server says the token is not active.',
+    ),
     claimTable('introspection-table', i.result, 'introspection'),
   );
 }
@@ -452,10 +454,13 @@ function tick(): void {
 function startTimer(): void {
   const expiresAt = state.model?.expiresAt;
   if (timer !== undefined || expiresAt === undefined || state.model?.status === 'deleted' || document.visibilityState === 'hidden') return;
-  timer = setTimeout(() => {
-    timer = undefined;
-    tick();
-  }, nextTickIn(expiresAt, now()));
+  timer = setTimeout(
+    () => {
+      timer = undefined;
+      tick();
+    },
+    nextTickIn(expiresAt, now()),
+  );
 }
 
 function stopTimer(): void {

@@ -39,7 +39,10 @@ const CONCEALED: ReadonlySet<TokenKind> = new Set<TokenKind>(['refresh_token']);
 
 /** Trims whitespace and a pasted `Bearer ` prefix. */
 export function normaliseToken(text: string): string {
-  return text.trim().replace(/^Bearer\s+/i, '').trim();
+  return text
+    .trim()
+    .replace(/^Bearer\s+/i, '')
+    .trim();
 }
 
 /** The tokens of a set, in display order: access, ID, refresh. */
@@ -73,9 +76,7 @@ export function tokenView(source: TokenSource): TokenView {
       ...(concealed ? { concealed: { length: token.length } } : {}),
       signature: {
         state: 'not_verifiable',
-        reason: jwe
-          ? 'Encrypted JWT (JWE): its contents and signature cannot be read without the key.'
-          : 'Opaque token: only the server can tell; introspect it.',
+        reason: jwe ? 'Encrypted JWT (JWE): its contents and signature cannot be read without the key.' : 'Opaque token: only the server can tell; introspect it.',
       },
     };
   }

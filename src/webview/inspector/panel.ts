@@ -15,18 +15,7 @@ import { ExplorerError } from '../../core/errors';
 import { redact } from '../../core/redact';
 import type { TokenService } from '../../core/service';
 import { inspectorHtml } from './html';
-import {
-  KIND_LABEL,
-  type TokenSource,
-  copyText,
-  issuerOf,
-  modelFromJwt,
-  modelFromTokenSet,
-  modelKey,
-  normaliseToken,
-  sourcesOfSet,
-  verifyModel,
-} from './model';
+import { KIND_LABEL, type TokenSource, copyText, issuerOf, modelFromJwt, modelFromTokenSet, modelKey, normaliseToken, sourcesOfSet, verifyModel } from './model';
 import { type FromWebview, type InspectorModel, type IntrospectableKind, type TokenKind, type ToWebview, isFromWebview } from './protocol';
 import { differOnlyBySlash } from '../../core/serverMetadata';
 
@@ -228,9 +217,10 @@ export class InspectorPanel implements vscode.Disposable {
           const iss = issuerOf(token);
           const env = iss === undefined ? undefined : findEnvironmentByIssuer(service.listEnvironments(), iss);
           let jwksUrl: string | undefined;
-          let reason = iss === undefined
-            ? 'The token names no issuer (iss), so there is no key set to check it against.'
-            : `The issuer ${iss} is not one of your environments: add it to verify this signature.`;
+          let reason =
+            iss === undefined
+              ? 'The token names no issuer (iss), so there is no key set to check it against.'
+              : `The issuer ${iss} is not one of your environments: add it to verify this signature.`;
           if (env) {
             try {
               jwksUrl = (await service.endpoints(env.id)).jwks;

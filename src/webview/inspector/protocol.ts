@@ -72,10 +72,7 @@ export type IntrospectableKind = 'access_token' | 'refresh_token';
 
 /** Webview → extension. */
 export type FromWebview =
-  | { type: 'ready' }
-  | { type: 'refresh' }
-  | { type: 'introspect'; token?: IntrospectableKind }
-  | { type: 'copy'; what: 'token' | 'header' | 'payload'; kind: TokenKind };
+  { type: 'ready' } | { type: 'refresh' } | { type: 'introspect'; token?: IntrospectableKind } | { type: 'copy'; what: 'token' | 'header' | 'payload'; kind: TokenKind };
 
 export function isFromWebview(value: unknown): value is FromWebview {
   if (typeof value !== 'object' || value === null) return false;

@@ -61,12 +61,13 @@ export async function measureBundle(repo: string, log: (s: string) => void): Pro
   const ext = fs.readFileSync(path.join(repo, 'dist', 'extension.js'));
   const webviewDir = path.join(repo, 'dist', 'webview');
   const webviewBytes = fs.existsSync(webviewDir)
-    ? fs.readdirSync(webviewDir).filter((f) => f.endsWith('.js')).reduce((n, f) => n + fs.statSync(path.join(webviewDir, f)).size, 0)
+    ? fs
+        .readdirSync(webviewDir)
+        .filter((f) => f.endsWith('.js'))
+        .reduce((n, f) => n + fs.statSync(path.join(webviewDir, f)).size, 0)
     : 0;
   const vendorDir = path.join(repo, 'dist', 'vendor');
-  const vendorFiles = Object.fromEntries(
-    (fs.existsSync(vendorDir) ? fs.readdirSync(vendorDir) : []).map((f) => [f, fs.statSync(path.join(vendorDir, f)).size]),
-  );
+  const vendorFiles = Object.fromEntries((fs.existsSync(vendorDir) ? fs.readdirSync(vendorDir) : []).map((f) => [f, fs.statSync(path.join(vendorDir, f)).size]));
   const figures: BundleFigures = {
     extensionBytes: ext.length,
     featuresBytes: fs.statSync(path.join(repo, 'dist', 'features.js')).size,

@@ -124,7 +124,9 @@ export async function startHost(opts: { install: CodeServerInstall; runDir: stri
         { timeoutMs: 120_000, intervalMs: 50 },
       );
     } catch (err) {
-      throw new Error(`${(err as Error).message}\ncode-server log tail:\n${tailFile(server.logFile, 20)}\nbrowser:\n${browser.consoleMessages.slice(-10).join('\n').slice(0, 4000)}`);
+      throw new Error(
+        `${(err as Error).message}\ncode-server log tail:\n${tailFile(server.logFile, 20)}\nbrowser:\n${browser.consoleMessages.slice(-10).join('\n').slice(0, 4000)}`,
+      );
     }
     const result = JSON.parse(fs.readFileSync(config.resultsFile, 'utf8')) as SessionResult;
     if (result.error) throw new Error(`session ${label} failed inside the extension host:\n${result.error}`);
@@ -277,7 +279,14 @@ export async function measureIdle(
   };
   const result: IdleFigures = {
     windowMs: endMs - startMs,
-    ours: { cpuMs: after.ours - before.ours, threads: threads.ours, final: await final(oursFiles), tokenSets: o.result.seeded?.tokenSets ?? 0, visibleRows, pageVisibility: pageVisibility.ours },
+    ours: {
+      cpuMs: after.ours - before.ours,
+      threads: threads.ours,
+      final: await final(oursFiles),
+      tokenSets: o.result.seeded?.tokenSets ?? 0,
+      visibleRows,
+      pageVisibility: pageVisibility.ours,
+    },
     empty: { cpuMs: after.empty - before.empty, threads: threads.empty, final: await final(emptyFiles), pageVisibility: pageVisibility.empty },
   };
   await o.page.close();

@@ -72,7 +72,10 @@ function plainPost(url: string, form: URLSearchParams, authorization: string): P
 
 /** The same POST through a fetch implementation: response text parsed as JSON. */
 async function fetchPost(
-  fetchImpl: (url: string, init: { method: string; headers: Record<string, string>; body: string; agent?: Agent }) => Promise<{ status: number; text(): Promise<string> }>,
+  fetchImpl: (
+    url: string,
+    init: { method: string; headers: Record<string, string>; body: string; agent?: Agent },
+  ) => Promise<{ status: number; text(): Promise<string> }>,
   url: string,
   form: URLSearchParams,
   authorization: string,
@@ -241,7 +244,11 @@ export async function measureRequests(opts: { n: number; warmup: number; log: (s
     };
     opts.log(`refresh: ${opts.warmup} warm-up + ${opts.n} requests each, each with the newest (rotated) refresh token`);
     await interleave(opts.n, opts.warmup, rf, {
-      core: () => timed(() => refreshTokenGrant(tokenUrl, webCall, { refreshToken }), (r) => next(r.refreshToken)),
+      core: () =>
+        timed(
+          () => refreshTokenGrant(tokenUrl, webCall, { refreshToken }),
+          (r) => next(r.refreshToken),
+        ),
       node: () => timed(() => plainPost(tokenUrl, refreshForm(), webAuth), refreshCheck('node:http')),
       nodeFetch: () => timed(() => fetchPost(nodeFetch, tokenUrl, refreshForm(), webAuth), refreshCheck('node-fetch')),
       nodeFetchKeepAlive: () => timed(() => fetchPost(nodeFetch, tokenUrl, refreshForm(), webAuth, agentFor(tokenUrl)), refreshCheck('node-fetch keep-alive')),

@@ -39,7 +39,10 @@ export async function measureRoundTrips(opts: { log: (s: string) => void; window
       await run();
       rows.push({ operation, measured: seen.length, minimum, floor, requests: seen.map((e) => `${e.method} ${e.url.replace(sandbox.url, '')}`) });
     };
-    const browser = async (url: string) => void fetch(await sandbox.authorize(url)).then((r) => r.text()).catch(() => undefined);
+    const browser = async (url: string) =>
+      void fetch(await sandbox.authorize(url))
+        .then((r) => r.text())
+        .catch(() => undefined);
 
     const setup = window();
     const env = await setup.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: sandbox.pingone.authBase });
@@ -54,11 +57,11 @@ export async function measureRoundTrips(opts: { log: (s: string) => void; window
     });
 
     opts.log('round trips: sign-in, tokens and refreshes, counted per operation');
-    const notOurs = 'the browser\'s authorization request is not the extension\'s';
+    const notOurs = "the browser's authorization request is not the extension's";
     await count('sign-in with code + PKCE, first ever (nothing kept)', 3, `discovery + token + key set (${notOurs})`, () =>
       window().signIn(a.id, { openExternal: browser }),
     );
-    await count('sign-in with code + PKCE, discovery and key set kept', 1, 'token (plus the browser\'s authorization request)', () =>
+    await count('sign-in with code + PKCE, discovery and key set kept', 1, "token (plus the browser's authorization request)", () =>
       window().signIn(a.id, { openExternal: browser }),
     );
     await count('first client-credentials token in a fresh window after a restart', 1, 'token', () => window().clientCredentials(w.id));

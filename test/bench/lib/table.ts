@@ -33,6 +33,10 @@ export function markdownTable(rows: readonly Row[]): string {
 export function textTable(rows: readonly Row[]): string {
   const all = [HEADERS as readonly string[], ...rows.map(cells)];
   const widths = HEADERS.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (r: readonly string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(HEADERS), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => line(cells(r)))].join('\n');
 }

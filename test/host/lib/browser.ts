@@ -97,10 +97,7 @@ export async function launchBrowser(options: LaunchBrowserOptions = {}): Promise
         await browser?.close().catch(() => undefined);
       })();
       let timer: NodeJS.Timeout | undefined;
-      const timedOut = await Promise.race([
-        done.then(() => false),
-        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 15_000))),
-      ]);
+      const timedOut = await Promise.race([done.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 15_000)))]);
       clearTimeout(timer);
       // If closing hung, Playwright still kills Chromium when this process exits.
       if (timedOut) console.error('[browser] closing Chromium timed out after 15 s');

@@ -143,11 +143,10 @@ export async function ensureCodeServer(options: { root?: string; log?: Logger } 
   );
   const installLog = path.join(staging, 'npm-install.log');
   log(`npm install code-server@${CODE_SERVER_VERSION} (output: ${installLog})`);
-  const npm = await run(
-    'npm',
-    ['install', `code-server@${CODE_SERVER_VERSION}`, '--save-exact', '--unsafe-perm', '--no-audit', '--no-fund'],
-    { cwd: staging, env: npmEnv() },
-  );
+  const npm = await run('npm', ['install', `code-server@${CODE_SERVER_VERSION}`, '--save-exact', '--unsafe-perm', '--no-audit', '--no-fund'], {
+    cwd: staging,
+    env: npmEnv(),
+  });
   fs.writeFileSync(installLog, npm.output);
   if (npm.code !== 0 || !looksComplete(staging)) {
     const why = npm.code !== 0 ? `npm exited with ${npm.signal ?? npm.code}` : 'npm finished but the install is incomplete';
@@ -193,7 +192,17 @@ function npmEnv(): NodeJS.ProcessEnv {
     if (
       k.startsWith('npm_package_') ||
       k.startsWith('npm_lifecycle_') ||
-      ['npm_command', 'npm_execpath', 'npm_node_execpath', 'npm_config_local_prefix', 'npm_config_prefix', 'npm_config_global', 'npm_config_user_agent', 'npm_config_npm_version', 'init_cwd'].includes(k)
+      [
+        'npm_command',
+        'npm_execpath',
+        'npm_node_execpath',
+        'npm_config_local_prefix',
+        'npm_config_prefix',
+        'npm_config_global',
+        'npm_config_user_agent',
+        'npm_config_npm_version',
+        'init_cwd',
+      ].includes(k)
     ) {
       delete env[key];
     }
@@ -244,9 +253,7 @@ export async function ensureDebianPackages(packages: DebianPackage[], log: Logge
   if (missing.length === 0) return;
   const command = `apt-get update && apt-get install -y ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) {
-    throw new HostSetupError(
-      `missing Debian packages: ${missing.join(', ')}. Install them, then run this again:\n    sudo ${command}`,
-    );
+    throw new HostSetupError(`missing Debian packages: ${missing.join(', ')}. Install them, then run this again:\n    sudo ${command}`);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   if (!aptUpdated) {
@@ -370,10 +377,13 @@ export function codeServerEnv(userDataDir: string, extra: Record<string, string 
 function baseArgs(install: CodeServerInstall, userDataDir: string, extensionsDir: string): string[] {
   return [
     install.entry,
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
     // A config file of our own, so nothing is written to ~/.config/code-server.
-    '--config', path.join(userDataDir, 'code-server.yaml'),
+    '--config',
+    path.join(userDataDir, 'code-server.yaml'),
   ];
 }
 
@@ -409,17 +419,13 @@ export async function startCodeServer(options: StartCodeServerOptions): Promise<
 
 class RetryablePortError extends Error {}
 
-async function startOnce(
-  install: CodeServerInstall,
-  options: StartCodeServerOptions,
-  port: number,
-  logFile: string,
-  log: Logger,
-): Promise<CodeServer> {
+async function startOnce(install: CodeServerInstall, options: StartCodeServerOptions, port: number, logFile: string, log: Logger): Promise<CodeServer> {
   const args = [
     ...baseArgs(install, options.userDataDir, options.extensionsDir),
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
@@ -622,11 +628,10 @@ export async function installVsix(
   fs.mkdirSync(userDataDir, { recursive: true });
   try {
     log(`installing ${path.basename(vsix)} into ${extensionsDir}`);
-    const r = await run(
-      process.execPath,
-      [...baseArgs(install, userDataDir, extensionsDir), '--force', '--install-extension', vsix],
-      { env: codeServerEnv(userDataDir), cwd: userDataDir },
-    );
+    const r = await run(process.execPath, [...baseArgs(install, userDataDir, extensionsDir), '--force', '--install-extension', vsix], {
+      env: codeServerEnv(userDataDir),
+      cwd: userDataDir,
+    });
     if (r.code !== 0 || !/successfully installed/i.test(r.output)) {
       throw new Error(`code-server --install-extension ${vsix} failed (${r.signal ?? `exit ${r.code}`}):\n${indent(r.output.trim())}`);
     }

@@ -13,11 +13,7 @@ export interface RunResult {
  * Runs a command to completion and collects its output. With `echo`, output is also streamed to
  * this process's stdout/stderr (for long steps such as `npm install`).
  */
-export function run(
-  command: string,
-  args: readonly string[],
-  options: SpawnOptions & { echo?: boolean } = {},
-): Promise<RunResult> {
+export function run(command: string, args: readonly string[], options: SpawnOptions & { echo?: boolean } = {}): Promise<RunResult> {
   const { echo, ...spawnOptions } = options;
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -36,17 +32,10 @@ export function run(
 }
 
 /** Like `run`, but rejects (with the output's tail) unless the command exits 0. */
-export async function runChecked(
-  command: string,
-  args: readonly string[],
-  options: SpawnOptions & { echo?: boolean } = {},
-): Promise<RunResult> {
+export async function runChecked(command: string, args: readonly string[], options: SpawnOptions & { echo?: boolean } = {}): Promise<RunResult> {
   const result = await run(command, args, options);
   if (result.code !== 0) {
-    throw new Error(
-      `${command} ${args.join(' ')} failed (${result.signal ?? `exit ${result.code}`}):\n` +
-        tailText(result.output, 40),
-    );
+    throw new Error(`${command} ${args.join(' ')} failed (${result.signal ?? `exit ${result.code}`}):\n` + tailText(result.output, 40));
   }
   return result;
 }

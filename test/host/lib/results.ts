@@ -60,7 +60,12 @@ export function reportResults(label: string, results: MochaJsonResults, print: (
   const skipped = results.stats.pending ?? results.pending.length;
   results.failures.forEach((t, i) => {
     print(`\n  ${i + 1}) ${t.fullTitle}`);
-    print(usefulStack(t.err).split('\n').map((l) => `     ${l}`).join('\n'));
+    print(
+      usefulStack(t.err)
+        .split('\n')
+        .map((l) => `     ${l}`)
+        .join('\n'),
+    );
   });
   if (results.failures.length > 0) print('');
   if (passed + failed === 0) print(`${label}: no tests ran${process.env.PTE_TEST_GREP ? ` (PTE_TEST_GREP=${process.env.PTE_TEST_GREP})` : ''}`);
