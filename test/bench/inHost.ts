@@ -483,6 +483,28 @@ function expand(tree: ExplorerTree | vscode.TreeDataProvider<unknown>): number {
   return nodes;
 }
 
+/**
+ * A token index of `size` sets spread over `apps`, one in three a user's sign-in with refresh and ID
+ * tokens, issued a minute apart: what the tree draws (metadata only, no token behind it).
+ */
+function syntheticIndex(apps: Array<{ id: string; environmentId: string }>, size: number, now: number) {
+  return Array.from({ length: size }, (_, i) => {
+    const app = apps[i % apps.length];
+    const user = i % 3 === 0;
+    return {
+      id: crypto.randomUUID(),
+      applicationId: app.id,
+      environmentId: app.environmentId,
+      grant: user ? 'authorization_code' : 'client_credentials',
+      scope: user ? 'openid profile email offline_access' : 'p1:read:user',
+      issuedAt: now - i * 60_000,
+      expiresAt: now - i * 60_000 + 3_600_000,
+      hasRefreshToken: user,
+      hasIdToken: user,
+    };
+  });
+}
+
 async function scaleStep(cfg: NonNullable<SessionConfig['scale']>): Promise<ScaleResult[]> {
   const out: ScaleResult[] = [];
   for (const size of cfg.sizes) {
@@ -502,22 +524,7 @@ async function scaleStep(cfg: NonNullable<SessionConfig['scale']>): Promise<Scal
         apps.push({ id: app.id, environmentId: env.id });
       }
     }
-    const now = Date.now();
-    const index = Array.from({ length: size }, (_, i) => {
-      const app = apps[i % apps.length];
-      const user = i % 3 === 0;
-      return {
-        id: crypto.randomUUID(),
-        applicationId: app.id,
-        environmentId: app.environmentId,
-        grant: user ? 'authorization_code' : 'client_credentials',
-        scope: user ? 'openid profile email offline_access' : 'p1:read:user',
-        issuedAt: now - i * 60_000,
-        expiresAt: now - i * 60_000 + 3_600_000,
-        hasRefreshToken: user,
-        hasIdToken: user,
-      };
-    });
+    const index = syntheticIndex(apps, size, Date.now());
     await state.update(KEYS.tokenIndex, index);
     const tree = new ExplorerTree(service);
     let t = performance.now();
@@ -648,21 +655,7 @@ async function memoryStep(cfg: SessionConfig): Promise<MemoryResult> {
       grants: ['client_credentials'],
     })),
   );
-  const index = Array.from({ length: tokenSets }, (_, i) => {
-    const app = apps[i % apps.length];
-    const user = i % 3 === 0;
-    return {
-      id: crypto.randomUUID(),
-      applicationId: app.id,
-      environmentId: app.environmentId,
-      grant: user ? 'authorization_code' : 'client_credentials',
-      scope: user ? 'openid profile email offline_access' : 'p1:read:user',
-      issuedAt: now - i * 60_000,
-      expiresAt: now - i * 60_000 + 3_600_000,
-      hasRefreshToken: user,
-      hasIdToken: user,
-    };
-  });
+  const index = syntheticIndex(apps, tokenSets, now);
   try {
     stateOverlay.set(KEYS.environments, envs);
     stateOverlay.set(KEYS.applications, apps);

@@ -1,41 +1,10 @@
 import assert from 'node:assert/strict';
+import { FakeTimers } from '../support/fakeClock';
 import { ExplorerError } from '../../src/core/errors';
-import { AutoRefreshScheduler, type Clock, type ScheduledSet } from '../../src/core/scheduler';
-
-/** A fake clock: timers fire only when the test advances time. */
-class FakeClock implements Clock {
-  t = 1_000_000;
-  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
-  private nextId = 1;
-  now = () => this.t;
-  setTimeout = (fn: () => void, ms: number) => {
-    const id = this.nextId++;
-    this.timers.push({ at: this.t + ms, fn, id });
-    return id;
-  };
-  clearTimeout = (id: unknown) => {
-    this.timers = this.timers.filter((x) => x.id !== id);
-  };
-  get pending() {
-    return this.timers.length;
-  }
-  /** Advances time, firing due timers in order and letting their async work settle. */
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    for (;;) {
-      const next = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!next) break;
-      this.timers = this.timers.filter((x) => x !== next);
-      this.t = next.at;
-      next.fn();
-      for (let i = 0; i < 20; i++) await Promise.resolve();
-    }
-    this.t = end;
-  }
-}
+import { AutoRefreshScheduler, type ScheduledSet } from '../../src/core/scheduler';
 
 describe('auto-refresh scheduler', () => {
-  let clock: FakeClock;
+  let clock: FakeTimers;
   let sets: ScheduledSet[];
   let calls: string[];
   let behaviour: (id: string) => Promise<void>;
@@ -43,7 +12,7 @@ describe('auto-refresh scheduler', () => {
   const stopped: string[] = [];
 
   beforeEach(() => {
-    clock = new FakeClock();
+    clock = new FakeTimers();
     calls = [];
     stopped.length = 0;
     behaviour = async (id) => {
@@ -74,11 +43,11 @@ describe('auto-refresh scheduler', () => {
     ];
     scheduler.reschedule();
     assert.equal(clock.pending, 1);
-    await clock.advance(239_999);
+    await clock.advanceSettled(239_999);
     assert.deepEqual(calls, []);
-    await clock.advance(1);
+    await clock.advanceSettled(1);
     assert.deepEqual(calls, ['b@1240000']);
-    await clock.advance(300_000);
+    await clock.advanceSettled(300_000);
     assert.deepEqual(calls, ['b@1240000', 'a@1540000']);
     assert.equal(clock.pending, 1);
   });
@@ -91,10 +60,10 @@ describe('auto-refresh scheduler', () => {
       sets.find((x) => x.id === id)!.expiresAt = clock.now() + 3600_000;
     };
     scheduler.reschedule();
-    await clock.advance(0);
-    await clock.advance(30_000);
-    await clock.advance(60_000);
-    await clock.advance(120_000);
+    await clock.advanceSettled(0);
+    await clock.advanceSettled(30_000);
+    await clock.advanceSettled(60_000);
+    await clock.advanceSettled(120_000);
     assert.deepEqual(calls, ['a@1000000', 'a@1030000', 'a@1090000', 'a@1210000']);
     assert.equal(scheduler.dueAt(sets[0]), clock.now() + 3600_000 - 60_000);
   });
@@ -105,13 +74,13 @@ describe('auto-refresh scheduler', () => {
       throw new ExplorerError('invalid_grant', 'expired');
     };
     scheduler.reschedule();
-    await clock.advance(10 * 60_000);
+    await clock.advanceSettled(10 * 60_000);
     assert.deepEqual(calls, ['a@1000000']);
     assert.deepEqual(stopped, ['a']);
     assert.equal(clock.pending, 0);
     behaviour = async (id) => void (sets.find((x) => x.id === id)!.expiresAt = clock.now() + 3600_000);
     scheduler.resume('a');
-    await clock.advance(0);
+    await clock.advanceSettled(0);
     assert.equal(calls.length, 2);
   });
 

@@ -1,39 +1,9 @@
 import assert from 'node:assert/strict';
-import type { Clock } from '../../src/core/scheduler';
+import { FakeTimers } from '../support/fakeClock';
 import { Ticker, type TickerSubscriber } from '../../src/core/ticker';
 
-/** Timers fire only when the test advances time; `armed` lists the pending ones. */
-class FakeClock implements Clock {
-  t = 1_000_000;
-  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
-  private nextId = 1;
-  now = () => this.t;
-  setTimeout = (fn: () => void, ms: number) => {
-    const id = this.nextId++;
-    this.timers.push({ at: this.t + ms, fn, id });
-    return id;
-  };
-  clearTimeout = (id: unknown) => {
-    this.timers = this.timers.filter((x) => x.id !== id);
-  };
-  get armed(): number[] {
-    return this.timers.map((x) => x.at);
-  }
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const next = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
-      if (!next) break;
-      this.timers = this.timers.filter((x) => x !== next);
-      this.t = next.at;
-      next.fn();
-    }
-    this.t = end;
-  }
-}
-
 /** A subscriber that wants a tick every `period` ms and records when it got them (relative to t0). */
-function every(period: number, clock: FakeClock): TickerSubscriber & { ticks: number[] } {
+function every(period: number, clock: FakeTimers): TickerSubscriber & { ticks: number[] } {
   const t0 = clock.t;
   const ticks: number[] = [];
   return { ticks, next: (now) => now + period, tick: (now) => void ticks.push(now - t0) };
@@ -41,7 +11,7 @@ function every(period: number, clock: FakeClock): TickerSubscriber & { ticks: nu
 
 describe('Ticker (the one timer of the tree and the status bar)', () => {
   it('runs no timer until a subscriber is visible, and stops when the last visible one hides', () => {
-    const clock = new FakeClock();
+    const clock = new FakeTimers();
     const ticker = new Ticker(clock);
     const tree = every(30_000, clock);
     const sub = ticker.subscribe(tree);
@@ -63,7 +33,7 @@ describe('Ticker (the one timer of the tree and the status bar)', () => {
   });
 
   it('keeps one timer for several subscribers, armed for the earliest visible one, and ticks each on its own schedule', () => {
-    const clock = new FakeClock();
+    const clock = new FakeTimers();
     const ticker = new Ticker(clock);
     const tree = every(30_000, clock);
     const bar = every(60_000, clock);
@@ -89,7 +59,7 @@ describe('Ticker (the one timer of the tree and the status bar)', () => {
   });
 
   it('follows a subscriber that reschedules (a new expiry), wants no tick (expired), or is disposed in its own tick', () => {
-    const clock = new FakeClock();
+    const clock = new FakeTimers();
     const ticker = new Ticker(clock);
     const t0 = clock.t;
     let wakeAt: number | undefined = t0 + 10_000;
@@ -123,7 +93,7 @@ describe('Ticker (the one timer of the tree and the status bar)', () => {
   });
 
   it('cuts a sleep longer than setTimeout allows into pieces and still ticks on time', () => {
-    const clock = new FakeClock();
+    const clock = new FakeTimers();
     const ticker = new Ticker(clock);
     const t0 = clock.t;
     const far = 40 * 24 * 3600_000; // 40 days: beyond 2^31-1 ms
@@ -137,7 +107,7 @@ describe('Ticker (the one timer of the tree and the status bar)', () => {
   });
 
   it('dispose() stops the timer for good', () => {
-    const clock = new FakeClock();
+    const clock = new FakeTimers();
     const ticker = new Ticker(clock);
     const tree = every(30_000, clock);
     const sub = ticker.subscribe(tree, { visible: true });
