@@ -54,13 +54,7 @@ export class Workbench {
     const logs = path.join(this.ctx.runDir, 'logs');
     fs.mkdirSync(logs, { recursive: true });
     fs.writeFileSync(path.join(logs, `browser-${this.label}.log`), this.session.consoleMessages.join('\n') + '\n');
-    const page = this.page;
-    if (!page.isClosed()) {
-      page.on('dialog', (d) => void d.accept().catch(() => undefined));
-      const closed = new Promise<void>((resolve) => page.once('close', () => resolve()));
-      await page.close({ runBeforeUnload: true }).catch(() => undefined);
-      await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000).unref())]);
-    }
+    // Closes the page as a person closes the tab first, so the workbench writes its state (see launchBrowser).
     await this.session.close();
   }
 

@@ -93,6 +93,15 @@ export async function launchBrowser(options: LaunchBrowserOptions = {}): Promise
   const close = () => {
     closing ??= (async () => {
       const done = (async () => {
+        // The workbench keeps globalState (and, in code-server, secrets) in the browser profile and
+        // writes it with a delay: closing the page as a person closes a tab lets VS Code's shutdown
+        // write it, so a restart on the same profile reads back everything the last session stored.
+        if (!page.isClosed()) {
+          page.on('dialog', (d) => void d.accept().catch(() => undefined));
+          const closed = new Promise<void>((resolve) => page.once('close', () => resolve()));
+          await page.close({ runBeforeUnload: true }).catch(() => undefined);
+          await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000).unref())]);
+        }
         await context.close().catch(() => undefined);
         await browser?.close().catch(() => undefined);
       })();
