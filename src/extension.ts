@@ -10,6 +10,7 @@ import type { CommandContext } from './commands/context';
 import { COMMAND_IDS, type CommandHandler, type ImmediateCommandId, type OnDemandCommandId, isOnDemand } from './commands/ids';
 import type { CrossWindowLock } from './core/lock';
 import { SYNCED_KEYS, TokenService } from './core/service';
+import { OwnWritesState } from './core/ownWrites';
 import { Ticker } from './core/ticker';
 import { AutoRefresh } from './platform/autoRefresh';
 import { Log } from './platform/log';
@@ -40,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
   const lockFolder = path.join(context.globalStorageUri.fsPath, 'locks');
   let fileLock: CrossWindowLock | undefined;
   const service = new TokenService({
-    state: context.globalState,
+    state: new OwnWritesState(context.globalState),
     secrets: context.secrets,
     confirmOrigins,
     http: () => {
