@@ -3,6 +3,7 @@
  * in-memory stores with a token service over them and the sandbox's counters at zero. `assign` hands
  * them to the suite's variables.
  */
+import fetch from 'node-fetch';
 import { TokenService } from '../../src/core/service';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../sandbox';
 import { MemorySecrets, MemoryState } from './memoryStores';
@@ -26,4 +27,19 @@ export function useSandboxAndService(assign: (parts: ServiceSuite) => void, sand
     sandbox.resetStats();
     assign({ sandbox, state, secrets, service: new TokenService({ state, secrets, http: () => ({ timeoutMs: 5000 }) }) });
   });
+}
+
+/**
+ * Plays the browser for a sign-in: lets the sandbox sign the demo user in (or deny), then follows the
+ * redirect to the extension's listener, optionally tampered with first.
+ */
+export function sandboxBrowser(sandbox: Sandbox, opts: { deny?: boolean; tamper?: (location: URL) => void } = {}): (url: string) => Promise<void> {
+  return async (url: string) => {
+    const location = new URL(await sandbox.authorize(url, { deny: opts.deny }));
+    opts.tamper?.(location);
+    // Not awaited by the sign-in: the listener answers once the service has validated and exchanged.
+    void fetch(location.toString())
+      .then((r) => r.text())
+      .catch(() => undefined);
+  };
 }

@@ -5,12 +5,12 @@
  * real sandbox issues the tokens; a rogue loopback server records whatever reaches it.
  */
 import assert from 'node:assert/strict';
-import fetch from 'node-fetch';
 import { decodeClientSecret } from '../../src/core/binding';
 import { KEYS, TokenService } from '../../src/core/service';
 import { type Sandbox, startSandbox } from '../sandbox';
 import { type FaultServer, startFaultServer } from '../support/faultServer';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
+import { sandboxBrowser } from '../support/serviceSuite';
 import { failure } from '../support/failure';
 
 /** A rogue issuer: valid discovery naming itself, a token endpoint that records and refuses. */
@@ -59,11 +59,7 @@ describe('secrets bound to their issuer', function () {
     const web = await service.addApplication(env.id, { name: 'Web', ...sandbox.clients.web, scopes: 'openid profile' });
     const cc = await service.clientCredentials(worker.id);
     const signedIn = await service.signIn(web.id, {
-      openExternal: async (url) => {
-        void fetch(await sandbox.authorize(url))
-          .then((r) => r.text())
-          .catch(() => undefined);
-      },
+      openExternal: sandboxBrowser(sandbox),
     });
     return { env, worker, web, cc, signedIn };
   }

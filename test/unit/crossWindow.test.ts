@@ -12,11 +12,11 @@ import { type ChildProcess, fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import fetch from 'node-fetch';
 import { FileLock, type ReleaseLock } from '../../src/core/lock';
 import { TokenService, type TokenSetInfo } from '../../src/core/service';
 import { type Sandbox, startSandbox } from '../sandbox';
 import { FileSecrets, FileState } from '../support/fileStores';
+import { sandboxBrowser } from '../support/serviceSuite';
 
 const TIMEOUT_MS = 10_000;
 
@@ -108,10 +108,7 @@ describe('two windows refreshing one token set', function () {
       scopes: 'openid profile email',
     });
     const info = await service.signIn(app.id, {
-      openExternal: async (url) =>
-        void fetch(await sandbox.authorize(url))
-          .then((r) => r.text())
-          .catch(() => undefined),
+      openExternal: sandboxBrowser(sandbox),
     });
     sandbox.resetStats();
     return info;

@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import fetch from 'node-fetch';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { RequestLogEntry } from '../../src/core/http';
 import { DISCOVERY_MAX_AGE_MS, JWKS_MAX_AGE_MS, PersistedCache, cacheMaxAgeMs } from '../../src/core/metadataCache';
@@ -14,6 +13,7 @@ import { KEYS, TokenService } from '../../src/core/service';
 import { JwksCache } from '../../src/core/verify';
 import { type Sandbox, startSandbox } from '../sandbox';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
+import { sandboxBrowser } from '../support/serviceSuite';
 
 describe('discovery and key sets kept across restarts', () => {
   let sandbox: Sandbox;
@@ -79,10 +79,7 @@ describe('discovery and key sets kept across restarts', () => {
       scopes: 'openid profile',
     });
     const info = await first.signIn(app.id, {
-      openExternal: async (url) =>
-        void fetch(await sandbox.authorize(url))
-          .then((r) => r.text())
-          .catch(() => undefined),
+      openExternal: sandboxBrowser(sandbox),
     });
     assert.ok((await first.getTokenSet(info.id)).idToken);
     assert.ok(requests.some((r) => r.url.endsWith('/jwks')));

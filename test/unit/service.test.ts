@@ -6,27 +6,14 @@
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import fetch from 'node-fetch';
 import { decodeJwt } from '../../src/core/jwt';
 import { refreshTokenGrant } from '../../src/core/oauth';
 import { TokenService } from '../../src/core/service';
 import { verifySignature } from '../../src/core/verify';
 import type { Sandbox, SandboxClient } from '../sandbox';
 import { type MemorySecrets, type MemoryState } from '../support/memoryStores';
-import { useSandboxAndService } from '../support/serviceSuite';
+import { sandboxBrowser, useSandboxAndService } from '../support/serviceSuite';
 import { failure } from '../support/failure';
-
-/** Plays the browser: lets the sandbox sign the demo user in, then follows the redirect to our listener. */
-function browser(sandbox: Sandbox, opts: { deny?: boolean; tamper?: (location: URL) => void } = {}) {
-  return async (url: string) => {
-    const location = new URL(await sandbox.authorize(url, { deny: opts.deny }));
-    opts.tamper?.(location);
-    // Not awaited by the sign-in: the listener answers once the service has validated and exchanged.
-    void fetch(location.toString())
-      .then((r) => r.text())
-      .catch(() => undefined);
-  };
-}
 
 function portIsClosed(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -132,7 +119,7 @@ describe('token service against the sandbox', function () {
     it('signs in, validates the ID token and stores access, refresh and ID tokens', async () => {
       const app = await pingOneApp(sandbox.clients.web);
       let port = 0;
-      const info = await service.signIn(app.id, { openExternal: browser(sandbox), onListening: (uri) => (port = Number(new URL(uri).port)) });
+      const info = await service.signIn(app.id, { openExternal: sandboxBrowser(sandbox), onListening: (uri) => (port = Number(new URL(uri).port)) });
       assert.equal(info.grant, 'authorization_code');
       assert.ok(info.hasRefreshToken && info.hasIdToken);
       const set = await service.getTokenSet(info.id);
@@ -161,7 +148,7 @@ describe('token service against the sandbox', function () {
           onListening: (uri) => (localPort = Number(new URL(uri).port)),
           openExternal: async (url) => {
             sent.push(new URL(url).searchParams.get('redirect_uri')!);
-            return browser(sandbox)(url);
+            return sandboxBrowser(sandbox)(url);
           },
         });
         assert.equal(info.grant, 'authorization_code');
@@ -173,7 +160,7 @@ describe('token service against the sandbox', function () {
 
     it('signs in a public client (auth method none, PKCE required)', async () => {
       const app = await pingOneApp(sandbox.clients.native);
-      const info = await service.signIn(app.id, { openExternal: browser(sandbox) });
+      const info = await service.signIn(app.id, { openExternal: sandboxBrowser(sandbox) });
       assert.equal(info.status, 'valid');
     });
 
@@ -233,7 +220,7 @@ describe('token service against the sandbox', function () {
 
     it('turns error=access_denied into an error with that code', async () => {
       const app = await pingOneApp(sandbox.clients.web);
-      const err = await failure(service.signIn(app.id, { openExternal: browser(sandbox, { deny: true }) }));
+      const err = await failure(service.signIn(app.id, { openExternal: sandboxBrowser(sandbox, { deny: true }) }));
       assert.equal(err.code, 'access_denied');
     });
 
@@ -306,7 +293,7 @@ describe('token service against the sandbox', function () {
   describe('refresh', () => {
     async function signedIn(client: SandboxClient, pf = false) {
       const app = pf ? await pingFederateApp(client) : await pingOneApp(client);
-      const info = await service.signIn(app.id, { openExternal: browser(sandbox) });
+      const info = await service.signIn(app.id, { openExternal: sandboxBrowser(sandbox) });
       return { app, info, set: await service.getTokenSet(info.id) };
     }
 
@@ -389,7 +376,7 @@ describe('token service against the sandbox', function () {
   describe('revoke and introspect', () => {
     it('revokes access and refresh tokens; introspection then says inactive', async () => {
       const app = await pingOneApp(sandbox.clients.web);
-      const info = await service.signIn(app.id, { openExternal: browser(sandbox) });
+      const info = await service.signIn(app.id, { openExternal: sandboxBrowser(sandbox) });
       assert.equal((await service.introspect(info.id)).active, true);
       assert.equal((await service.introspect(info.id, { token: 'refresh_token' })).active, true);
       const revoked = await service.revoke(info.id);

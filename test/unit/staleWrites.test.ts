@@ -6,10 +6,10 @@
  * Also: fields written by a newer version are kept, and expiry comes from `expires_in` at receipt.
  */
 import assert from 'node:assert/strict';
-import fetch from 'node-fetch';
 import { KEYS, type SecretStore, TokenService, type TokenSetInfo } from '../../src/core/service';
 import { type Sandbox, type SandboxClient, startSandbox } from '../sandbox';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
+import { sandboxBrowser } from '../support/serviceSuite';
 
 /** The shared secret store as one window sees it: the next read of a client secret waits for `open()`. */
 class GatedSecrets implements SecretStore {
@@ -76,10 +76,7 @@ describe('no write from a stale copy', () => {
       scopes: 'openid profile',
     });
     const info = await a.signIn(app.id, {
-      openExternal: async (url) =>
-        void fetch(await sandbox.authorize(url))
-          .then((r) => r.text())
-          .catch(() => undefined),
+      openExternal: sandboxBrowser(sandbox),
     });
     sandbox.resetStats();
     return info;
