@@ -4,6 +4,7 @@
  */
 import type { Agent } from 'node:http';
 import type { FetchError as FetchErrorType } from 'node-fetch';
+import { isLoopbackHost } from './basics';
 import { ExplorerError } from './errors';
 import { safeUrl } from './redact';
 
@@ -80,7 +81,27 @@ function describeHost(url: string): string {
   }
 }
 
+/**
+ * The last check before anything is sent: https://, or plain http:// to a loopback host. Every URL
+ * is validated where it enters (environment, discovery, flows), so this only ever stops a URL that
+ * slipped past those checks, with nothing sent.
+ */
+function requireSecureUrl(raw: string): void {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ExplorerError('invalid_input', `Nothing was sent: "${safeUrl(raw)}" is not a URL.`);
+  }
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return;
+  throw new ExplorerError(
+    'invalid_input',
+    `Nothing was sent to ${safeUrl(raw)}: requests must use https:// (plain http:// is only allowed for loopback hosts such as 127.0.0.1).`,
+  );
+}
+
 export async function httpRequest(req: HttpRequest, settings: HttpSettings): Promise<HttpResponse> {
+  requireSecureUrl(req.url);
   const started = Date.now();
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), settings.timeoutMs);

@@ -1,7 +1,7 @@
 /**
  * Proxy and TLS choices for each request, from VS Code's `http.proxy`, `http.proxyStrictSSL` and
- * `http.noProxy` settings (or the standard environment variables): a forward proxy for http:// URLs,
- * a CONNECT tunnel for https:// URLs, direct for hosts on the no-proxy list. Agents are reused.
+ * `http.noProxy` settings (or the standard environment variables): a CONNECT tunnel through the
+ * proxy for https:// URLs, direct for loopback hosts and hosts on the no-proxy list. Agents are reused.
  */
 import type { Agent } from 'node:http';
 import { isLoopbackHost } from './basics';
@@ -42,14 +42,9 @@ export class ProxyAgents {
     const key = `${url.protocol}|${useProxy ? config.proxy : ''}|${config.strictSSL}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
-    let agent: Agent | undefined;
-    if (useProxy) {
-      const { HttpProxyAgent, HttpsProxyAgent } = proxyAgents();
-      agent =
-        url.protocol === 'https:'
-          ? new HttpsProxyAgent(config.proxy as string, { rejectUnauthorized: config.strictSSL, keepAlive: true })
-          : new HttpProxyAgent(config.proxy as string, { keepAlive: true });
-    }
+    // Plain http:// is only ever sent to loopback hosts (httpRequest refuses it elsewhere), and
+    // loopback is not proxied, so every proxied request is https:// through a CONNECT tunnel.
+    const agent = useProxy && url.protocol === 'https:' ? proxyAgents().tunnelAgent(config.proxy as string, config.strictSSL) : undefined;
     // Direct connections always verify certificates: http.proxyStrictSSL is about the proxy's
     // interception (corporate TLS inspection), not a switch for every server.
     if (agent) this.cache.set(key, agent);

@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { clientCredentialsGrant } from '../../src/core/oauth';
 import { ProxyAgents, bypassesProxy } from '../../src/core/proxy';
-import { type FaultServer, startFaultServer } from '../support/faultServer';
+import { failure } from '../support/failure';
 
 describe('proxy selection', () => {
   it('matches no-proxy entries by host, suffix, port and wildcard', () => {
@@ -22,40 +28,102 @@ describe('proxy selection', () => {
     for (const [url, list, expected] of cases) assert.equal(bypassesProxy(new URL(url), list), expected, `${url} vs ${list.join(',')}`);
   });
 
-  it('sends requests through the configured forward proxy, and directly for no-proxy hosts', async () => {
-    const upstream: FaultServer = await startFaultServer();
-    upstream.route('/token', { kind: 'json', status: 200, body: { access_token: 'a', token_type: 'Bearer' } });
-    const seen: string[] = [];
-    // The upstream is named as a remote host would be (loopback is never proxied); the proxy
-    // resolves that name to the loopback server, the way a real proxy resolves through its DNS.
-    const port = new URL(upstream.url).port;
-    const named = `http://upstream.test:${port}`;
-    const proxy = http.createServer((req, res) => {
-      seen.push(`${req.method} ${req.url}`);
-      const target = new URL(req.url!);
-      target.hostname = '127.0.0.1';
-      const up = http.request(target, { method: req.method, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode!, r.headers);
-        r.pipe(res);
+  describe('through a CONNECT proxy', () => {
+    // A TLS server whose certificate names upstream.test, as a remote host's would; a recording
+    // proxy that opens CONNECT tunnels and resolves that name to the loopback server, the way a
+    // real proxy resolves through its DNS. Loopback itself is never proxied.
+    let upstream: https.Server;
+    let port: number;
+    let proxy: http.Server;
+    let proxyUrl: string;
+    const tunnels: string[] = [];
+    before(async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pte-proxy-'));
+      const key = path.join(dir, 'key.pem');
+      const cert = path.join(dir, 'cert.pem');
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+          '-days',
+          '1',
+          '-subj',
+          '/CN=upstream.test',
+          '-addext',
+          'subjectAltName=DNS:upstream.test,IP:127.0.0.1',
+        ],
+        { stdio: 'ignore' },
+      );
+      upstream = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (_req, res) =>
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"access_token":"a","token_type":"Bearer"}'),
+      );
+      fs.rmSync(dir, { recursive: true, force: true });
+      await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+      port = (upstream.address() as AddressInfo).port;
+      proxy = http.createServer((_req, res) => res.writeHead(405).end());
+      proxy.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
+        tunnels.push(`${req.method} ${req.url}`);
+        const target = net.connect(Number(new URL(`http://${req.url}`).port), '127.0.0.1', () => {
+          client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+          target.pipe(client);
+          client.pipe(target);
+        });
+        target.on('error', () => client.destroy());
+        client.on('error', () => target.destroy());
       });
-      req.pipe(up);
+      await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+      proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    const agents = new ProxyAgents();
-    try {
-      const config = { proxy: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, strictSSL: true, noProxy: [] as string[] };
-      const client = { clientId: 'c', clientSecret: 's3cret', authMethod: 'client_secret_basic' as const };
-      await clientCredentialsGrant(`${named}/token`, { client, http: { timeoutMs: 5000, agent: (u) => agents.agentFor(u, config) } });
-      assert.deepEqual(seen, [`POST ${named}/token`]);
-      // Loopback goes direct even with a proxy configured and an empty no-proxy list.
-      await clientCredentialsGrant(`${upstream.url}/token`, { client, http: { timeoutMs: 5000, agent: (u) => agents.agentFor(u, config) } });
-      assert.equal(seen.length, 1, 'a loopback request went direct');
-      assert.equal(upstream.requests.length, 2);
-    } finally {
-      agents.dispose();
+    after(async () => {
       proxy.closeAllConnections();
-      proxy.close();
-      await upstream.close();
-    }
+      upstream.closeAllConnections();
+      await Promise.all([new Promise((r) => proxy.close(r)), new Promise((r) => upstream.close(r))]);
+    });
+    beforeEach(() => (tunnels.length = 0));
+
+    const client = { clientId: 'c', clientSecret: 's3cret', authMethod: 'client_secret_basic' as const };
+    const grant = (url: string, config: { proxy?: string; strictSSL: boolean; noProxy: string[] }, agents: ProxyAgents) =>
+      clientCredentialsGrant(url, { client, http: { timeoutMs: 5000, agent: (u) => agents.agentFor(u, config) } });
+
+    it('tunnels an https request to a remote host, and verifies its certificate through the tunnel', async () => {
+      const agents = new ProxyAgents();
+      try {
+        // The upstream's certificate is self-signed: with http.proxyStrictSSL on, it is refused.
+        const refused = await failure(grant(`https://upstream.test:${port}/token`, { proxy: proxyUrl, strictSSL: true, noProxy: [] }, agents));
+        assert.equal(refused.code, 'network');
+        assert.match(refused.message, /self[- ]signed|certificate/i);
+        assert.deepEqual(tunnels, [`CONNECT upstream.test:${port}`]);
+        // With it off (a proxy that intercepts TLS), the same request succeeds through the tunnel.
+        const tokens = await grant(`https://upstream.test:${port}/token`, { proxy: proxyUrl, strictSSL: false, noProxy: [] }, agents);
+        assert.equal(tokens.accessToken, 'a');
+        assert.deepEqual(tunnels, [`CONNECT upstream.test:${port}`, `CONNECT upstream.test:${port}`]);
+      } finally {
+        agents.dispose();
+      }
+    });
+
+    it('goes direct to loopback even with a proxy and an empty no-proxy list, and refuses plain http to a remote host', async () => {
+      const agents = new ProxyAgents();
+      try {
+        // Direct: the loopback server's self-signed certificate is refused even with strictSSL off.
+        const direct = await failure(grant(`https://127.0.0.1:${port}/token`, { proxy: proxyUrl, strictSSL: false, noProxy: [] }, agents));
+        assert.match(direct.message, /self[- ]signed|certificate/i);
+        // Plain http:// to a remote host is refused before anything is sent, proxy or not.
+        const plain = await failure(grant(`http://upstream.test:${port}/token`, { proxy: proxyUrl, strictSSL: false, noProxy: [] }, agents));
+        assert.equal(plain.code, 'invalid_input');
+        assert.match(plain.message, /Nothing was sent to http:\/\/upstream\.test:\d+\/token: requests must use https:\/\//);
+        assert.deepEqual(tunnels, [], `proxy saw: ${tunnels.join(', ')}`);
+      } finally {
+        agents.dispose();
+      }
+    });
   });
 });
