@@ -31,6 +31,11 @@ function entries(dir, filter) {
  *   FormData body or to read one with response.formData(). The extension sends only form-encoded
  *   strings and reads text (src/core/http.ts), so a stand-in FormData class that no body is an
  *   instance of keeps node-fetch's checks working, and the rest says it is not available.
+ * - fetch-blob (5 KB): node-fetch's Blob and File for Node versions without them; Node >= 20 has
+ *   both as globals, and node-fetch recognises a Blob by its toStringTag, which Node's Blob has.
+ *   Its file readers (fileFrom, blobFrom...) are node-fetch exports the extension does not import.
+ * - data-uri-to-buffer (0.6 KB): node-fetch's data: URL support. Every URL the extension requests
+ *   is https:// or loopback http:// (checked before any request), so a data: URL is refused.
  */
 const STUBS = {
   'web-streams-polyfill': 'module.exports = {};',
@@ -39,6 +44,11 @@ const STUBS = {
     'class FormData {}\n' +
     "const unavailable = () => { throw new Error('multipart/form-data is not available in this build'); };\n" +
     'module.exports = { FormData, File: globalThis.File, formDataToBlob: unavailable };',
+  'fetch-blob': 'module.exports = globalThis.Blob;',
+  'fetch-blob/from.js':
+    "const unavailable = () => { throw new Error('reading files into a Blob is not available in this build'); };\n" +
+    'module.exports = { Blob: globalThis.Blob, File: globalThis.File, fileFrom: unavailable, fileFromSync: unavailable, blobFrom: unavailable, blobFromSync: unavailable };',
+  'data-uri-to-buffer': "module.exports = () => { throw new Error('data: URLs are not requested by this extension'); };",
   'node-fetch/multipart-parser': "module.exports = { toFormData: async () => { throw new Error('multipart/form-data is not available in this build'); } };",
 };
 const stubs = {
@@ -47,6 +57,8 @@ const stubs = {
     build.onResolve({ filter: /^web-streams-polyfill(\/.*)?$/ }, () => ({ path: 'web-streams-polyfill', namespace: 'stub' }));
     build.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'stub' }));
     build.onResolve({ filter: /^formdata-polyfill(\/.*)?$/ }, () => ({ path: 'formdata-polyfill', namespace: 'stub' }));
+    build.onResolve({ filter: /^fetch-blob(\/from\.js)?$/ }, (args) => ({ path: args.path, namespace: 'stub' }));
+    build.onResolve({ filter: /^data-uri-to-buffer$/ }, () => ({ path: 'data-uri-to-buffer', namespace: 'stub' }));
     build.onResolve({ filter: /\/multipart-parser\.js$/ }, (args) =>
       /[\\/]node-fetch[\\/]/.test(args.importer) ? { path: 'node-fetch/multipart-parser', namespace: 'stub' } : undefined,
     );
@@ -113,12 +125,36 @@ function bridgeToExtension(extensionInputs, used) {
         return { path: input, namespace: 'bridge' };
       });
       build.onResolve({ filter: /^\.\/extension\.js$/, namespace: 'bridge' }, () => ({ path: './extension.js', external: true }));
-      build.onLoad({ filter: /.*/, namespace: 'bridge' }, (args) => ({
-        contents: `module.exports = require('./extension.js').__shared[${JSON.stringify(args.path)}];`,
-        loader: 'js',
-      }));
+      // Named exports bound once at load, so the features code calls them as local names (which
+      // minify to a letter or two) rather than as properties of a module object on every call.
+      build.onLoad({ filter: /.*/, namespace: 'bridge' }, async (args) => {
+        const names = await exportNames(args.path);
+        const bound = names.length ? `export const { ${names.join(', ')} } = shared;` : '';
+        return { contents: `const shared = require('./extension.js').__shared[${JSON.stringify(args.path)}];\n${bound}`, loader: 'js' };
+      });
     },
   };
+}
+
+/**
+ * The names a module exports (types erased), from an esbuild pass over it alone. Shared modules
+ * export classes, functions and constants only, so binding them once at load loses no live update.
+ */
+const exportCache = new Map();
+function exportNames(input) {
+  if (!exportCache.has(input)) {
+    exportCache.set(
+      input,
+      esbuild
+        .build({ ...bundleOptions, entryPoints: [input], outfile: 'exports.js', format: 'esm', write: false, plugins: [stubs, vendorSplit, onDemandSplit] })
+        .then((r) =>
+          Object.values(r.metafile.outputs)
+            .find((o) => o.entryPoint)
+            .exports.filter((n) => n !== 'default'),
+        ),
+    );
+  }
+  return exportCache.get(input);
 }
 
 /** The activation bundle's entry: src/extension.ts, plus the modules dist/features.js imports from it. */
@@ -260,6 +296,7 @@ function checkSizes() {
 }
 
 async function build() {
+  exportCache.clear();
   const configs = [webview, ...vendor, ...(tests ? [testBuild] : [])].filter((c) => c.entryPoints.length > 0);
   const [metafiles] = await Promise.all([buildExtension(), ...configs.map((c) => esbuild.build(c))]);
   if (production) {
