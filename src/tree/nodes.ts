@@ -167,9 +167,14 @@ export function tokenSetLabel(info: Pick<TokenSetInfo, 'grant' | 'subject'>): st
   return info.subject ? `${GRANT_LABEL[info.grant]} · ${info.subject}` : GRANT_LABEL[info.grant];
 }
 
+// toLocaleTimeString with options builds a new formatter (and reads locale data) on every call;
+// one formatter serves every row of every redraw.
+let shortTimeFormat: Intl.DateTimeFormat | undefined;
+
 /** "5:59 PM": the issue time in the description (the tooltip has the full date and time). */
 function shortTime(ms: number): string {
-  return new Date(ms).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
+  shortTimeFormat ??= new Intl.DateTimeFormat([], { hour: 'numeric', minute: '2-digit' });
+  return shortTimeFormat.format(ms);
 }
 
 /**
