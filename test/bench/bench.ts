@@ -41,7 +41,7 @@ import { copyOurs, makeEmpty, measureIdle, startHost, type IdleFigures } from '.
 import { measureInspector, type InspectorFigures } from './lib/inspector';
 import { measureRequests, type GrantTimings, type RequestFigures } from './lib/requests';
 import { measureRoundTrips, type RoundTrip } from './lib/roundTrips';
-import type { ActivationResult, GetTokenSample, MemoryResult, ScaleResult } from './lib/session';
+import type { ActivationResult, GetTokenProfile, GetTokenResult, GetTokenSample, MemoryResult, ScaleResult } from './lib/session';
 import { bytes, max, median, min, ms, percentile, ratio, x } from './lib/stats';
 import { markdownTable, textTable, type Row, type Verdict } from './lib/table';
 import { runLauncher } from '../host/lib/launcher';
@@ -478,29 +478,53 @@ function memoryRows(ours: MemoryResult[], empty: MemoryResult[]): Row[] {
   ];
 }
 
-function getTokenRows(warm: GetTokenSample[], first: GetTokenSample[]): Row[] {
-  const row = (label: string, samples: GetTokenSample[]): Row => {
+function getTokenRows(warm: GetTokenResult, first: GetTokenResult[]): Row[] {
+  const row = (label: string, samples: GetTokenSample[], profiles: GetTokenProfile[]): Row => {
     const total = median(samples.map((s) => s.totalMs));
     const http = median(samples.map((s) => s.httpMs));
     const secrets = median(samples.map((s) => s.secretsMs));
     const state = median(samples.map((s) => s.stateMs));
     // The parts overlap (a secret is read while a request is open): the own share is what none covers.
-    const own = median(samples.map((s) => Math.max(0, s.totalMs - s.waitingMs)));
+    // What no wait covers: the extension's own work plus VS Code's command dispatch and its
+    // tree-refresh round trip to the workbench and back (the change event to the getChildren call).
+    const rest = median(samples.map((s) => Math.max(0, s.totalMs - s.waitingMs)));
+    // The extension's own code alone, as CPU time in separate profiled commands. Both figures
+    // bound the own work from above: the rest also holds VS Code's dispatch, and the profiler
+    // slows what it samples (most in a fresh window, where code runs for the first time and is
+    // compiled under the profiler). The budget is judged on the smaller of the two.
+    const profiled = profiles.length ? median(profiles.map((p) => p.ownCpuMs)) : undefined;
+    const own = profiled === undefined ? undefined : Math.min(profiled, rest);
     const stored = median(samples.map((s) => s.storedMs));
     const requests = samples.map((s) => s.requests);
     const redrawn = samples.filter((s) => s.redrawn).length;
+    const ownText =
+      own === undefined
+        ? `the extension's own work and VS Code's dispatch ${ms(rest)}`
+        : `the rest ${ms(rest)}: the extension's own work and VS Code's dispatch and tree round trip; the extension's own code alone ${ms(profiled as number)} CPU (median of ${profiles.length} profiled commands)`;
     return {
       section: 'End to end',
       measure: `"Get Token" until stored and the tree redrawn, ${label}, median of ${samples.length} (redraw seen in ${redrawn}; HTTP requests ${min(requests)}–${max(requests)})`,
       ours: `${ms(total)} (stored after ${ms(stored)}; ${ms(min(samples.map((s) => s.totalMs)))}–${ms(max(samples.map((s) => s.totalMs)))})`,
-      baseline: `HTTP ${ms(http)} · SecretStorage ${ms(secrets)} · globalState ${ms(state)} (overlapping) · the extension's own work and VS Code's dispatch ${ms(own)}`,
-      ratio: `${x(ratio(total, http))} of HTTP alone; own share ${((100 * own) / total).toFixed(0)}%`,
+      baseline: `HTTP ${ms(http)} · SecretStorage ${ms(secrets)} · globalState ${ms(state)} (overlapping) · ${ownText}`,
+      ratio: `${x(ratio(total, http))} of HTTP alone; own share ${((100 * (own ?? rest)) / total).toFixed(0)}%`,
       budget: 'own work the smallest part',
-      verdict: verdict(own < http && own < secrets),
-      data: { samples },
+      verdict: verdict((own ?? rest) < http && (own ?? rest) < secrets),
+      data: { samples, profiles },
     };
   };
-  return [row('warm window', warm), ...(first.length ? [row('first command in a fresh window on the same user data (as after a restart)', first)] : [])];
+  const firstSamples = first.flatMap((r) => r.samples);
+  return [
+    row('warm window', warm.samples, warm.profiles),
+    ...(firstSamples.length
+      ? [
+          row(
+            'first command in a fresh window on the same user data (as after a restart)',
+            firstSamples,
+            first.flatMap((r) => r.profiles),
+          ),
+        ]
+      : []),
+  ];
 }
 
 // ---- main --------------------------------------------------------------------------------------
@@ -669,6 +693,7 @@ async function main(): Promise<number> {
           captureTree: true,
           getToken: {
             runs: warmRuns,
+            profiledRuns: warmRuns,
             origin,
             seed: {
               authBase: sandbox.pingone.authBase,
@@ -680,15 +705,17 @@ async function main(): Promise<number> {
           },
         });
         const applicationId = warm.result.getToken!.applicationId;
-        const first: GetTokenSample[] = [];
-        for (let i = 0; i < firstWindows; i++) {
-          const s = await host.session(`gettoken-first-${i + 1}`, ours, ['activate', 'getToken'], {
+        // Fresh windows: timed ones, then as many again whose one command runs under the profiler.
+        const first: GetTokenResult[] = [];
+        for (let i = 0; i < 2 * firstWindows; i++) {
+          const profiled = i >= firstWindows;
+          const s = await host.session(`gettoken-first-${i + 1}${profiled ? '-profiled' : ''}`, ours, ['activate', 'getToken'], {
             captureTree: true,
-            getToken: { runs: 1, origin, applicationId, removeEnvironmentAfter: i === firstWindows - 1 },
+            getToken: { runs: profiled ? 0 : 1, profiledRuns: profiled ? 1 : 0, origin, applicationId, removeEnvironmentAfter: i === 2 * firstWindows - 1 },
           });
-          first.push(...s.result.getToken!.samples);
+          first.push(s.result.getToken!);
         }
-        sections.endToEnd = getTokenRows(warm.result.getToken!.samples, first);
+        sections.endToEnd = getTokenRows(warm.result.getToken!, first);
       } finally {
         await sandbox.close();
       }

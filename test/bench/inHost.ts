@@ -16,13 +16,24 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as util from 'node:util';
 import * as vscode from 'vscode';
 import { KEYS, TokenService } from '../../src/core/service';
 import type { Node } from '../../src/tree/nodes';
 import { ExplorerTree } from '../../src/tree/explorerTree';
 import { MemorySecrets, MemoryState } from '../support/memoryStores';
-import type { ActivationResult, GetTokenResult, GetTokenSample, IdleFinal, MemoryResult, ScaleResult, SessionConfig, SessionResult } from './lib/session';
+import type {
+  ActivationResult,
+  GetTokenProfile,
+  GetTokenResult,
+  GetTokenSample,
+  IdleFinal,
+  MemoryResult,
+  ScaleResult,
+  SessionConfig,
+  SessionResult,
+} from './lib/session';
 import { SESSION_FILE } from './lib/session';
 
 // ---- instrumentation ---------------------------------------------------------------------------
@@ -380,15 +391,55 @@ function tally(list: Array<{ method: string }>): Record<string, number> {
 
 // ---- steps -------------------------------------------------------------------------------------
 
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { url: string; functionName: string }; children?: number[] }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/**
+ * CPU time in a profile whose innermost JavaScript frame with a file (natives and `node:` built-ins
+ * count for their caller) is in `ownDir`, node-fetch's vendor file excepted, and all sampled CPU.
+ */
+function ownCpu(profile: CpuProfile, ownDir: string): GetTokenProfile {
+  const parent = new Map<number, number>();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const ownUrl = pathToFileURL(ownDir).href;
+  const owner = new Map<number, boolean>();
+  const isOwn = (id: number): boolean => {
+    const cached = owner.get(id);
+    if (cached !== undefined) return cached;
+    const node = byId.get(id);
+    const url = node?.callFrame.url ?? '';
+    let own: boolean;
+    if (!node) own = false;
+    else if (!url || url.startsWith('node:')) own = parent.has(id) ? isOwn(parent.get(id) as number) : false;
+    else own = (url.startsWith(ownUrl) || url.startsWith(ownDir)) && !url.includes('node-fetch');
+    owner.set(id, own);
+    return own;
+  };
+  let ownUs = 0;
+  let hostUs = 0;
+  profile.samples.forEach((id, i) => {
+    const name = byId.get(id)?.callFrame.functionName;
+    const us = profile.timeDeltas[i + 1] ?? 0;
+    if (name === '(idle)' || name === '(program)') return;
+    hostUs += us;
+    if (isOwn(id)) ownUs += us;
+  });
+  return { ownCpuMs: ownUs / 1000, hostCpuMs: hostUs / 1000 };
+}
+
 /** Starts V8's sampling profiler in this host (diagnostics only: it slows what it watches). */
-async function startProfiler(): Promise<() => Promise<unknown>> {
+async function startProfiler(intervalUs = 20): Promise<() => Promise<unknown>> {
   const inspector = require('node:inspector') as typeof import('node:inspector');
   const session = new inspector.Session();
   session.connect();
   const post = (method: string, params?: object) =>
     new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
   await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 20 });
+  await post('Profiler.setSamplingInterval', { interval: intervalUs });
   await post('Profiler.start');
   return async () => {
     const { profile } = (await post('Profiler.stop')) as { profile: unknown };
@@ -764,9 +815,23 @@ async function getTokenStep(api: unknown, cfg: NonNullable<SessionConfig['getTok
       requests: http.length,
     });
   }
+  // Where the extension's own work is: CPU time in its code, from separate profiled commands.
+  const profiles: GetTokenProfile[] = [];
+  const ownDir = path.dirname(mainPath ?? '');
+  for (let i = 0; i < (cfg.profiledRuns ?? 0); i++) {
+    await settle();
+    await quiet();
+    const stop = await startProfiler(100);
+    const info = await vscode.commands.executeCommand<{ id: string } | undefined>('pingone.getToken', applicationId);
+    if (info) await drawnWithin(() => drawn.has(`tokens:${info.id}`), waiters, 5_000);
+    const profile = (await stop()) as CpuProfile;
+    if (process.env.PTE_BENCH_PROFILE_DIR)
+      fs.writeFileSync(path.join(process.env.PTE_BENCH_PROFILE_DIR, `gettoken-${process.pid}-${i + 1}.cpuprofile`), JSON.stringify(profile));
+    profiles.push(ownCpu(profile, ownDir));
+  }
   tree.getChildren = getChildren;
   fired.dispose();
-  return { applicationId, samples };
+  return { applicationId, samples, profiles };
 }
 
 // ---- entry -------------------------------------------------------------------------------------

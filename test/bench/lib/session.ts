@@ -34,6 +34,8 @@ export interface SessionConfig {
    */
   getToken?: {
     runs: number;
+    /** More commands after the timed ones, each under V8's sampling profiler (see GetTokenProfile). */
+    profiledRuns?: number;
     applicationId?: string;
     seed?: { authBase: string; envId: string; clientId: string; clientSecret: string };
     /** host:port of the sandbox: the HTTP requests timed are those to it. */
@@ -73,9 +75,21 @@ export interface GetTokenSample {
   requests: number;
 }
 
+/**
+ * One profiled command (the profiler slows what it watches, so these are not timed samples): the
+ * CPU time whose innermost JavaScript frame is the extension's own code (its dist/ bundles and
+ * jose; node-fetch counts as HTTP), with the natives and Node built-ins that code calls directly.
+ */
+export interface GetTokenProfile {
+  ownCpuMs: number;
+  /** All sampled CPU time in the extension host over the same command (its whole process). */
+  hostCpuMs: number;
+}
+
 export interface GetTokenResult {
   applicationId: string;
   samples: GetTokenSample[];
+  profiles: GetTokenProfile[];
 }
 
 export interface ActivationResult {
