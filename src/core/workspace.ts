@@ -56,22 +56,32 @@ export function parseWorkspaceFile(text: string): WorkspaceEntries {
     ids.add(raw);
     return raw;
   };
-  envs.forEach((rawEnv, i) => {
-    const where = `Environment #${i + 1}`;
-    if (typeof rawEnv !== 'object' || rawEnv === null || Array.isArray(rawEnv)) return void out.problems.push(`${where} is not an object.`);
-    const e = rawEnv as Record<string, unknown>;
-    const label = typeof e.name === 'string' ? `Environment "${e.name}"` : where;
-    const bad = secretFields(e);
+  /**
+   * One entry's common checks: an object, no secret-like field, a valid unused id, then `validate`
+   * (whose refusal is reported in the entry's words). Undefined when the entry is skipped.
+   */
+  const entry = <T>(raw: unknown, where: string, kind: string, validate: (fields: Record<string, unknown>, id: string) => T) => {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return void out.problems.push(`${where} is not an object.`);
+    const fields = raw as Record<string, unknown>;
+    const label = typeof fields.name === 'string' ? `${kind} "${fields.name}"` : where;
+    const bad = secretFields(fields);
     if (bad.length) {
       return void out.problems.push(
         `${label} has ${bad.map((f) => `"${f}"`).join(', ')}: secrets never belong in ${WORKSPACE_FILE}, so the entry was refused and the value not read. Remove the field; each person enters secrets once, in their own SecretStorage.`,
       );
     }
-    const id = takeId(e.id, label);
-    if (!id) return;
-    let env: Environment;
+    const id = takeId(fields.id, label);
+    if (!id) return undefined;
     try {
-      env = validateEnvironment(
+      return { fields, label, id, value: validate(fields, id) };
+    } catch (err) {
+      if (!isExplorerError(err)) throw err;
+      return void out.problems.push(`${label}: ${err.message}`);
+    }
+  };
+  envs.forEach((rawEnv, i) => {
+    const env = entry(rawEnv, `Environment #${i + 1}`, 'Environment', (e, id) =>
+      validateEnvironment(
         {
           name: e.name as string,
           kind: e.kind as Environment['kind'],
@@ -82,29 +92,15 @@ export function parseWorkspaceFile(text: string): WorkspaceEntries {
           issuer: e.issuer as string | undefined,
         },
         id,
-      );
-    } catch (err) {
-      if (!isExplorerError(err)) throw err;
-      return void out.problems.push(`${label}: ${err.message}`);
-    }
-    out.environments.push({ ...env, origin: 'workspace' });
-    const apps = e.applications === undefined ? [] : e.applications;
-    if (!Array.isArray(apps)) return void out.problems.push(`${label}: "applications" is not a list.`);
+      ),
+    );
+    if (!env) return;
+    out.environments.push({ ...env.value, origin: 'workspace' });
+    const apps = env.fields.applications === undefined ? [] : env.fields.applications;
+    if (!Array.isArray(apps)) return void out.problems.push(`${env.label}: "applications" is not a list.`);
     apps.forEach((rawApp, j) => {
-      const whereApp = `Application #${j + 1} of ${label}`;
-      if (typeof rawApp !== 'object' || rawApp === null || Array.isArray(rawApp)) return void out.problems.push(`${whereApp} is not an object.`);
-      const a = rawApp as Record<string, unknown>;
-      const appLabel = typeof a.name === 'string' ? `Application "${a.name}"` : whereApp;
-      const badApp = secretFields(a);
-      if (badApp.length) {
-        return void out.problems.push(
-          `${appLabel} has ${badApp.map((f) => `"${f}"`).join(', ')}: secrets never belong in ${WORKSPACE_FILE}, so the entry was refused and the value not read. Remove the field; each person enters secrets once, in their own SecretStorage.`,
-        );
-      }
-      const appId = takeId(a.id, appLabel);
-      if (!appId) return;
-      try {
-        const app = validateApplication(
+      const app = entry(rawApp, `Application #${j + 1} of ${env.label}`, 'Application', (a, appId) =>
+        validateApplication(
           {
             name: a.name as string,
             clientId: a.clientId as string,
@@ -113,14 +109,11 @@ export function parseWorkspaceFile(text: string): WorkspaceEntries {
             scopes: a.scopes as string | undefined,
             redirectUri: a.redirectUri as string | undefined,
           },
-          { id: appId, environmentId: id },
+          { id: appId, environmentId: env.id },
           { hasStoredSecret: true },
-        );
-        out.applications.push({ ...app, origin: 'workspace' });
-      } catch (err) {
-        if (!isExplorerError(err)) throw err;
-        out.problems.push(`${appLabel}: ${err.message}`);
-      }
+        ),
+      );
+      if (app) out.applications.push({ ...app.value, origin: 'workspace' });
     });
   });
   return out;
