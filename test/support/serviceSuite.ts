@@ -1,11 +1,12 @@
 /**
  * The hooks most token-service suites share: one sandbox for the suite and, before each test, empty
- * in-memory stores with a token service over them and the sandbox's counters at zero. `assign` hands
- * them to the suite's variables.
+ * in-memory stores with a token service over them (on an injected clock if asked) and the sandbox's
+ * counters at zero. `assign` hands them to the suite's variables.
  */
 import fetch from 'node-fetch';
 import { TokenService } from '../../src/core/service';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../sandbox';
+import { FakeClock } from './fakeClock';
 import { MemorySecrets, MemoryState } from './memoryStores';
 
 export interface ServiceSuite {
@@ -13,9 +14,11 @@ export interface ServiceSuite {
   state: MemoryState;
   secrets: MemorySecrets;
   service: TokenService;
+  /** The service's clock and sleep when the suite asked for `{ clock: true }` (polling grants). */
+  clock: FakeClock;
 }
 
-export function useSandboxAndService(assign: (parts: ServiceSuite) => void, sandboxOptions: SandboxOptions = {}): void {
+export function useSandboxAndService(assign: (parts: ServiceSuite) => void, sandboxOptions: SandboxOptions = {}, opts: { clock?: boolean } = {}): void {
   let sandbox: Sandbox;
   before(async () => {
     sandbox = await startSandbox(sandboxOptions);
@@ -24,8 +27,10 @@ export function useSandboxAndService(assign: (parts: ServiceSuite) => void, sand
   beforeEach(() => {
     const state = new MemoryState();
     const secrets = new MemorySecrets();
+    const clock = new FakeClock();
+    const timing = opts.clock ? { now: clock.now, sleep: clock.sleep } : {};
     sandbox.resetStats();
-    assign({ sandbox, state, secrets, service: new TokenService({ state, secrets, http: () => ({ timeoutMs: 5000 }) }) });
+    assign({ sandbox, state, secrets, clock, service: new TokenService({ state, secrets, http: () => ({ timeoutMs: 5000 }), ...timing }) });
   });
 }
 

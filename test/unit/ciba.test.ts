@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { decodeJwt } from '../../src/core/jwt';
-import { TokenService } from '../../src/core/service';
-import { type Sandbox, startSandbox } from '../sandbox';
-import { FakeClock } from '../support/fakeClock';
-import { MemorySecrets, MemoryState } from '../support/memoryStores';
+import type { TokenService } from '../../src/core/service';
+import type { Sandbox } from '../sandbox';
+import type { FakeClock } from '../support/fakeClock';
+import { useSandboxAndService } from '../support/serviceSuite';
 import { failure } from '../support/failure';
 
 const CIBA_GRANT = 'urn:openid:params:grant-type:ciba';
@@ -20,16 +20,9 @@ describe('CIBA (poll mode) against the sandbox', function () {
   let service: TokenService;
   let envId: string;
 
-  before(async () => {
-    sandbox = await startSandbox();
-  });
-  after(() => sandbox.close());
-
+  useSandboxAndService((p) => ({ sandbox, service, clock } = p), {}, { clock: true });
   beforeEach(async () => {
-    clock = new FakeClock();
-    service = new TokenService({ state: new MemoryState(), secrets: new MemorySecrets(), http: () => ({ timeoutMs: 5000 }), now: clock.now, sleep: clock.sleep });
     envId = (await service.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: sandbox.pingone.authBase })).id;
-    sandbox.resetStats();
   });
 
   async function cibaApp() {

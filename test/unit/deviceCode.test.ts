@@ -8,31 +8,20 @@ import assert from 'node:assert/strict';
 import { parseDeviceAuthorizationResponse } from '../../src/core/grants/deviceCode';
 import type { UserCodeInfo } from '../../src/core/grants/deviceCode';
 import { decodeJwt } from '../../src/core/jwt';
-import { TokenService } from '../../src/core/service';
-import { type Sandbox, startSandbox } from '../sandbox';
-import { FakeClock } from '../support/fakeClock';
-import { MemorySecrets, MemoryState } from '../support/memoryStores';
+import type { TokenService } from '../../src/core/service';
+import type { Sandbox } from '../sandbox';
+import type { FakeClock } from '../support/fakeClock';
+import { useSandboxAndService } from '../support/serviceSuite';
 import { failure } from '../support/failure';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 describe('device authorization against the sandbox', function () {
   let sandbox: Sandbox;
-  let secrets: MemorySecrets;
   let clock: FakeClock;
   let service: TokenService;
 
-  before(async () => {
-    sandbox = await startSandbox();
-  });
-  after(() => sandbox.close());
-
-  beforeEach(() => {
-    secrets = new MemorySecrets();
-    clock = new FakeClock();
-    service = new TokenService({ state: new MemoryState(), secrets, http: () => ({ timeoutMs: 5000 }), now: clock.now, sleep: clock.sleep });
-    sandbox.resetStats();
-  });
+  useSandboxAndService((p) => ({ sandbox, service, clock } = p), {}, { clock: true });
 
   async function deviceApp(grants: ('device_code' | 'authorization_code')[] = ['device_code']) {
     const env = await service.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: sandbox.pingone.authBase });

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { validateGrants } from '../../src/core/application';
 import { tokenExchangeGrant } from '../../src/core/grants/tokenExchange';
 import { decodeJwt } from '../../src/core/jwt';
-import { TokenService } from '../../src/core/service';
-import { type Sandbox, startSandbox } from '../sandbox';
-import { FakeClock } from '../support/fakeClock';
-import { MemorySecrets, MemoryState } from '../support/memoryStores';
+import type { TokenService } from '../../src/core/service';
+import type { Sandbox } from '../sandbox';
+import type { FakeClock } from '../support/fakeClock';
+import { useSandboxAndService } from '../support/serviceSuite';
 import { failure } from '../support/failure';
 
 const ORDERS_API = 'https://orders.example.com';
@@ -22,14 +22,9 @@ describe('token exchange against the sandbox', function () {
   let service: TokenService;
   let envId: string;
 
-  before(async () => {
-    sandbox = await startSandbox();
-  });
-  after(() => sandbox.close());
-
+  let clock: FakeClock;
+  useSandboxAndService((p) => ({ sandbox, service, clock } = p), {}, { clock: true });
   beforeEach(async () => {
-    const clock = new FakeClock();
-    service = new TokenService({ state: new MemoryState(), secrets: new MemorySecrets(), http: () => ({ timeoutMs: 5000 }), now: clock.now, sleep: clock.sleep });
     clock.onSleep = () => sandbox.pending.device().catch(() => undefined);
     envId = (await service.addEnvironment({ name: 'Sandbox', kind: 'pingone', environmentId: sandbox.envId, authBaseUrl: sandbox.pingone.authBase })).id;
   });
