@@ -86,11 +86,16 @@ export class PingOneAuthenticationProvider implements vscode.AuthenticationProvi
       .filter((t) => matches(service, t, query) && usable(t))
       .sort((a, b) => b.issuedAt - a.issuedAt);
     const minValidityMs = this.deps.minValiditySeconds() * 1000;
+    // No scopes: VS Code listing accounts (the Accounts menu in every new window, getAccounts),
+    // not an extension asking for a token. The sets are listed as stored, with no refresh: a
+    // window opening must not rotate every stale refresh token. A token is refreshed when it is
+    // asked for (scopes given, even none: getSession passes an empty list).
+    const listing = scopes === undefined;
     const out: vscode.AuthenticationSession[] = [];
     for (const t of sets) {
       try {
         // Expired or about to: refreshed first (single flight); one that cannot be is left out.
-        await ensureFresh(service, t.id, minValidityMs, this.now);
+        if (!listing) await ensureFresh(service, t.id, minValidityMs, this.now);
         const session = await this.session(t.id);
         if (!options?.account || options.account.id === session.account.id) out.push(session);
       } catch (err) {

@@ -60,16 +60,27 @@ describe('authentication provider pingone', () => {
     assert.ok([s.user.username, s.user.sub].includes(user.label), `user label ${user.label}`);
   });
 
-  it('refreshes a token set that expires within pingone.variables.minValiditySeconds before handing it out, and reports the change', async () => {
+  it('lists accounts without a request (a new window lists them), and refreshes a set that expires within pingone.variables.minValiditySeconds before handing it out', async () => {
     const short = await startSandbox({ accessTokenTtlSeconds: 30 });
     try {
       const { app } = await worker(short);
       const first = await api.clientCredentials(app.id);
       const before = (await api.getTokens(first.id)).accessToken;
-      const changed = nextSessionChange();
+      short.resetStats();
+      // VS Code lists accounts (getSessions without scopes) in every new window: nothing is refreshed.
       const accounts = await vscode.authentication.getAccounts(PROVIDER);
-      await changed;
       assert.ok(accounts.some((a) => a.id === app.id));
+      assert.equal(short.stats().tokenRequests, 0, 'listing accounts sent no request');
+      assert.equal(api.listTokenSets(app.id)[0].issuedAt, first.issuedAt);
+      // Asked for a token with scopes: VS Code asks the provider for its sessions first, then
+      // withholds them here (no consent is recorded and a test host shows no dialog; the browser
+      // suite clicks Allow, test/e2e/tokenUse.test.ts). The set expires within the minimum
+      // validity, so the provider refreshed it before answering, and reported the change.
+      const changed = nextSessionChange();
+      const session = await vscode.authentication.getSession(PROVIDER, [`app:${app.id}`], { silent: true });
+      await changed;
+      assert.equal(session, undefined, 'no consent in this host');
+      assert.equal(short.stats().tokenRequests, 1, 'one refresh when a token was asked for');
       const after = api.listTokenSets(app.id);
       assert.deepEqual(
         after.map((t) => t.id),
