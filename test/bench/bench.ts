@@ -401,7 +401,12 @@ const mainThread = (threads: Record<string, number>) => Object.entries(threads).
 function idleRows(f: IdleFigures): Row[] {
   const seconds = f.windowMs / 1000;
   const fires = f.ours.final.timerFiresExtension;
-  const oneSecondTick = fires >= seconds / 2; // a per-second countdown would fire ~seconds times
+  const wakeSeconds = f.ours.final.timerSecondsExtension;
+  // A per-second countdown would fire in about every second of the window; a burst of calls (VS
+  // Code answering the authentication provider's getSessions at start-up, say) in one or two.
+  const oneSecondTick = wakeSeconds >= seconds / 2;
+  const timers = new Map<string, number>();
+  for (const t of f.ours.final.extensionTimers) timers.set(`${t.kind} ${t.delayMs / 1000} s`, (timers.get(`${t.kind} ${t.delayMs / 1000} s`) ?? 0) + t.fires);
   return [
     {
       section: 'Idle',
@@ -415,11 +420,11 @@ function idleRows(f: IdleFigures): Row[] {
     },
     {
       section: 'Idle',
-      measure: "timer callbacks from the extension's code in that window",
-      ours: `${fires} (${f.ours.final.extensionTimers.map((t) => `${t.kind} ${t.delayMs / 1000} s ×${t.fires}`).join(', ') || 'none'})`,
+      measure: "timer callbacks from the extension's code in that window (0 s timers are VS Code batching the messages the extension's calls send)",
+      ours: `${fires} in ${wakeSeconds} distinct seconds (${[...timers].map(([k, n]) => `${k} ×${n}`).join(', ') || 'none'})`,
       baseline: `${f.empty.final.timerFiresExtension} empty ext.`,
       ratio: '—',
-      budget: `< ${Math.ceil(seconds / 2)} (not every second)`,
+      budget: `fired in < ${Math.ceil(seconds / 2)} distinct seconds (not every second)`,
       verdict: verdict(!oneSecondTick),
     },
   ];

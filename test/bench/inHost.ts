@@ -649,6 +649,7 @@ async function idleStep(cfg: SessionConfig, result: SessionResult): Promise<void
     windowMs: endMs - startMs,
     timerFiresAll: allFires.filter(inWindow).length,
     timerFiresExtension: extensionTimers.reduce((n, r) => n + r.fires.filter(inWindow).length, 0),
+    timerSecondsExtension: new Set(extensionTimers.flatMap((r) => r.fires.filter(inWindow).map((t) => Math.floor((t - startMs) / 1000)))).size,
     extensionTimers: extensionTimers
       .map((r) => ({ kind: r.kind, delayMs: r.delayMs, fires: r.fires.filter(inWindow).length }))
       .filter((r) => r.fires > 0 || r.kind === 'setInterval'),

@@ -161,6 +161,11 @@ export interface IdleFinal {
   timerFiresAll: number;
   /** … of timers the extension's code created. */
   timerFiresExtension: number;
+  /**
+   * … in how many distinct seconds of the window they fired: a periodic wake-up shows in many,
+   * one burst (VS Code batches each message the extension sends with a 0 ms timer) in one or two.
+   */
+  timerSecondsExtension: number;
   /** Distinct timers (setInterval/setTimeout) the extension created that are still pending or repeating. */
   extensionTimers: Array<{ kind: string; delayMs: number; fires: number }>;
   /** Connections / requests from the extension inside the window. */
