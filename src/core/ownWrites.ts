@@ -27,10 +27,16 @@ export class OwnWritesState implements StateStore {
     const reported = this.store.get<T>(key);
     const mine = this.written.get(key);
     if (!mine) return reported;
+    // After the while, the store's value is the current one: forget the write, so that later
+    // reads of a large list (the token index) do not serialise it to compare.
+    if (this.now() - mine.at > LATE_REPORT_MS) {
+      this.written.delete(key);
+      return reported;
+    }
     const json = serialise(reported);
     if (json === mine.latest) return reported;
-    if (mine.earlier.includes(json) && this.now() - mine.at <= LATE_REPORT_MS) return parse<T>(mine.latest);
-    // Someone else's value, or a report after the while: it is the current one from now on.
+    if (mine.earlier.includes(json)) return parse<T>(mine.latest);
+    // Someone else's value: it is the current one from now on.
     this.written.delete(key);
     return reported;
   }
