@@ -123,7 +123,8 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
     const now = this.now();
     if (!node) {
       this.tokenSetNodes = [];
-      this.drawn = this.signature();
+      // refresh() keeps the signature current on every change; only the first draw computes it here.
+      this.drawn ??= this.signature();
       return this.service.listEnvironments().map((e) => new EnvironmentNode(e));
     }
     if (node instanceof EnvironmentNode) {
