@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { clientCredentialsGrant } from '../../src/core/oauth';
 import { ProxyAgents, bypassesProxy } from '../../src/core/proxy';
 import { failure } from '../support/failure';
+import { selfSignedCertificate } from '../support/tls';
 
 describe('proxy selection', () => {
   it('matches no-proxy entries by host, suffix, port and wildcard', () => {
@@ -38,34 +35,9 @@ describe('proxy selection', () => {
     let proxyUrl: string;
     const tunnels: string[] = [];
     before(async () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pte-proxy-'));
-      const key = path.join(dir, 'key.pem');
-      const cert = path.join(dir, 'cert.pem');
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-keyout',
-          key,
-          '-out',
-          cert,
-          '-days',
-          '1',
-          '-subj',
-          '/CN=upstream.test',
-          '-addext',
-          'subjectAltName=DNS:upstream.test,IP:127.0.0.1',
-        ],
-        { stdio: 'ignore' },
-      );
-      upstream = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (_req, res) =>
+      upstream = https.createServer(selfSignedCertificate('upstream.test', 'DNS:upstream.test,IP:127.0.0.1'), (_req, res) =>
         res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"access_token":"a","token_type":"Bearer"}'),
       );
-      fs.rmSync(dir, { recursive: true, force: true });
       await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
       port = (upstream.address() as AddressInfo).port;
       proxy = http.createServer((_req, res) => res.writeHead(405).end());

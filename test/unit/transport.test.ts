@@ -1,37 +1,25 @@
 /**
  * How connections are made (issue #10, finding 6): certificate checks on direct connections even
  * with `http.proxyStrictSSL: false` (a self-signed HTTPS server on loopback, its certificate made
- * by openssl in the test), and a 1 MiB cap on answers, enforced while streaming.
+ * by openssl, test/support/tls.ts), and a 1 MiB cap on answers, enforced while streaming.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { MAX_BODY_BYTES, httpRequest } from '../../src/core/http';
 import { ProxyAgents } from '../../src/core/proxy';
 import { failure } from '../support/failure';
+import { selfSignedCertificate } from '../support/tls';
 
 describe('transport', () => {
   describe('TLS on direct connections', () => {
     let server: https.Server;
     let url: string;
     before(async () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pte-tls-'));
-      const key = path.join(dir, 'key.pem');
-      const cert = path.join(dir, 'cert.pem');
-      execFileSync(
-        'openssl',
-        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'],
-        { stdio: 'ignore' },
-      );
-      server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (_req, res) =>
+      server = https.createServer(selfSignedCertificate('localhost', 'IP:127.0.0.1'), (_req, res) =>
         res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}'),
       );
-      fs.rmSync(dir, { recursive: true, force: true });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     });
