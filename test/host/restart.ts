@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { startSandbox } from '../sandbox';
 import { launchBrowser, openWorkbench } from './lib/browser';
 import { exitOnSignals, onCleanup } from './lib/cleanup';
-import { ensureCodeServer, freeLoopbackPort, startCodeServer, workbenchUrl } from './lib/codeServer';
+import { changeUserSettings, ensureCodeServer, freeLoopbackPort, startCodeServer, workbenchUrl } from './lib/codeServer';
 import { runLauncher } from './lib/launcher';
 import { ensureDir, makeRunDir, repoRoot } from './lib/paths';
 import { envInt, tailFile, waitFor } from './lib/proc';
@@ -72,6 +72,9 @@ async function main(): Promise<number> {
   let failed = 0;
   for (const phase of ['store', 'restarted']) {
     const resultsFile = path.join(logsDir, `results-${phase}.json`);
+    // Between the sessions the person turns auto-refresh on. (The first session's settings stay
+    // in the user-data folder, so the seed below is not written again.)
+    if (phase === 'restarted') changeUserSettings(userDataDir, { 'pingone.autoRefresh.enabled': true });
     const server = await startCodeServer({
       install,
       userDataDir,
@@ -81,7 +84,7 @@ async function main(): Promise<number> {
       // The suite reads tokens through the public API, which asks for consent by default. Auto-refresh
       // is off in the first session (a set opted in then waits for the setting, as the product says)
       // and on after the restart, so that nothing refreshes the short-lived set before the restart.
-      settings: { 'pingone.api.tokenAccess': 'allow', 'pingone.autoRefresh.enabled': phase === 'restarted' },
+      settings: { 'pingone.api.tokenAccess': 'allow', 'pingone.autoRefresh.enabled': false },
       env: {
         PTE_TEST_RESULTS: resultsFile,
         PTE_RESTART_PHASE: phase,

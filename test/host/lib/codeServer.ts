@@ -340,6 +340,17 @@ export function seedUserSettings(userDataDir: string, settings: Record<string, u
   fs.writeFileSync(file, JSON.stringify(settings, null, 2) + '\n');
 }
 
+/**
+ * Changes user settings in a code-server user-data dir that already has some (a person editing
+ * settings.json between two sessions); the file is created as seedUserSettings would otherwise.
+ */
+export function changeUserSettings(userDataDir: string, changes: Record<string, unknown>): void {
+  const file = path.join(userDataDir, 'User', 'settings.json');
+  const current = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : { ...QUIET_SETTINGS };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ ...current, ...changes }, null, 2) + '\n');
+}
+
 export interface CodeServer {
   /** e.g. http://127.0.0.1:41234/ (always ends with '/') */
   url: string;
