@@ -8,6 +8,9 @@ export const GRANTS: readonly Grant[] = ['client_credentials', 'authorization_co
 /** Grants that authenticate the client and so need a confidential application. */
 export const CONFIDENTIAL_GRANTS: readonly Grant[] = ['client_credentials', 'token_exchange', 'ciba'];
 
+/** Why an application cannot sign request objects (JAR). */
+export const NO_REQUEST_OBJECT_SIGNER = 'A signed request object needs a private key (private_key_jwt) or a client secret to sign with; this application has neither.';
+
 /** The `grant_type` (as discovery's `grant_types_supported` lists it) of each grant. */
 export const GRANT_TYPES: Record<Grant, string> = {
   client_credentials: 'client_credentials',
@@ -173,7 +176,7 @@ export function validateApplication(
   if (input.dpop !== undefined && typeof input.dpop !== 'boolean') throw invalidInput('dpop', 'dpop is true or false.');
   if (input.dpop) app.dpop = true;
   if (jar === 'always' && authMethod !== 'private_key_jwt' && !usesSecret(authMethod)) {
-    throw invalidInput('requestObject', 'A signed request object needs a private key (private_key_jwt) or a client secret to sign with; this application has neither.');
+    throw invalidInput('requestObject', NO_REQUEST_OBJECT_SIGNER);
   }
   return app;
 }

@@ -5,6 +5,7 @@
  */
 import type { Endpoints } from './endpoints';
 import { ExplorerError, invalidInput } from './errors';
+import { NO_REQUEST_OBJECT_SIGNER } from './application';
 import { type ClientSigner, privateKeySigner, secretSigner } from './clientAuth';
 import { type OAuthCall, pushAuthorizationRequest } from './oauth';
 import { type Pkce, createPkce, randomToken } from './random';
@@ -86,7 +87,7 @@ export async function signRequestObject(params: Record<string, string>, call: OA
   if (client.privateKey && typeof client.privateKey.d === 'string') signer = await privateKeySigner(client.privateKey, client.signingAlg);
   else if (client.clientSecret) signer = secretSigner(client.clientSecret, 'HS256');
   else {
-    throw invalidInput('requestObject', 'A signed request object needs a private key (private_key_jwt) or a client secret to sign with; this application has neither.');
+    throw invalidInput('requestObject', NO_REQUEST_OBJECT_SIGNER);
   }
   const { key, alg, kid } = signer;
   const iat = Math.floor(now / 1000);

@@ -127,6 +127,10 @@ export async function applyClientAuth(client: ClientCredentials, req: ClientAuth
   }
 }
 
+/** What to check when the server refuses a client secret (or the client ID). */
+export const CREDENTIALS_REFUSED =
+  "The server did not accept the application's credentials: check the client ID, the client secret and the token endpoint auth method configured for the application.";
+
 /** The hint for `invalid_client` that fits the method: what to check. */
 export function invalidClientHint(client: Pick<ClientCredentials, 'authMethod' | 'privateKey'>): string {
   switch (client.authMethod) {
@@ -135,6 +139,6 @@ export function invalidClientHint(client: Pick<ClientCredentials, 'authMethod' |
     case 'client_secret_jwt':
       return "The server did not accept the client assertion: check the client secret, that the application's auth method is client_secret_jwt, and the signing algorithm and assertion audience.";
     default:
-      return "The server did not accept the application's credentials: check the client ID, the client secret and the token endpoint auth method configured for the application.";
+      return CREDENTIALS_REFUSED;
   }
 }

@@ -10,7 +10,7 @@ import { basicCredential, redact, rememberSecrets } from './redact';
 
 import type { AuthMethod } from './application';
 import type { JWK } from 'jose';
-import { type ClientCredentials, applyClientAuth, basicAuthorization, invalidClientHint } from './clientAuth';
+import { CREDENTIALS_REFUSED, type ClientCredentials, applyClientAuth, basicAuthorization, invalidClientHint } from './clientAuth';
 import { createDpopProof } from './dpop';
 
 export type { AuthMethod };
@@ -162,8 +162,7 @@ function statusError(res: HttpResponse, what: string, context: ErrorContext): Ex
 }
 
 const OAUTH_HINTS: Record<string, string> = {
-  invalid_client:
-    "The server did not accept the application's credentials: check the client ID, the client secret and the token endpoint auth method configured for the application.",
+  invalid_client: CREDENTIALS_REFUSED,
   invalid_grant: 'The code or refresh token is expired, already used or revoked: sign in again.',
   invalid_scope: 'Request only scopes the application is granted.',
   unauthorized_client: 'The application is not allowed to use this grant type: check its grant types on the server.',

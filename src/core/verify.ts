@@ -10,6 +10,9 @@ import { decodeJwt, looksLikeJwt } from './jwt';
 import { JWKS_MAX_AGE_MS, cacheMaxAgeMs } from './metadataCache';
 import { loadJose } from './joseLoader';
 
+/** Why a signature cannot be checked when discovery names no key set. */
+export const NO_KEY_SET = 'The issuer publishes no key set (jwks_uri).';
+
 export type SignatureState =
   | { state: 'verified'; alg: string; kid?: string }
   | { state: 'invalid'; alg?: string; kid?: string; reason: string }
@@ -83,7 +86,7 @@ export async function verifySignature(token: string, jwksUrl: string | undefined
   if (!ASYMMETRIC.test(alg)) {
     return { state: 'not_verifiable', reason: `${alg} is signed with a shared secret; it cannot be verified with the public key set.` };
   }
-  if (!jwksUrl) return { state: 'not_verifiable', reason: 'The issuer publishes no key set (jwks_uri).' };
+  if (!jwksUrl) return { state: 'not_verifiable', reason: NO_KEY_SET };
   const { compactVerify, createLocalJWKSet, errors: joseErrors } = await loadJose();
   try {
     await withKeySet(cache, jwksUrl, (jwks) => compactVerify(token, createLocalJWKSet(jwks)));

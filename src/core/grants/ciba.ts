@@ -4,12 +4,13 @@
  * gets an `auth_req_id` (§7.3), then polls the token endpoint with it (§10.1) through the shared
  * polling loop, with the device grant's pending / slow-down / denied / expired handling.
  */
+import { GRANT_TYPES } from '../application';
 import { ExplorerError, invalidInput } from '../errors';
 import { type OAuthCall, type TokenResponse, optionalString, postWithClientAuth, requireJsonObject, tokenRequest } from '../oauth';
 import { scopeList } from '../tokenSet';
 import { DEFAULT_INTERVAL_SECONDS, type PollClock, pollForToken } from './polling';
 
-export const CIBA_GRANT_TYPE = 'urn:openid:params:grant-type:ciba';
+export const CIBA_GRANT_TYPE = GRANT_TYPES.ciba;
 
 export interface BackchannelRequest {
   /** Exactly one of the three hints names the user (§7.1). */

@@ -3,12 +3,13 @@
  * code and a user code (§3.1-3.2), then poll the token endpoint with the device code (§3.4-3.5)
  * through the shared polling loop. Pure of `vscode`; the caller shows the user code.
  */
+import { GRANT_TYPES } from '../application';
 import { ExplorerError, invalidInput } from '../errors';
 import type { HttpResponse } from '../http';
 import { type OAuthCall, type TokenResponse, optionalString, postWithClientAuth, requireJsonObject, tokenRequest } from '../oauth';
 import { DEFAULT_INTERVAL_SECONDS, type PollClock, pollForToken } from './polling';
 
-export const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
+export const DEVICE_CODE_GRANT_TYPE = GRANT_TYPES.device_code;
 
 /** What the user needs to approve the device, and what the client polls with. */
 export interface DeviceAuthorization {

@@ -4,11 +4,12 @@
  * or resource. The client authenticates; PingOne requires a confidential client, so a public one is
  * refused before any request.
  */
+import { GRANT_TYPES } from '../application';
 import { ExplorerError, invalidInput } from '../errors';
 import { tryParseJson } from '../http';
 import { type OAuthCall, type TokenResponse, parseTokenResponse, postWithClientAuth } from '../oauth';
 
-export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const TOKEN_EXCHANGE_GRANT_TYPE = GRANT_TYPES.token_exchange;
 
 /** RFC 8693 §3 token type identifiers. */
 export const TOKEN_TYPES = {

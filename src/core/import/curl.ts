@@ -5,7 +5,7 @@
  * (`--user` or `Authorization: Basic` → client_secret_basic; `client_secret` in the body or the query
  * → client_secret_post; `client_id` alone → none). Pure: nothing is sent or stored here.
  */
-import { type AuthMethod, validateClientId, validateScopes } from '../application';
+import { type AuthMethod, GRANT_TYPES, validateClientId, validateScopes } from '../application';
 import { type EnvironmentInput, REGIONS, isLoopbackHost, validateEnvironmentId } from '../environment';
 import { invalidInput, isExplorerError } from '../errors';
 import type { Grant } from '../tokenSet';
@@ -194,11 +194,8 @@ export interface CurlImport {
   warnings: string[];
 }
 
-const GRANT_NAMES: Record<string, string> = {
-  'urn:ietf:params:oauth:grant-type:device_code': 'device_code',
-  'urn:ietf:params:oauth:grant-type:token-exchange': 'token_exchange',
-  'urn:openid:params:grant-type:ciba': 'ciba',
-};
+/** Each grant by its `grant_type` (the URNs of device, token exchange and CIBA included). */
+const GRANT_NAMES: Record<string, string> = Object.fromEntries(Object.entries(GRANT_TYPES).map(([grant, type]) => [type, grant]));
 
 /** The environment a token URL belongs to, or an `invalid_input` naming the shapes it knows. */
 function environmentFor(url: URL): { input: EnvironmentInput; notes: string[] } {

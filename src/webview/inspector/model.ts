@@ -7,7 +7,7 @@
  */
 import { decodeJwt, looksLikeJwt, numericDate } from '../../core/jwt';
 import { type TokenSet, isDpopBound, tokenStatus } from '../../core/tokenSet';
-import { type JwksCache, verifySignature } from '../../core/verify';
+import { type JwksCache, NO_KEY_SET, verifySignature } from '../../core/verify';
 import type { InspectorModel, SignatureView, TokenKind, TokenView } from './protocol';
 
 /** One token to show: which it is and its text (extension side only). */
@@ -175,7 +175,7 @@ export async function verifyModel(
   sources: readonly TokenSource[],
   jwksUrl: string | undefined,
   cache: JwksCache,
-  unknownIssuerReason = 'The issuer publishes no key set (jwks_uri).',
+  unknownIssuerReason = NO_KEY_SET,
 ): Promise<InspectorModel> {
   const tokens = await Promise.all(
     model.tokens.map(async (view): Promise<TokenView> => {

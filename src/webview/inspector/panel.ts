@@ -14,6 +14,7 @@ import { dpopThumbprint } from '../../core/dpop';
 import { ExplorerError } from '../../core/errors';
 import { redact } from '../../core/redact';
 import type { TokenService } from '../../core/service';
+import { NO_KEY_SET } from '../../core/verify';
 import { inspectorHtml } from './html';
 import { KIND_LABEL, type TokenSource, copyText, issuerOf, modelFromJwt, modelFromTokenSet, modelKey, normaliseToken, sourcesOfSet, verifyModel } from './model';
 import { type FromWebview, type InspectorModel, type IntrospectableKind, type TokenKind, type ToWebview, isFromWebview } from './protocol';
@@ -224,7 +225,7 @@ export class InspectorPanel implements vscode.Disposable {
           if (env) {
             try {
               jwksUrl = (await service.endpoints(env.id)).jwks;
-              reason = 'The issuer publishes no key set (jwks_uri).';
+              reason = NO_KEY_SET;
             } catch (err) {
               reason = `The issuer's key set is unavailable: ${message(err, [token])}`;
               log.error(`Token Inspector: endpoints of ${env.name}: ${reason}`);
