@@ -478,7 +478,11 @@ export class TokenService {
    * place, so its stored secret and tokens stay attached. Nothing is written to the stores.
    */
   setWorkspaceEntries(entries: { environments: Environment[]; applications: Application[] }): void {
-    this.workspaceEntries = { environments: [...entries.environments], applications: [...entries.applications] };
+    const next = { environments: [...entries.environments], applications: [...entries.applications] };
+    // The file is read again on every change event (and once more when its watcher is armed): the
+    // same entries change nothing, so nothing that listens redraws or re-syncs.
+    if (JSON.stringify(next) === JSON.stringify(this.workspaceEntries)) return;
+    this.workspaceEntries = next;
     this.changed();
   }
 

@@ -34,7 +34,12 @@ export class WorkspaceFile implements vscode.Disposable {
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.watch()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reload()),
     );
-    this.watch();
+    void this.reload();
+    // Creating the file watchers is the most expensive call activation would make (about 2 ms): it
+    // is done right after activation returns, and watch() reads the file once more, so a change
+    // made in between is not missed.
+    const arm = setTimeout(() => this.watch(), 0);
+    this.disposables.push({ dispose: () => clearTimeout(arm) });
   }
 
   private watch(): void {

@@ -85,9 +85,15 @@ describe('workspace file', () => {
     await service.setClientSecret('team-dev-worker', 'my-own-secret');
     assert.equal(decodeClientSecret(secrets.data.get(KEYS.clientSecret('team-dev-worker')) ?? '').secret, 'my-own-secret');
     // The file changes (a rename): the entry keeps its secret.
+    let changes = 0;
+    service.onDidChange(() => changes++);
     service.setWorkspaceEntries(parseWorkspaceFile(FILE.replace('"Worker"', '"Team worker"')));
     assert.equal(service.getApplication('team-dev-worker').name, 'Team worker');
     assert.equal(await service.hasClientSecret('team-dev-worker'), true);
+    assert.equal(changes, 1);
+    // Read again unchanged (a second change event, the watcher armed): no change event.
+    service.setWorkspaceEntries(parseWorkspaceFile(FILE.replace('"Worker"', '"Team worker"')));
+    assert.equal(changes, 1);
   });
 
   it('exports without secrets, and the export reads back as the same applications', async () => {
