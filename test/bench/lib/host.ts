@@ -133,7 +133,21 @@ export async function startHost(opts: { install: CodeServerInstall; runDir: stri
     if (!keepOpen) {
       await page.close();
       // VS Code stops the host once run() resolves; the next window starts on a quiet machine.
-      await waitFor(`extension host ${result.pid} to exit`, () => processGone(result.pid), { timeoutMs: 20_000, intervalMs: 50 });
+      // Now and then code-server keeps a host whose page closed for its reconnection grace time:
+      // the measurement is in hand, so that host is stopped rather than the whole run.
+      const exited = await waitFor(`extension host ${result.pid} to exit`, () => processGone(result.pid), { timeoutMs: 20_000, intervalMs: 50 }).then(
+        () => true,
+        () => false,
+      );
+      if (!exited) {
+        opts.log(`extension host ${result.pid} of ${label} still running 20 s after its page closed: stopping it`);
+        try {
+          process.kill(result.pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+        await waitFor(`extension host ${result.pid} to stop`, () => processGone(result.pid), { timeoutMs: 5_000, intervalMs: 50 });
+      }
     }
     return { result, page, config };
   };
