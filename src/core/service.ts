@@ -479,8 +479,8 @@ export class TokenService {
    */
   setWorkspaceEntries(entries: { environments: Environment[]; applications: Application[] }): void {
     const next = { environments: [...entries.environments], applications: [...entries.applications] };
-    // The file is read again on every change event (and once more when its watcher is armed): the
-    // same entries change nothing, so nothing that listens redraws or re-syncs.
+    // The file is read again on every change event and when its folders change: the same entries
+    // change nothing, so nothing that listens redraws or re-syncs.
     if (JSON.stringify(next) === JSON.stringify(this.workspaceEntries)) return;
     this.workspaceEntries = next;
     this.changed();

@@ -34,10 +34,8 @@ export class WorkspaceFile implements vscode.Disposable {
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.watch()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.reload()),
     );
-    void this.reload();
-    // Creating the file watchers is the most expensive call activation would make (about 2 ms): it
-    // is done right after activation returns, and watch() reads the file once more, so a change
-    // made in between is not missed.
+    // Creating the file watchers is the most expensive call activation would make (about 2 ms), so
+    // it is done right after activation returns; watch() then reads the file, as after every change.
     const arm = setTimeout(() => this.watch(), 0);
     this.disposables.push({ dispose: () => clearTimeout(arm) });
   }
