@@ -12,5 +12,10 @@ export function isLoopbackHost(hostname: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){2}$/.test(h);
 }
 
+/** Whether a request may go to `url`: over https://, or over plain http:// to a loopback host only. */
+export function isAllowedTransport(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+}
+
 /** The workspace file, relative to a workspace folder (see core/workspace). */
 export const WORKSPACE_FILE = '.vscode/pingone.json';

@@ -10,7 +10,7 @@
  */
 import { type AuthorizationPlan, type AuthorizationRequest, createAuthorizationRequest, validateAuthorizationResponse } from './authorize';
 import type { Endpoints } from './endpoints';
-import { isLoopbackHost } from './environment';
+import { isAllowedTransport } from './basics';
 import { ExplorerError, invalidInput } from './errors';
 import { type HttpResponse, type HttpSettings, describeBody, httpRequest, tryParseJson } from './http';
 import { type OAuthCall, errorFromResponse } from './oauth';
@@ -80,7 +80,7 @@ export function flowUrl(value: string, flowsBase: string, what: string): string 
       `The flow's ${what} points to ${url.origin}, not to the flows API at ${base.origin}, so nothing was sent: the password and session cookies only go to the flows API.`,
     );
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+  if (!isAllowedTransport(url)) {
     throw new ExplorerError('invalid_response', `The flow's ${what} must use https:// (got ${url.protocol}), so nothing was sent.`);
   }
   return url.href;

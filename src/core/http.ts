@@ -4,7 +4,7 @@
  */
 import type { Agent } from 'node:http';
 import type { FetchError as FetchErrorType } from 'node-fetch';
-import { isLoopbackHost } from './basics';
+import { isAllowedTransport } from './basics';
 import { ExplorerError } from './errors';
 import { safeUrl } from './redact';
 
@@ -93,7 +93,7 @@ function requireSecureUrl(raw: string): void {
   } catch {
     throw new ExplorerError('invalid_input', `Nothing was sent: "${safeUrl(raw)}" is not a URL.`);
   }
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return;
+  if (isAllowedTransport(url)) return;
   throw new ExplorerError(
     'invalid_input',
     `Nothing was sent to ${safeUrl(raw)}: requests must use https:// (plain http:// is only allowed for loopback hosts such as 127.0.0.1).`,

@@ -264,12 +264,7 @@ export class TokenCalls {
         this.service.jwks,
       );
     }
-    const ids = {
-      id: this.core.newId(),
-      applicationId: app.id,
-      environmentId: app.environmentId,
-      ...bindingFor(this.service.getEnvironment(app.environmentId), endpoints.token),
-    };
+    const ids = { id: this.core.newId(), applicationId: app.id, environmentId: app.environmentId, ...this.bindingNow(app, endpoints) };
     await this.pinSecret(app, endpoints.token);
     return this.core.saveTokenSet(withDpopKey({ ...tokenSetFromResponse(response, ids, grant, this.core.now(), scope), ...extra }, call));
   }

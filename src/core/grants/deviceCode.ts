@@ -62,9 +62,9 @@ export function parseDeviceAuthorizationResponse(res: HttpResponse, now: number)
     throw new ExplorerError('invalid_response', `${WHAT}: the answer has no ${missing.join(', ')}.`, { status: res.status });
   }
   return {
-    deviceCode: deviceCode,
-    userCode: userCode,
-    verificationUri: verificationUri,
+    deviceCode,
+    userCode,
+    verificationUri,
     verificationUriComplete: httpUrl(body, 'verification_uri_complete'),
     expiresAt: now + expiresIn * 1000,
     interval: positiveSeconds(body, 'interval') ?? DEFAULT_INTERVAL_SECONDS,

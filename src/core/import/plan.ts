@@ -79,6 +79,13 @@ export interface PlanPreview {
   warnings: string[];
 }
 
+/** The plan's environment an application belongs to (a plan always names one of its own). */
+function environmentOf<E>(byKey: ReadonlyMap<string, E>, pa: PlannedApplication): E {
+  const env = byKey.get(pa.environmentKey);
+  if (!env) throw new Error(`The import plan has no environment "${pa.environmentKey}" for application ${pa.input.clientId}.`);
+  return env;
+}
+
 /**
  * What applying the plan would create or update, without writing anything. New entries get ids
  * of the form `new:…`; entries that already exist keep theirs.
@@ -92,8 +99,7 @@ export async function previewPlan(plan: ImportPlan, target: ImportTarget): Promi
   }
   const applications: PlanPreview['applications'] = [];
   for (const pa of plan.applications) {
-    const env = envByKey.get(pa.environmentKey);
-    if (!env) throw new Error(`The import plan has no environment "${pa.environmentKey}" for application ${pa.input.clientId}.`);
+    const env = environmentOf(envByKey, pa);
     const existing = env.existing ? matchApplication(env.id, pa.input.clientId, target.listApplications(env.id)) : undefined;
     const id = existing?.id ?? `new:${pa.environmentKey}:${pa.input.clientId}`;
     const input = existing ? mergedInput(existing, pa.input) : pa.input;
@@ -131,15 +137,18 @@ export function describePreview(preview: PlanPreview): string[] {
  */
 export async function applyPlan(plan: ImportPlan, target: ImportTarget): Promise<{ environments: Environment[]; applications: Application[] }> {
   for (const pe of plan.environments) validateEnvironment(pe.input, 'check');
-  for (const pa of plan.applications) validateApplication(pa.input, { id: 'check', environmentId: 'check' }, { hasStoredSecret: true });
+  const planned = new Map(plan.environments.map((pe) => [pe.key, pe]));
+  for (const pa of plan.applications) {
+    environmentOf(planned, pa);
+    validateApplication(pa.input, { id: 'check', environmentId: 'check' }, { hasStoredSecret: true });
+  }
   const envByKey = new Map<string, Environment>();
   for (const pe of plan.environments) {
     envByKey.set(pe.key, matchEnvironment(pe.input, target.listEnvironments()) ?? (await target.addEnvironment(pe.input)));
   }
   const applications: Application[] = [];
   for (const pa of plan.applications) {
-    const env = envByKey.get(pa.environmentKey);
-    if (!env) throw new Error(`The import plan has no environment "${pa.environmentKey}" for application ${pa.input.clientId}.`);
+    const env = environmentOf(envByKey, pa);
     const existing = matchApplication(env.id, pa.input.clientId, target.listApplications(env.id));
     applications.push(existing ? await target.updateApplication(existing.id, mergedInput(existing, pa.input)) : await target.addApplication(env.id, pa.input));
   }
