@@ -23,6 +23,7 @@
 //   PTE_BENCH_REQUESTS       requests per method and grant (default 200, after 20 warm-up)
 //   PTE_BENCH_ACTIVATIONS    activation samples per extension (default 21, after 1 warm-up)
 //   PTE_BENCH_PROFILE=1      also write a CPU profile of one more activation of ours (diagnostics)
+//   PTE_BENCH_PROFILE_DIR    write the profiles of the profiled Get Token commands into this folder (diagnostics)
 //   PTE_BENCH_PHASES         subset, e.g. "bundle,requests" (default: all of bundle,requests,roundtrips,inspector,host;
 //                            host = activation,scale,memory,gettoken,idle, which can also be chosen one by one)
 //   PTE_BENCH_MEMORY         memory samples per extension (default 3)
