@@ -25,8 +25,6 @@ function entries(dir, filter) {
  * Modules a dependency bundles but the extension never runs, replaced by tiny stand-ins:
  * - web-streams-polyfill (60 KB): fetch-blob loads it only when globalThis.ReadableStream is
  *   missing, and Node >= 18 always has it.
- * - debug (10 KB with supports-color, ms, has-flag): the proxy agents' diagnostics, which would
- *   only print with DEBUG=... set; our own log channel records requests.
  * - formdata-polyfill and node-fetch's multipart parser (6.5 KB): node-fetch needs them to send a
  *   FormData body or to read one with response.formData(). The extension sends only form-encoded
  *   strings and reads text (src/core/http.ts), so a stand-in FormData class that no body is an
@@ -39,7 +37,6 @@ function entries(dir, filter) {
  */
 const STUBS = {
   'web-streams-polyfill': 'module.exports = {};',
-  debug: 'module.exports = function createDebug() { const d = function () {}; d.enabled = false; d.extend = () => d; return d; };',
   'formdata-polyfill':
     'class FormData {}\n' +
     "const unavailable = () => { throw new Error('multipart/form-data is not available in this build'); };\n" +
@@ -55,7 +52,6 @@ const stubs = {
   name: 'stubs',
   setup(build) {
     build.onResolve({ filter: /^web-streams-polyfill(\/.*)?$/ }, () => ({ path: 'web-streams-polyfill', namespace: 'stub' }));
-    build.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'stub' }));
     build.onResolve({ filter: /^formdata-polyfill(\/.*)?$/ }, () => ({ path: 'formdata-polyfill', namespace: 'stub' }));
     build.onResolve({ filter: /^fetch-blob(\/from\.js)?$/ }, (args) => ({ path: args.path, namespace: 'stub' }));
     build.onResolve({ filter: /^data-uri-to-buffer$/ }, () => ({ path: 'data-uri-to-buffer', namespace: 'stub' }));
@@ -75,12 +71,11 @@ const stubs = {
 const VENDOR = {
   'node-fetch': { file: './vendor/node-fetch.mjs', entry: 'node-fetch', format: 'esm' },
   './joseLazy': { file: './vendor/jose.mjs', entry: 'src/core/joseLazy.ts', format: 'esm' },
-  './proxyAgentsLazy': { file: './vendor/proxy-agents.js', entry: 'src/core/proxyAgentsLazy.ts', format: 'cjs' },
 };
 const vendorSplit = {
   name: 'vendor-split',
   setup(build) {
-    build.onResolve({ filter: /^(node-fetch|\.\/joseLazy|\.\/proxyAgentsLazy)$/ }, (args) =>
+    build.onResolve({ filter: /^(node-fetch|\.\/joseLazy)$/ }, (args) =>
       args.kind === 'dynamic-import' || args.kind === 'require-call' ? { path: VENDOR[args.path].file, external: true } : undefined,
     );
   },
@@ -297,6 +292,8 @@ function checkSizes() {
 
 async function build() {
   exportCache.clear();
+  // A vendor file no longer built must not linger, be counted in the sizes or be shipped.
+  fs.rmSync('dist/vendor', { recursive: true, force: true });
   const configs = [webview, ...vendor, ...(tests ? [testBuild] : [])].filter((c) => c.entryPoints.length > 0);
   const [metafiles] = await Promise.all([buildExtension(), ...configs.map((c) => esbuild.build(c))]);
   if (production) {

@@ -15,8 +15,7 @@ import { Ticker } from './core/ticker';
 import { AutoRefresh } from './platform/autoRefresh';
 import { Log } from './platform/log';
 import { confirmOrigins } from './platform/origins';
-import { ProxyAgents } from './core/proxy';
-import { proxyConfig, requestTimeoutMs } from './platform/settings';
+import { requestTimeoutMs } from './platform/settings';
 import { createTokenAccessGate } from './platform/tokenAccess';
 import { ExplorerTree } from './tree/explorerTree';
 import { WorkspaceFile } from './workspace/workspaceFile';
@@ -35,7 +34,6 @@ const features = () => (loaded ??= require('./features') as typeof import('./fea
 
 export function activate(context: vscode.ExtensionContext): PingOneTokenExplorerApi {
   const log = new Log();
-  const agents = new ProxyAgents();
   // Every window of this editor shares the global storage folder: refreshes take turns there. The
   // lock is loaded with the grant code, on the first refresh or revocation.
   const lockFolder = path.join(context.globalStorageUri.fsPath, 'locks');
@@ -44,10 +42,9 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     state: new OwnWritesState(context.globalState),
     secrets: context.secrets,
     confirmOrigins,
-    http: () => {
-      const proxy = proxyConfig();
-      return { timeoutMs: requestTimeoutMs(), log: (entry) => log.request(entry), agent: (url) => agents.agentFor(url, proxy) };
-    },
+    // Proxies, proxy authentication and the OS's certificates are VS Code's: its proxy support
+    // (\`http.proxySupport\`) routes every https request an extension makes.
+    http: () => ({ timeoutMs: requestTimeoutMs(), log: (entry) => log.request(entry) }),
     lock: { acquire: (key, opts) => (fileLock ??= new (features().FileLock)(lockFolder)).acquire(key, opts) },
   });
   context.globalState.setKeysForSync(SYNCED_KEYS);
@@ -88,7 +85,6 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
   const onDemand = (id: OnDemandCommandId) => vscode.commands.registerCommand(id, (...args: unknown[]) => (handlers ??= features().commandHandlers(ctx))[id](...args));
   context.subscriptions.push(
     log,
-    { dispose: () => agents.dispose() },
     { dispose: () => loaded?.disposeInspector() },
     changed,
     autoRefresh,
@@ -109,7 +105,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
       if (e.key.startsWith('pte.v1.')) service.storedDataChanged();
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('pingone') || e.affectsConfiguration('http')) service.reload();
+      if (e.affectsConfiguration('pingone')) service.reload();
     }),
     ...Object.entries(immediate).map(([id, handler]) => vscode.commands.registerCommand(id, handler)),
     ...COMMAND_IDS.filter(isOnDemand).map(onDemand),

@@ -23,7 +23,7 @@ export interface HttpSettings {
   timeoutMs: number;
   signal?: AbortSignal;
   log?: (entry: RequestLogEntry) => void;
-  /** Chooses the connection agent (proxy, TLS verification) per URL; default: direct. */
+  /** The connection agent per URL; default: Node's (keep-alive), which VS Code's proxy support routes. */
   agent?: (url: URL) => Agent | undefined;
 }
 
