@@ -104,8 +104,10 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     context.secrets.onDidChange((e) => {
       if (e.key.startsWith('pte.v1.')) service.storedDataChanged();
     }),
+    // A setting changes what is drawn (auto-refresh), not what a server published: endpoints and
+    // key sets stay cached (the Refresh button forgets them).
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('pingone')) service.reload();
+      if (e.affectsConfiguration('pingone')) service.storedDataChanged();
     }),
     ...Object.entries(immediate).map(([id, handler]) => vscode.commands.registerCommand(id, handler)),
     ...COMMAND_IDS.filter(isOnDemand).map(onDemand),

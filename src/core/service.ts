@@ -264,7 +264,7 @@ export class TokenService {
     this.changed();
   }
 
-  /** Also forget cached endpoints and key sets (after a settings change, or on the user's Refresh). */
+  /** Also forget cached endpoints and key sets (the user's Refresh). */
   reload(): void {
     this.endpointCache.clear();
     this.resolvedEndpoints.clear();

@@ -3,6 +3,7 @@
  * authorization server (the sandbox) on loopback.
  */
 import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
 import type { PingOneTokenExplorerApi } from '../../src/api';
 import type { Sandbox } from '../sandbox';
 import { browserFor, rejectsWith, sandboxEnvironment, useApiAndSandbox, webApplication, workerApplication } from './helpers';
@@ -152,5 +153,27 @@ describe('public API', () => {
     assert.deepEqual(await api.listApplications(), []);
     assert.deepEqual(api.listTokenSets(), []);
     await rejectsWith(api.getTokens(info.id), 'invalid_input');
+  });
+});
+
+describe('settings changes', () => {
+  let api: PingOneTokenExplorerApi;
+  let s: Sandbox;
+
+  useApiAndSandbox((a, b) => ((api = a), (s = b)));
+
+  it('keep the discovered endpoints: after changing a pingone.* setting the next token costs one request', async () => {
+    const env = await api.addEnvironment(sandboxEnvironment(s));
+    const app = await api.addApplication(env.id, workerApplication(s));
+    await api.clientCredentials(app.id);
+    const config = vscode.workspace.getConfiguration('pingone');
+    await config.update('requestTimeoutSeconds', 45, vscode.ConfigurationTarget.Global);
+    try {
+      s.resetStats();
+      await api.clientCredentials(app.id);
+      assert.deepEqual([s.stats().requests, s.stats().tokenRequests], [1, 1]);
+    } finally {
+      await config.update('requestTimeoutSeconds', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 });
