@@ -69,9 +69,12 @@ export interface HttpResponse {
   text: string;
 }
 
-/** node-fetch is loaded on the first request, so activation does not pay for evaluating it. */
+/**
+ * node-fetch is loaded on the first request, so activation does not pay for evaluating it (a
+ * require of dist/vendor/node-fetch.js, which the build makes CommonJS; see loadJose for why).
+ */
 let nodeFetch: Promise<typeof import('node-fetch')> | undefined;
-const loadFetch = () => (nodeFetch ??= import('node-fetch'));
+const loadFetch = () => (nodeFetch ??= Promise.resolve().then(() => require('node-fetch') as typeof import('node-fetch')));
 
 function describeHost(url: string): string {
   try {

@@ -61,8 +61,15 @@ function capture(): Error {
   return e;
 }
 
+/** Whether a stack runs through the measured extension's code: its main file or a bundle beside it (dist/extension.js, dist/features.js, dist/vendor/). */
 function fromExtension(e: Error = capture()): boolean {
-  return !!mainPath && (e.stack ?? '').includes(mainPath);
+  return !!mainPath && (e.stack ?? '').includes(path.dirname(mainPath) + path.sep);
+}
+
+/** Whether a module loading `vscode` is the measured extension's (its main file, or its bundle that the main file loads). */
+function isOwnModule(parent: unknown): boolean {
+  const filename = (parent as { filename?: string } | undefined)?.filename;
+  return !!mainPath && !!filename && path.dirname(filename) === path.dirname(mainPath);
 }
 
 /** Attributions captured during activation, decided once it is over. */
@@ -337,10 +344,10 @@ function treeCapturingApi(api: Record<string, unknown>): Record<string, unknown>
 
 M._load = function (this: unknown, request: string, parent: unknown, isMain: boolean) {
   const main = mainPath;
-  if (traceApi && activating && request === 'vscode' && (parent as { filename?: string } | undefined)?.filename === main) {
+  if (traceApi && activating && request === 'vscode' && isOwnModule(parent)) {
     return tracedApi(origLoad.call(this, request, parent, isMain) as Record<string, unknown>);
   }
-  if (captureTree && request === 'vscode' && (parent as { filename?: string } | undefined)?.filename === main) {
+  if (captureTree && request === 'vscode' && isOwnModule(parent)) {
     return treeCapturingApi(origLoad.call(this, request, parent, isMain) as Record<string, unknown>);
   }
   if (!main || !activating || (request !== main && request !== main.replace(/\.js$/, ''))) return origLoad.call(this, request, parent, isMain);
@@ -494,11 +501,18 @@ async function activateStep(cfg: SessionConfig): Promise<{ result: ActivationRes
   settleAttributions();
   let onDemandLoadMs: number | undefined;
   const onDemand = path.join(path.dirname(cfg.mainPath), 'features.js');
+  // Ours loads its bundles through dist/main.js's code cache (src/core/codeCache.ts): the first
+  // command's load goes the same way, and the caches are written now (as deactivation would), so
+  // the next fresh host of this bench finds them, as the user's next window does.
+  const own = require(cfg.mainPath) as { loadBundle?: (file: string) => unknown; flushCodeCache?: () => void; codeCacheOutcomes?: Map<string, string> };
   if (fs.existsSync(onDemand)) {
     const started = performance.now();
-    require(onDemand);
+    if (own.loadBundle) own.loadBundle(onDemand);
+    else require(onDemand);
     onDemandLoadMs = performance.now() - started;
   }
+  own.flushCodeCache?.();
+  const codeCache = own.codeCacheOutcomes ? Object.fromEntries(own.codeCacheOutcomes) : undefined;
   if (profiler && cfg.profileFile) fs.writeFileSync(cfg.profileFile, JSON.stringify(await profiler()));
   const during = netEvents.slice(netBefore).filter((e) => e.activation);
   return {
@@ -514,6 +528,7 @@ async function activateStep(cfg: SessionConfig): Promise<{ result: ActivationRes
       globalState: tally(stateCalls.filter((c) => c.activation)),
       timersCreated: activationTimers,
       onDemandLoadMs,
+      codeCache,
       ...(cfg.traceApi ? { apiTimes: Object.fromEntries([...apiTimes].sort((a, b) => b[1].ms - a[1].ms)) } : {}),
     },
   };

@@ -3,8 +3,16 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { cacheFileFor } from '../../src/core/codeCache';
 
 const EXTENSION_ID = 'pingone-tools.pingone-token-explorer';
+
+/** What dist/main.js exports besides activate (see src/main.ts). */
+interface MainDiagnostics {
+  codeCacheOutcomes: Map<string, string>;
+  codeCacheFolder(): string | undefined;
+  flushCodeCache(): void;
+}
 
 interface ManifestCommand {
   command: string;
@@ -36,6 +44,25 @@ describe('activation', () => {
     const missing = await vscode.commands.executeCommand('pingone.getToken', 'no-such-application');
     assert.equal(missing, undefined);
     assert.ok(require.cache[onDemand], 'dist/features.js was not loaded by the first command');
+  });
+
+  it('loads its bundles with a V8 code cache kept in its global storage folder', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is not installed in this host`);
+    await ext.activate();
+    await vscode.commands.executeCommand('pingone.getToken', 'no-such-application');
+    // dist/main.js is the module VS Code loaded: the same instance, with what it did.
+    const main = require(path.join(ext.extensionPath, 'dist', 'main.js')) as MainDiagnostics;
+    for (const bundle of ['extension.js', 'features.js']) assert.match(main.codeCacheOutcomes.get(bundle) ?? 'not loaded', /^(written|used)$/, bundle);
+    const folder = main.codeCacheFolder() ?? '';
+    assert.ok(folder.endsWith(path.join('globalStorage', EXTENSION_ID, 'code-cache')), folder);
+    main.flushCodeCache();
+    const expected = ['extension.js', 'features.js'].map((b) => {
+      const file = fs.realpathSync(path.join(ext.extensionPath, 'dist', b));
+      return path.basename(cacheFileFor(folder, file, fs.readFileSync(file, 'utf8')));
+    });
+    const written = fs.readdirSync(folder).filter((f) => /^(extension|features)-/.test(f));
+    assert.deepEqual(written.sort(), expected.sort());
   });
 
   it('registers every command listed in package.json contributes.commands', async () => {

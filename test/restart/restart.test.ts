@@ -7,6 +7,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import fetch from 'node-fetch';
 import * as vscode from 'vscode';
 import { DEMO_USER } from '../sandbox/demo';
@@ -82,6 +83,14 @@ describe('across a restart of the editor', function () {
         JSON.stringify({ env: env.id, worker: w.id, web: a.id, cc: cc.id, signedIn: signedIn.id, auto: auto.id, autoIssuedAt: auto.issuedAt, tokens }),
       );
     });
+
+    it('leaves the code cache of both bundles for the next window', () => {
+      const main = ownMain();
+      assert.equal(main.codeCacheOutcomes.get('extension.js'), 'written');
+      assert.equal(main.codeCacheOutcomes.get('features.js'), 'written');
+      // What deactivation does when this window closes; the window may be killed before it can.
+      main.flushCodeCache();
+    });
   }
 
   if (phase === 'restarted') {
@@ -149,8 +158,21 @@ describe('across a restart of the editor', function () {
       assert.equal(after.byGrant.refresh_token, 1);
       assert.notEqual((await api.getTokens(before.signedIn)).refreshToken, before.tokens.signedIn.refreshToken);
     });
+
+    it('loads both bundles from the code cache the last window wrote (V8 accepted it)', () => {
+      const main = ownMain();
+      assert.equal(main.codeCacheOutcomes.get('extension.js'), 'used');
+      assert.equal(main.codeCacheOutcomes.get('features.js'), 'used');
+    });
   }
 });
+
+/** The extension's dist/main.js as VS Code loaded it (the same module instance; see src/main.ts). */
+function ownMain(): { codeCacheOutcomes: Map<string, string>; flushCodeCache(): void } {
+  const ext = vscode.extensions.getExtension('pingone-tools.pingone-token-explorer');
+  assert.ok(ext?.isActive, 'the extension is active');
+  return require(path.join(ext.extensionPath, 'dist', 'main.js')) as { codeCacheOutcomes: Map<string, string>; flushCodeCache(): void };
+}
 
 /** The opt-in as the user makes it: the context-menu command on the token set. */
 async function vscodeToggleAutoRefresh(tokenSetId: string): Promise<void> {

@@ -17,15 +17,15 @@ const ALLOWED: RegExp[] = [
   /^README\.md$/,
   /^CHANGELOG\.md$/,
   /^LICENSE$/,
-  /^dist\/(extension|features)\.js$/,
+  /^dist\/(main|extension|features)\.js$/,
   /^dist\/webview\/[\w-]+\.js$/,
-  /^dist\/vendor\/[\w-]+\.m?js$/,
+  /^dist\/vendor\/[\w-]+\.js$/,
   /^media\/(pingone\.svg|icon\.png|[\w-]+\.css)$/,
   /^schemas\/[\w-]+\.schema\.json$/,
 ];
 
 /** What must be in it for the extension to run at all. */
-const REQUIRED = ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/extension.js', 'dist/features.js', 'media/icon.png'];
+const REQUIRED = ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/main.js', 'dist/extension.js', 'dist/features.js', 'media/icon.png'];
 
 /** Contributor files that exist in the repository and must stay out of the VSIX. */
 const CONTRIBUTOR_FILES = [

@@ -28,7 +28,7 @@ export function copyOurs(repo: string, dest: string): ExtensionUnderTest {
     const abs = path.join(repo, dir);
     if (fs.existsSync(abs)) for (const f of fs.readdirSync(abs)) if (re.test(f)) files.push(`${dir}/${f}`);
   };
-  add('dist', /\.js$/); // extension.js (activation) and features.js (loaded on first use)
+  add('dist', /\.js$/); // main.js (the entry), extension.js (activation) and features.js (loaded on first use)
   add('dist/webview', /\.js$/);
   add('dist/vendor', /\.m?js$/);
   add('media', /\.(svg|css|png)$/);
@@ -36,7 +36,7 @@ export function copyOurs(repo: string, dest: string): ExtensionUnderTest {
     fs.mkdirSync(path.dirname(path.join(dest, f)), { recursive: true });
     fs.copyFileSync(path.join(repo, f), path.join(dest, f));
   }
-  return { id: OURS_ID, dir: dest, main: path.join(dest, 'dist', 'extension.js') };
+  return { id: OURS_ID, dir: dest, main: path.join(dest, 'dist', 'main.js') };
 }
 
 /** The baseline: an extension whose activate() returns {} and that contributes nothing. */

@@ -122,6 +122,8 @@ export interface ActivationResult {
    * extension does this once, on the first command, grant or inspector; activation does not.
    */
   onDemandLoadMs?: number;
+  /** What ours did with each bundle's code cache ('written', 'used', 'rejected'…), from dist/main.js. */
+  codeCache?: Record<string, string>;
   /** Timers created by the extension's code during activate(). */
   timersCreated: number;
   /** With traceApi: ms and calls per vscode API function during activation. */
