@@ -61,6 +61,13 @@ function capture(): Error {
   return e;
 }
 
+/** What ours' dist/main.js exports besides activate (src/main.ts); the empty extension has none of it. */
+interface OwnMain {
+  loadBundle?: (file: string) => unknown;
+  flushCodeCache?: () => void;
+  codeCacheOutcomes?: Map<string, string>;
+}
+
 /** Whether a stack runs through the measured extension's code: its main file or a bundle beside it (dist/extension.js, dist/features.js, dist/vendor/). */
 function fromExtension(e: Error = capture()): boolean {
   return !!mainPath && (e.stack ?? '').includes(path.dirname(mainPath) + path.sep);
@@ -502,16 +509,14 @@ async function activateStep(cfg: SessionConfig): Promise<{ result: ActivationRes
   let onDemandLoadMs: number | undefined;
   const onDemand = path.join(path.dirname(cfg.mainPath), 'features.js');
   // Ours loads its bundles through dist/main.js's code cache (src/core/codeCache.ts): the first
-  // command's load goes the same way, and the caches are written now (as deactivation would), so
-  // the next fresh host of this bench finds them, as the user's next window does.
-  const own = require(cfg.mainPath) as { loadBundle?: (file: string) => unknown; flushCodeCache?: () => void; codeCacheOutcomes?: Map<string, string> };
+  // command's load goes the same way. The caches are written when the session ends (see run).
+  const own = require(cfg.mainPath) as OwnMain;
   if (fs.existsSync(onDemand)) {
     const started = performance.now();
     if (own.loadBundle) own.loadBundle(onDemand);
     else require(onDemand);
     onDemandLoadMs = performance.now() - started;
   }
-  own.flushCodeCache?.();
   const codeCache = own.codeCacheOutcomes ? Object.fromEntries(own.codeCacheOutcomes) : undefined;
   if (profiler && cfg.profileFile) fs.writeFileSync(cfg.profileFile, JSON.stringify(await profiler()));
   const during = netEvents.slice(netBefore).filter((e) => e.activation);
@@ -905,6 +910,9 @@ export async function run(): Promise<void> {
       }
     }
     result.secretsAfterActivation = tally(secretCalls.filter((c) => !c.activation));
+    // What deactivation does as this window closes (the bench's window may be gone before it can):
+    // the code caches not written yet are written, with what this session compiled, for the next host.
+    if (require.cache[cfg.mainPath]) (require(cfg.mainPath) as OwnMain).flushCodeCache?.();
   } catch (err) {
     result.error = err instanceof Error ? (err.stack ?? err.message) : String(err);
   }
