@@ -98,11 +98,12 @@ export function loadBundle<T>(file: string, options: LoadOptions = {}): T {
     mod.loaded = true;
     const used = cachedData !== undefined && !script.cachedDataRejected;
     lastOutcome.set(path.basename(real), used ? 'used' : cachedData ? 'rejected' : 'written');
-    if (!used) {
-      const name = path.basename(real);
-      pending.set(name, () => writeCache(script, dir, cacheFile, real));
-      if (options.writeNow) flushCodeCache();
-      else setTimeout(() => pending.get(name)?.(), WRITE_DELAY_MS).unref();
+    const name = path.basename(real);
+    loadedScripts.set(name, () => writeCache(script, dir, cacheFile, real));
+    if (options.writeNow) loadedScripts.get(name)?.();
+    else if (!used) {
+      pending.add(name);
+      setTimeout(() => pending.has(name) && loadedScripts.get(name)?.(), WRITE_DELAY_MS).unref();
     }
     return mod.exports as T;
   } catch {
@@ -113,12 +114,18 @@ export function loadBundle<T>(file: string, options: LoadOptions = {}): T {
   }
 }
 
-/** Cache writes not done yet, by bundle name. */
-const pending = new Map<string, () => void>();
+/** The cache write of every bundle loaded with a cache folder, by bundle name. */
+const loadedScripts = new Map<string, () => void>();
+/** Bundles whose cache was missing or refused and is not written yet. */
+const pending = new Set<string>();
 
-/** Writes every cache still waiting for its delay (on deactivation, so a short session still leaves one). */
+/**
+ * Writes the cache of every bundle this window loaded, with all the code it compiled so far
+ * (what deactivation does: the next window starts from what this one ran, the first command's
+ * code included, not only what the first 5 s compiled).
+ */
 export function flushCodeCache(): void {
-  for (const write of [...pending.values()]) write();
+  for (const write of [...loadedScripts.values()]) write();
 }
 
 function readIfPresent(file: string): Buffer | undefined {

@@ -10,13 +10,14 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cacheFileFor, lastOutcome, loadBundle } from '../../src/core/codeCache';
+import { cacheFileFor, flushCodeCache, lastOutcome, loadBundle } from '../../src/core/codeCache';
 
 interface Fixture {
   answer: number;
   helper: { name: string };
   loadVendor(): { vendor: string };
   fail(): never;
+  work(): string;
   filename: string;
 }
 
@@ -36,6 +37,11 @@ exports.helper = helper;
 exports.filename = __filename;
 exports.loadVendor = () => require('./vendor/dep.js');
 exports.fail = () => { throw new Error('from the bundle'); };
+exports.work = () => {
+  const rows = [];
+  for (let i = 0; i < 3; i++) rows.push({ i, square: i * i, text: String(i).padStart(4, '0'), even: i % 2 === 0 });
+  return rows.map((r) => (r.even ? r.text.toUpperCase() : r.text.toLowerCase())).join(',') + JSON.stringify(rows.filter((r) => r.square > 1));
+};
 `;
 
 describe('code cache for the bundles', () => {
@@ -80,6 +86,16 @@ describe('code cache for the bundles', () => {
     const file = cacheFileFor(cacheDir, fs.realpathSync(bundle), BUNDLE);
     assert.deepEqual(cacheFiles(), [path.basename(file)]);
     assert.ok(fs.statSync(file).size > 0);
+    assert.deepEqual(loadFresh(), { answer: 42, outcome: 'used' });
+  });
+
+  it('writes again on a flush (deactivation) with the code compiled since, which the next process uses', () => {
+    const exports = load();
+    const file = cacheFileFor(cacheDir, fs.realpathSync(bundle), BUNDLE);
+    const before = fs.statSync(file).size;
+    exports.work();
+    flushCodeCache();
+    assert.ok(fs.statSync(file).size > before, `the cache grew with the compiled function (${before} → ${fs.statSync(file).size} bytes)`);
     assert.deepEqual(loadFresh(), { answer: 42, outcome: 'used' });
   });
 
