@@ -14,6 +14,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { startSandbox } from '../sandbox';
+import type { Page } from 'playwright-core';
 import { launchBrowser, openWorkbench } from './lib/browser';
 import { exitOnSignals, onCleanup } from './lib/cleanup';
 import { changeUserSettings, ensureCodeServer, freeLoopbackPort, startCodeServer, workbenchUrl } from './lib/codeServer';
@@ -23,6 +24,7 @@ import { envInt, tailFile, waitFor } from './lib/proc';
 import { readResults, reportResults } from './lib/results';
 
 const LABEL = 'restart';
+const EXTENSION_ID = 'pingone-tools.pingone-token-explorer';
 const log = (line: string) => console.log(`[${LABEL}] ${line}`);
 
 async function main(): Promise<number> {
@@ -66,6 +68,7 @@ async function main(): Promise<number> {
     clients: { worker: sandbox.clients.worker, web: sandbox.clients.web },
   };
 
+  const memoFile = path.join(runDir, 'memo.json');
   // The same origin in both sessions: the web workbench keeps extension state in the browser profile, per origin.
   const port = await freeLoopbackPort();
   let passed = 0;
@@ -89,7 +92,7 @@ async function main(): Promise<number> {
         PTE_TEST_RESULTS: resultsFile,
         PTE_RESTART_PHASE: phase,
         PTE_RESTART_SANDBOX: JSON.stringify(sandboxInfo),
-        PTE_RESTART_MEMO: path.join(runDir, 'memo.json'),
+        PTE_RESTART_MEMO: memoFile,
       },
     });
     const browser = await launchBrowser({ userDataDir: profile });
@@ -103,6 +106,21 @@ async function main(): Promise<number> {
         timeoutMs: Math.max(1, deadline - Date.now()),
         intervalMs: 200,
       });
+      // The web workbench writes globalState into the browser's IndexedDB after a delay, and a write
+      // made just before the page closes can be lost there (code-server's, not the extension's).
+      // Before the first session closes, wait until the token sets it stored are in that database.
+      if (phase === 'store' && fs.existsSync(memoFile)) {
+        const memo = JSON.parse(fs.readFileSync(memoFile, 'utf8')) as Record<string, unknown>;
+        const ids = ['cc', 'signedIn', 'auto'].map((k) => String(memo[k]));
+        await waitFor(
+          "the first session's token sets in the browser's storage",
+          async () => {
+            const stored = (await storedGlobalState(browser.page, EXTENSION_ID)) ?? '';
+            return ids.every((id) => stored.includes(id)) || undefined;
+          },
+          { timeoutMs: 15_000, intervalMs: 200 },
+        );
+      }
       const summary = reportResults(`${LABEL} (${phase})`, readResults(resultsFile));
       passed += summary.passed;
       failed += summary.exitCode ? Math.max(1, summary.failed) : 0;
@@ -124,3 +142,30 @@ async function main(): Promise<number> {
 }
 
 runLauncher(LABEL, main);
+
+/** An extension's globalState as the web workbench last wrote it to the browser's IndexedDB (a JSON string), or undefined. */
+function storedGlobalState(page: Page, extensionId: string): Promise<string | undefined> {
+  return page.evaluate(
+    (key) =>
+      new Promise<string | undefined>((resolve) => {
+        const open = indexedDB.open('vscode-web-state-db-global');
+        open.onerror = () => resolve(undefined);
+        open.onsuccess = () => {
+          const db = open.result;
+          try {
+            const get = db.transaction('ItemTable', 'readonly').objectStore('ItemTable').get(key);
+            get.onsuccess = () => {
+              const v: unknown = get.result;
+              resolve(typeof v === 'string' ? v : v instanceof Uint8Array ? new TextDecoder().decode(v) : undefined);
+              db.close();
+            };
+            get.onerror = () => (resolve(undefined), db.close());
+          } catch {
+            resolve(undefined);
+            db.close();
+          }
+        };
+      }),
+    extensionId,
+  );
+}
