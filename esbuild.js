@@ -68,6 +68,19 @@ const stubs = {
  * The source imports them lazily (import() / require() inside a function); this plugin points
  * those imports at the vendor files.
  */
+/**
+ * The stand-in for a lazy require of one of our own files (`file`, relative to dist/): it loads
+ * the file with the V8 code cache (src/core/codeCache.ts, required from dist/main.js, see
+ * codeCacheFromMain) and exports what the file exports.
+ */
+function loadedWithCodeCache(file) {
+  return {
+    contents: `const { loadBundle } = require('./src/core/codeCache.ts');\nmodule.exports = loadBundle(require('node:path').join(__dirname, ${JSON.stringify(file)}));`,
+    resolveDir: __dirname,
+    loader: 'js',
+  };
+}
+
 const VENDOR = {
   'node-fetch': { file: 'vendor/node-fetch.js', entry: 'node-fetch' },
   './joseLazy': { file: 'vendor/jose.js', entry: 'src/core/joseLazy.ts' },
@@ -78,12 +91,8 @@ const vendorSplit = {
     build.onResolve({ filter: /^(node-fetch|\.\/joseLazy)$/ }, (args) =>
       args.kind === 'require-call' ? { path: VENDOR[args.path].file, namespace: 'vendor' } : undefined,
     );
-    // Loaded with the code cache, as dist/features.js is (src/core/codeCache.ts).
-    build.onLoad({ filter: /.*/, namespace: 'vendor' }, (args) => ({
-      contents: `const { loadBundle } = require('./src/core/codeCache.ts');\nmodule.exports = loadBundle(require('node:path').join(__dirname, ${JSON.stringify(args.path)}));`,
-      resolveDir: __dirname,
-      loader: 'js',
-    }));
+    // Loaded with the code cache, as dist/features.js is.
+    build.onLoad({ filter: /.*/, namespace: 'vendor' }, (args) => loadedWithCodeCache(args.path));
   },
 };
 
@@ -104,18 +113,13 @@ const codeCacheFromMain = {
  * inspector and the grant code (src/features.ts; src/core/grants.ts is its part of the core). The
  * source says so with a lazy require of './features' or './grants', which the activation bundle
  * keeps as a load of ./features.js through the V8 code cache (src/core/codeCache.ts). The entry
- * VS Code requires is dist/main.js, a few hundred bytes that load dist/extension.js the same way.
+ * VS Code requires is dist/main.js (2.8 KB), which loads dist/extension.js the same way.
  */
 const onDemandSplit = {
   name: 'on-demand-split',
   setup(build) {
     build.onResolve({ filter: /^\.\/(features|grants)$/ }, (args) => (args.kind === 'require-call' ? { path: 'features.js', namespace: 'on-demand' } : undefined));
-    // The lazy require loads dist/features.js with the V8 code cache (src/core/codeCache.ts).
-    build.onLoad({ filter: /.*/, namespace: 'on-demand' }, () => ({
-      contents: "const { loadBundle } = require('./src/core/codeCache.ts');\nmodule.exports = loadBundle(require('node:path').join(__dirname, 'features.js'));",
-      resolveDir: __dirname,
-      loader: 'js',
-    }));
+    build.onLoad({ filter: /.*/, namespace: 'on-demand' }, () => loadedWithCodeCache('features.js'));
   },
 };
 

@@ -43,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): PingOneTokenExplorer
     secrets: context.secrets,
     confirmOrigins,
     // Proxies, proxy authentication and the OS's certificates are VS Code's: its proxy support
-    // (\`http.proxySupport\`) routes every https request an extension makes.
+    // (`http.proxySupport`) routes every https request an extension makes.
     http: () => ({ timeoutMs: requestTimeoutMs(), log: (entry) => log.request(entry) }),
     lock: { acquire: (key, opts) => (fileLock ??= new (features().FileLock)(lockFolder)).acquire(key, opts) },
   });

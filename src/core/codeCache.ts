@@ -67,9 +67,10 @@ export function loadBundle<T>(file: string, options: LoadOptions = {}): T {
   }
   const existing = require.cache[real];
   if (existing) return existing.exports as T;
+  const name = path.basename(real);
   const dir = options.cacheDir ?? configuredDir;
   if (!dir) {
-    lastOutcome.set(path.basename(real), 'off');
+    lastOutcome.set(name, 'off');
     return require(real) as T;
   }
   let mod: Module | undefined;
@@ -97,19 +98,19 @@ export function loadBundle<T>(file: string, options: LoadOptions = {}): T {
     wrapper.call(mod.exports, mod.exports, localRequire, mod, real, path.dirname(real));
     mod.loaded = true;
     const used = cachedData !== undefined && !script.cachedDataRejected;
-    lastOutcome.set(path.basename(real), used ? 'used' : cachedData ? 'rejected' : 'written');
-    const name = path.basename(real);
-    loadedScripts.set(name, () => writeCache(script, dir, cacheFile, real));
-    if (options.writeNow) loadedScripts.get(name)?.();
+    lastOutcome.set(name, used ? 'used' : cachedData ? 'rejected' : 'written');
+    const write = () => writeCache(script, dir, cacheFile, name);
+    loadedScripts.set(name, write);
+    if (options.writeNow) write();
     else if (!used) {
       pending.add(name);
-      setTimeout(() => pending.has(name) && loadedScripts.get(name)?.(), WRITE_DELAY_MS).unref();
+      setTimeout(() => pending.has(name) && write(), WRITE_DELAY_MS).unref();
     }
     return mod.exports as T;
   } catch {
     // A half-initialised module must not be returned to a later require(): start over plainly.
     if (mod && require.cache[real] === mod) delete require.cache[real];
-    lastOutcome.set(path.basename(real), 'failed');
+    lastOutcome.set(name, 'failed');
     return require(real) as T;
   }
 }
@@ -137,14 +138,14 @@ function readIfPresent(file: string): Buffer | undefined {
 }
 
 /** Writes the cache atomically (other windows may be reading it) and removes older caches of the same bundle. */
-function writeCache(script: vm.Script, dir: string, cacheFile: string, bundle: string): void {
-  pending.delete(path.basename(bundle));
+function writeCache(script: vm.Script, dir: string, cacheFile: string, name: string): void {
+  pending.delete(name);
   try {
     fs.mkdirSync(dir, { recursive: true });
     const temp = `${cacheFile}.${process.pid}.tmp`;
     fs.writeFileSync(temp, script.createCachedData());
     fs.renameSync(temp, cacheFile);
-    const prefix = `${path.basename(bundle, '.js')}-`;
+    const prefix = `${path.basename(name, '.js')}-`;
     for (const name of fs.readdirSync(dir)) {
       if (name.startsWith(prefix) && name.endsWith('.v8') && path.join(dir, name) !== cacheFile) fs.rmSync(path.join(dir, name), { force: true });
     }

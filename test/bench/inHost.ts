@@ -61,12 +61,8 @@ function capture(): Error {
   return e;
 }
 
-/** What ours' dist/main.js exports besides activate (src/main.ts); the empty extension has none of it. */
-interface OwnMain {
-  loadBundle?: (file: string) => unknown;
-  flushCodeCache?: () => void;
-  codeCacheOutcomes?: Map<string, string>;
-}
+/** What ours' dist/main.js exports (src/main.ts); the empty extension has none of it. */
+type OwnMain = Partial<typeof import('../../src/main')>;
 
 /** Whether a stack runs through the measured extension's code: its main file or a bundle beside it (dist/extension.js, dist/features.js, dist/vendor/). */
 function fromExtension(e: Error = capture()): boolean {

@@ -7,12 +7,8 @@ import { cacheFileFor } from '../../src/core/codeCache';
 
 const EXTENSION_ID = 'pingone-tools.pingone-token-explorer';
 
-/** What dist/main.js exports besides activate (see src/main.ts). */
-interface MainDiagnostics {
-  codeCacheOutcomes: Map<string, string>;
-  codeCacheFolder(): string | undefined;
-  flushCodeCache(): void;
-}
+/** What dist/main.js exports (src/main.ts): activate, and the code cache's diagnostics. */
+type MainDiagnostics = typeof import('../../src/main');
 
 interface ManifestCommand {
   command: string;

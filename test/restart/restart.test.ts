@@ -168,10 +168,10 @@ describe('across a restart of the editor', function () {
 });
 
 /** The extension's dist/main.js as VS Code loaded it (the same module instance; see src/main.ts). */
-function ownMain(): { codeCacheOutcomes: Map<string, string>; flushCodeCache(): void } {
+function ownMain(): typeof import('../../src/main') {
   const ext = vscode.extensions.getExtension('pingone-tools.pingone-token-explorer');
   assert.ok(ext?.isActive, 'the extension is active');
-  return require(path.join(ext.extensionPath, 'dist', 'main.js')) as { codeCacheOutcomes: Map<string, string>; flushCodeCache(): void };
+  return require(path.join(ext.extensionPath, 'dist', 'main.js')) as typeof import('../../src/main');
 }
 
 /** The opt-in as the user makes it: the context-menu command on the token set. */
