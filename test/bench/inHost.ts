@@ -907,7 +907,7 @@ export async function run(): Promise<void> {
     }
     result.secretsAfterActivation = tally(secretCalls.filter((c) => !c.activation));
     // What deactivation does as this window closes (the bench's window may be gone before it can):
-    // the code caches not written yet are written, with what this session compiled, for the next host.
+    // every bundle's code cache is written again, with what this session compiled, for the next host.
     if (require.cache[cfg.mainPath]) (require(cfg.mainPath) as OwnMain).flushCodeCache?.();
   } catch (err) {
     result.error = err instanceof Error ? (err.stack ?? err.message) : String(err);
