@@ -33,6 +33,25 @@ describe('workspace file', () => {
     await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify(doc, null, 2)));
   }
 
+  /**
+   * Resolves on the next create or change event for the file. Every watcher in this extension host
+   * gets the same batch of events, so once this one has seen the event the extension's has too.
+   * VS Code's watcher drops a create and a delete of one path that fall in the same batch (about
+   * 75 ms), so a test that deletes a file it just wrote waits for this first: otherwise neither
+   * event reaches the extension and its entries stay.
+   */
+  function fileEvent(): Promise<void> {
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.workspace.workspaceFolders![0]!, '.vscode/pingone.json'));
+    return new Promise<void>((resolve) => {
+      const seen = () => {
+        watcher.dispose();
+        resolve();
+      };
+      watcher.onDidCreate(seen);
+      watcher.onDidChange(seen);
+    });
+  }
+
   async function removeFile() {
     try {
       await vscode.workspace.fs.delete(file);
@@ -102,6 +121,7 @@ describe('workspace file', () => {
     const env = await api.addEnvironment(sandboxEnvironment(s, 'Mine'));
     const app = await api.addApplication(env.id, workerApplication(s));
     const token = await api.clientCredentials(app.id);
+    const written = fileEvent();
     await run('pingone.exportToWorkspaceFile', [env.id]);
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
     assert.ok(!text.includes(s.clients.worker.clientSecret!), 'no secret in the file');
@@ -119,5 +139,6 @@ describe('workspace file', () => {
       [token.id],
     );
     assert.equal((await api.refresh(token.id)).status, 'valid');
+    await written; // before the after hook deletes the file (see fileEvent)
   });
 });
