@@ -65,15 +65,31 @@ export function required<T>(value: T | undefined): T {
   return value;
 }
 
-/** Runs a network action with a cancellable progress notification wired to an AbortSignal. */
+/** How long a network action runs before its progress notification (with Cancel) appears. */
+export const PROGRESS_NOTIFICATION_DELAY_MS = 1000;
+
+/**
+ * Runs a network action (a token request, a revoke, a tenant read) with its progress in the status
+ * bar at once and, should it take longer than PROGRESS_NOTIFICATION_DELAY_MS, a notification whose
+ * Cancel aborts it. Most answers arrive well within a second: a notification for each would flash a
+ * toast that nobody can read, and every toast counts against VS Code's limit of three in 800 ms,
+ * past which later notifications (the result, an error, another extension's) get no toast at all.
+ */
 export function withProgress<T>(title: string, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  return Promise.resolve(
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
-      const controller = new AbortController();
-      const sub = token.onCancellationRequested(() => controller.abort());
-      return task(controller.signal).finally(() => sub.dispose());
-    }),
+  const controller = new AbortController();
+  const work = new Promise<T>((resolve) => resolve(task(controller.signal)));
+  const settled = work.then(
+    () => undefined,
+    () => undefined,
   );
+  void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () => settled);
+  const timer = setTimeout(() => {
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
+      const sub = token.onCancellationRequested(() => controller.abort());
+      return settled.finally(() => sub.dispose());
+    });
+  }, PROGRESS_NOTIFICATION_DELAY_MS);
+  return work.finally(() => clearTimeout(timer));
 }
 
 export async function pick<T extends vscode.QuickPickItem>(items: T[], placeHolder: string, title?: string): Promise<T> {

@@ -8,6 +8,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
+import { TOKEN_HOLD_PATH } from '../sandbox/index';
 import { SEED_NAMES } from './stack';
 import { type Workbench, useWorkbench } from './workbench';
 
@@ -205,5 +206,48 @@ describe('newcomer: the first minutes in the demo workbench', function () {
     // Success says so in the status bar (the tree may hold other windows' sets by now).
     await w.page.locator('.statusbar-item', { hasText: 'Token issued' }).first().waitFor({ state: 'visible' });
     assert.equal(await errorToasts(w).count(), 0);
+  });
+
+  it('a token that comes at once flashes no progress toast; a slow one offers Cancel, which stops the request and stores nothing', async () => {
+    const w = workbench();
+    const { sandbox } = suite.ctx;
+    const worker = w.treeRow(`${SEED_NAMES.worker} `);
+    await w.expand(worker);
+    const sets = w.tokenSetRows();
+    await sets.first().waitFor({ state: 'visible' });
+    const before = await sets.count();
+    await w.clearNotifications();
+    // Every toast from here on, however briefly it is on screen (a progress toast for a quick
+    // request would be there for a few frames only).
+    await w.page.evaluate(() => {
+      const seen: Element[] = [];
+      (window as unknown as { pteToasts: Element[] }).pteToasts = seen;
+      new MutationObserver((records) => {
+        for (const r of records)
+          for (const n of r.addedNodes)
+            if (n instanceof Element) seen.push(...(n.matches('.notification-toast') ? [n] : []), ...n.querySelectorAll('.notification-toast'));
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    await w.contextMenu(worker, 'Get Token (Client Credentials)');
+    await sets.nth(before).waitFor({ state: 'visible' });
+    const seen = await w.page.evaluate(() => (window as unknown as { pteToasts: Element[] }).pteToasts.map((t) => t.textContent ?? ''));
+    assert.deepEqual(seen, [], 'no toast for a token that came at once');
+
+    // The token endpoint stalls: after a moment the progress notification offers Cancel.
+    const hold = `${sandbox.url}${TOKEN_HOLD_PATH}`;
+    assert.equal((await fetch(hold, { method: 'POST' })).status, 204);
+    try {
+      await w.contextMenu(worker, 'Get Token (Client Credentials)');
+      const progress = toasts(w).filter({ hasText: `Getting a token for ${SEED_NAMES.worker}` });
+      await progress.getByRole('button', { name: 'Cancel' }).click();
+      await progress.waitFor({ state: 'detached' });
+      // The request was given up on, not answered late.
+      assert.deepEqual(await (await fetch(`${hold}?held=1&abandoned=1`)).json(), { held: 1, abandoned: 1 });
+      await barrier(w);
+      assert.equal(await toasts(w).count(), 0, `a cancel is not an error: ${await toasts(w).allTextContents()}`);
+      assert.equal(await sets.count(), before + 1, 'the cancelled request stored nothing');
+    } finally {
+      await fetch(hold, { method: 'DELETE' });
+    }
   });
 });

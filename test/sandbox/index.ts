@@ -152,6 +152,14 @@ const PINGFEDERATE_ROUTES = {
   pushed_authorization_request: '/as/par.oauth2',
 };
 
+/**
+ * Test-only token holds, over HTTP at `${url}${TOKEN_HOLD_PATH}` (for the browser e2e tests): POST
+ * holds the next token request (of any issuer) unanswered, as a stalled server would; DELETE lets
+ * every held request go on to the token endpoint; GET answers `{ held, abandoned }` (abandoned: the
+ * client closed the connection while held), with `?held=N&abandoned=M` once both are reached (or
+ * after 10 s).
+ */
+export const TOKEN_HOLD_PATH = '/test/token-hold';
 const PF_PREFIX = '/pf';
 const OIDC_PREFIX = '/oidc';
 
@@ -336,10 +344,70 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const client = await pingone.Client.find(clientId);
     if (client?.asymmetricKeyStore) client.asymmetricKeyStore.freshUntil = 0;
   };
+  // Test-only token holds (see TOKEN_HOLD_PATH).
+  const tokenPaths = new Set([`${p1Prefix}${PINGONE_ROUTES.token}`, `${PF_PREFIX}${PINGFEDERATE_ROUTES.token}`, `${OIDC_PREFIX}${OIDC_ROUTES.token}`]);
+  const holds = { toHold: 0, held: 0, abandoned: 0 };
+  const releases = new Set<() => void>();
+  const holdWatchers = new Set<() => void>();
+  const holdChanged = () => {
+    for (const w of [...holdWatchers]) w();
+  };
+  /** Resolves once the request may go on; false when the client gave up on it while it was held. */
+  const passHold = (res: ServerResponse): Promise<boolean> => {
+    if (holds.toHold <= 0) return Promise.resolve(true);
+    holds.toHold--;
+    holds.held++;
+    return new Promise<boolean>((resolve) => {
+      const release = () => {
+        releases.delete(release);
+        res.off('close', abandon);
+        resolve(true);
+      };
+      const abandon = () => {
+        releases.delete(release);
+        holds.abandoned++;
+        holdChanged();
+        resolve(false);
+      };
+      releases.add(release);
+      res.once('close', abandon);
+      holdChanged();
+    });
+  };
+  const handleTokenHold = async (req: IncomingMessage, res: ServerResponse, requestUrl: URL): Promise<void> => {
+    if (req.method === 'POST') {
+      holds.toHold++;
+      return void res.writeHead(204).end();
+    }
+    if (req.method === 'DELETE') {
+      holds.toHold = 0;
+      for (const release of [...releases]) release();
+      return void res.writeHead(204).end();
+    }
+    // GET, optionally waiting (at most 10 s) until `held` / `abandoned` reach the numbers asked for.
+    const want = { held: Number(requestUrl.searchParams.get('held') ?? 0), abandoned: Number(requestUrl.searchParams.get('abandoned') ?? 0) };
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if (holds.held < want.held || holds.abandoned < want.abandoned) return;
+        holdWatchers.delete(check);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        holdWatchers.delete(check);
+        resolve();
+      }, 10_000);
+      holdWatchers.add(check);
+      check();
+    });
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify({ held: holds.held, abandoned: holds.abandoned }));
+  };
   route = async (req, res) => {
     const requestUrl = new URL(req.url ?? '/', url);
     const path = requestUrl.pathname;
     let match: RegExpMatchArray | null;
+    if (path === TOKEN_HOLD_PATH) return handleTokenHold(req, res, requestUrl);
+    if (req.method === 'POST' && tokenPaths.has(path) && !(await passHold(res))) return;
     if (path.startsWith(clientJwksPath(''))) {
       const clientId = decodeURIComponent(path.slice(clientJwksPath('').length));
       if (req.method === 'PUT') {
