@@ -16,9 +16,12 @@ const TICK_MS = 30_000;
 export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<Node | Node[] | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
-  private tokenSetNodes: TokenSetNode[] = [];
-  /** The signature of what the tree last drew (see refresh). */
-  private drawn?: string;
+  /** The token-set rows drawn last, by application: what the tick redraws. */
+  private readonly tokenSetNodes = new Map<string, { environmentId: string; nodes: TokenSetNode[] }>();
+  /** The environment rows drawn last, by environment id: a change inside one redraws that row only. */
+  private environmentNodes = new Map<string, EnvironmentNode>();
+  /** What the tree last drew (see refresh): the list of environments, and each one's subtree. */
+  private drawn?: { roots: string; environments: Map<string, string> };
   private readonly ticking: TickerSubscription;
   private readonly disposables: vscode.Disposable[] = [this.emitter];
 
@@ -42,32 +45,52 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   }
 
   /**
-   * Redraws the tree when something it draws changed. A redraw of the whole tree makes VS Code drop
-   * every row's handle until it has fetched the rows again; a context-menu command chosen in that
-   * moment reaches its handler without its row. So changes the tree does not show (a new client
-   * secret, a cached discovery document, another window's write of the same data) draw nothing.
+   * Redraws what changed. A redraw of the whole tree makes VS Code drop every row's handle until it
+   * has fetched the rows again, and a context-menu command chosen in that moment reaches its
+   * handler without its row (it then asks "Choose an application"). So changes the tree does not
+   * show (a new client secret, a cached discovery document, another window's write of the same
+   * data) draw nothing, and a change inside one environment (its check, an application, a token
+   * set) redraws that environment's row and below only: the rows of the others keep their handles.
+   * Only a new, removed or reordered environment redraws the whole tree.
    */
   refresh(): void {
     const drawn = this.signature();
-    if (drawn === this.drawn) return;
+    const before = this.drawn;
     this.drawn = drawn;
-    this.emitter.fire(undefined);
+    if (!before || before.roots !== drawn.roots) return this.emitter.fire(undefined);
+    const changed: EnvironmentNode[] = [];
+    for (const [id, subtree] of drawn.environments) {
+      if (before.environments.get(id) === subtree) continue;
+      const node = this.environmentNodes.get(id);
+      if (!node) return this.emitter.fire(undefined); // not drawn yet: nothing to point at
+      changed.push(node);
+    }
+    if (changed.length) this.emitter.fire(changed);
   }
 
-  /** Everything the rows show, except the passing time (the tick redraws the token sets for that). */
-  private signature(): string {
-    return JSON.stringify([
-      this.service.listEnvironments().map((e) => [e, environmentChecks.get(e.id)]),
-      this.service.listApplications().map((a) => [a, this.service.authMethodWarning(a)]),
-      this.service.listTokenSets().map((t) => [t, this.autoRefreshActive(t.id, t.autoRefresh)]),
-    ]);
+  /** Everything the rows show, by environment, except the passing time (the tick redraws the token sets for that). */
+  private signature(): { roots: string; environments: Map<string, string> } {
+    const environments = this.service.listEnvironments();
+    const parts = new Map<string, unknown[][]>(environments.map((e) => [e.id, [[e, environmentChecks.get(e.id)], [], []]]));
+    for (const a of this.service.listApplications()) parts.get(a.environmentId)?.[1].push([a, this.service.authMethodWarning(a)]);
+    for (const t of this.service.listTokenSets()) parts.get(t.environmentId)?.[2].push([t, this.autoRefreshActive(t.id, t.autoRefresh)]);
+    return {
+      roots: JSON.stringify(environments.map((e) => e.id)),
+      environments: new Map([...parts].map(([id, p]) => [id, JSON.stringify(p)])),
+    };
   }
 
   private tick(): void {
-    if (this.tokenSetNodes.length) this.emitter.fire(this.tokenSetNodes);
+    const nodes = [...this.tokenSetNodes.values()].flatMap((e) => e.nodes);
+    if (nodes.length) this.emitter.fire(nodes);
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
+    // An environment row redrawn on its own (see refresh) is the instance drawn before: draw it from the stored environment.
+    if (node instanceof EnvironmentNode) {
+      const current = this.service.listEnvironments().find((e) => e.id === node.environment.id);
+      return current && current !== node.environment ? new EnvironmentNode(current) : node;
+    }
     if (node instanceof TokenSetNode) {
       const now = this.now();
       // Just built by getChildren (VS Code asks for the item right after the children): use it.
@@ -122,12 +145,15 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
   getChildren(node?: Node): Node[] {
     const now = this.now();
     if (!node) {
-      this.tokenSetNodes = [];
+      this.tokenSetNodes.clear();
       // refresh() keeps the signature current on every change; only the first draw computes it here.
       this.drawn ??= this.signature();
-      return this.service.listEnvironments().map((e) => new EnvironmentNode(e));
+      const nodes = this.service.listEnvironments().map((e) => new EnvironmentNode(e));
+      this.environmentNodes = new Map(nodes.map((n) => [n.environment.id, n]));
+      return nodes;
     }
     if (node instanceof EnvironmentNode) {
+      for (const [appId, drawn] of this.tokenSetNodes) if (drawn.environmentId === node.environment.id) this.tokenSetNodes.delete(appId);
       const counts = this.service.countTokenSets();
       return this.service
         .listApplications(node.environment.id)
@@ -139,7 +165,7 @@ export class ExplorerTree implements vscode.TreeDataProvider<Node>, vscode.Dispo
         .listTokenSets(node.application.id)
         .sort((a, b) => b.issuedAt - a.issuedAt)
         .map((t) => new TokenSetNode(t, env, node.application, now, this.autoRefreshActive(t.id, t.autoRefresh)));
-      this.tokenSetNodes = [...this.tokenSetNodes.filter((n) => n.application?.id !== node.application.id), ...nodes];
+      this.tokenSetNodes.set(node.application.id, { environmentId: node.application.environmentId, nodes });
       return nodes;
     }
     if (node instanceof TokenSetNode) {

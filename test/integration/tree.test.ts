@@ -18,6 +18,8 @@ describe('Environments tree redraws', () => {
   let service: TokenService;
   let tree: ExplorerTree;
   let redraws: number;
+  /** What each redraw named: undefined for the whole tree, else the rows. */
+  let redrawn: Array<unknown[] | undefined>;
 
   before(async () => {
     s = await sandbox();
@@ -27,7 +29,11 @@ describe('Environments tree redraws', () => {
     service = new TokenService({ state: new MemoryState(), secrets: new MemorySecrets(), http: () => ({ timeoutMs: 5000 }) });
     tree = new ExplorerTree(service);
     redraws = 0;
-    tree.onDidChangeTreeData(() => redraws++);
+    redrawn = [];
+    tree.onDidChangeTreeData((e) => {
+      redraws++;
+      redrawn.push(e === undefined ? undefined : Array.isArray(e) ? e : [e]);
+    });
   });
 
   afterEach(() => tree.dispose());
@@ -64,5 +70,42 @@ describe('Environments tree redraws', () => {
     await service.clientCredentials(app.id);
     assert.equal(redraws, 2, 'a new token set redraws');
     assert.ok(draw().includes('Client credentials'), 'the token set is drawn');
+  });
+
+  it('redraws only the environment a change is in, so the rows of the others keep their handles; a new environment redraws all', async () => {
+    await service.addEnvironment(sandboxEnvironment(s, 'One'));
+    const two = await service.addEnvironment(sandboxEnvironment(s, 'Two'));
+    const input = workerApplication(s);
+    const app = await service.addApplication(two.id, input);
+    draw();
+    redrawn = [];
+
+    await service.updateApplication(app.id, { ...input, name: 'Renamed worker' });
+    assert.equal(redrawn.length, 1);
+    assert.ok(redrawn[0], 'not the whole tree');
+    assert.equal(redrawn[0]!.length, 1);
+    const row = redrawn[0]![0] as EnvironmentNode;
+    assert.equal(row.environment.id, two.id, 'the environment the application is in');
+    assert.ok(
+      tree.getChildren(row).some((n) => tree.getTreeItem(n).label === 'Renamed worker'),
+      'its rows show the change',
+    );
+
+    await service.clientCredentials(app.id);
+    assert.deepEqual(
+      redrawn.slice(1).map((r) => r?.map((n) => (n as EnvironmentNode).environment.id)),
+      [[two.id]],
+      'a new token set redraws its environment only',
+    );
+
+    await service.updateEnvironment(two.id, { ...sandboxEnvironment(s, 'Two renamed') });
+    const last = redrawn.at(-1)!;
+    assert.equal((last[0] as EnvironmentNode).environment.id, two.id);
+    assert.equal(tree.getTreeItem(last[0] as EnvironmentNode).label, 'Two renamed', 'the row redrawn on its own shows the new name');
+    assert.equal(last.length, 1);
+
+    redrawn = [];
+    await service.addEnvironment(sandboxEnvironment(s, 'Three'));
+    assert.deepEqual(redrawn, [undefined], 'a new environment redraws the whole tree');
   });
 });
