@@ -142,44 +142,6 @@ describe('newcomer: the first minutes in the demo workbench', function () {
     assert.equal(await errorToasts(w).count(), 0, `error toasts: ${await errorToasts(w).allTextContents()}`);
   });
 
-  it('adding an environment: the ID typo is named, a duplicate asks first, and the discovery check shows on the environment', async () => {
-    const w = workbench();
-    const { sandbox } = suite.ctx;
-    await w.runCommand('PingOne: Add Environment');
-    await w.pick('PingOne', { placeholder: 'What kind of environment?', thenPrompt: true });
-    await w.pick('Custom auth base URL…', { placeholder: 'Region', thenPrompt: true });
-    await w.typeInput('Auth base URL', sandbox.pingone.authBase);
-    // A typo in a 36-character ID: the message says which character, in the prompt's words.
-    const input = w.page.locator('.quick-input-widget input');
-    await w.page.locator('.quick-input-widget').filter({ hasText: 'Environment ID' }).waitFor({ state: 'visible' });
-    const message = w.page.locator('.quick-input-widget').getByText('has "z" at position 36');
-    // The box may still be taking over from the previous prompt (which resets its value): type again until it shows.
-    for (let attempt = 0; attempt < 5 && !(await message.isVisible()); attempt++) {
-      await input.fill(`${sandbox.envId.slice(0, 35)}z`);
-      await message.waitFor({ state: 'visible', timeout: 3_000 }).catch(() => undefined);
-    }
-    await message.waitFor({ state: 'visible' });
-    // The issuer URL pasted instead: the ID is taken from it.
-    await w.typeInput('Environment ID', sandbox.pingone.issuer);
-    await w.typeInput('A name for this environment', 'Copy of the sandbox');
-    // Identical to the seeded environment: asked first.
-    await w
-      .dialog()
-      .filter({ hasText: `"${SEED_NAMES.pingone}" already uses the issuer` })
-      .waitFor({ state: 'visible' });
-    await w.dialogButton('Add Anyway');
-    await w.treeRow('Copy of the sandbox ').filter({ hasText: 'reachable' }).waitFor({ state: 'visible' });
-
-    // Nothing answers on a closed loopback port: the add still works, the environment says so.
-    await w.runCommand('PingOne: Add Environment');
-    await w.pick('Other OpenID Connect provider', { placeholder: 'What kind of environment?', thenPrompt: true });
-    await w.typeInput('Issuer URL', 'http://127.0.0.1:9/nothing-here');
-    await w.typeInput('A name for this environment', 'Nothing here');
-    const dead = w.treeRow('Nothing here ');
-    await dead.filter({ hasText: 'not reachable' }).waitFor({ state: 'visible' });
-    assert.equal(await errorToasts(w).count(), 0, 'the check is shown on the environment, not as a toast');
-  });
-
   it('a wrong client secret gives exactly one toast, whose "Edit Client Secret" leads to the fix', async () => {
     const w = workbench();
     const { sandbox } = suite.ctx;
@@ -249,5 +211,46 @@ describe('newcomer: the first minutes in the demo workbench', function () {
     } finally {
       await fetch(hold, { method: 'DELETE' });
     }
+  });
+
+  // Last: adding an environment redraws the whole tree, and VS Code knows no row's handle again
+  // until it has fetched the rows anew. A context-menu command chosen in those few milliseconds
+  // reaches its handler without its row (a person cannot click that fast; the next test could).
+  it('adding an environment: the ID typo is named, a duplicate asks first, and the discovery check shows on the environment', async () => {
+    const w = workbench();
+    const { sandbox } = suite.ctx;
+    await w.runCommand('PingOne: Add Environment');
+    await w.pick('PingOne', { placeholder: 'What kind of environment?', thenPrompt: true });
+    await w.pick('Custom auth base URL…', { placeholder: 'Region', thenPrompt: true });
+    await w.typeInput('Auth base URL', sandbox.pingone.authBase);
+    // A typo in a 36-character ID: the message says which character, in the prompt's words.
+    const input = w.page.locator('.quick-input-widget input');
+    await w.page.locator('.quick-input-widget').filter({ hasText: 'Environment ID' }).waitFor({ state: 'visible' });
+    const message = w.page.locator('.quick-input-widget').getByText('has "z" at position 36');
+    // The box may still be taking over from the previous prompt (which resets its value): type again until it shows.
+    for (let attempt = 0; attempt < 5 && !(await message.isVisible()); attempt++) {
+      await input.fill(`${sandbox.envId.slice(0, 35)}z`);
+      await message.waitFor({ state: 'visible', timeout: 3_000 }).catch(() => undefined);
+    }
+    await message.waitFor({ state: 'visible' });
+    // The issuer URL pasted instead: the ID is taken from it.
+    await w.typeInput('Environment ID', sandbox.pingone.issuer);
+    await w.typeInput('A name for this environment', 'Copy of the sandbox');
+    // Identical to the seeded environment: asked first.
+    await w
+      .dialog()
+      .filter({ hasText: `"${SEED_NAMES.pingone}" already uses the issuer` })
+      .waitFor({ state: 'visible' });
+    await w.dialogButton('Add Anyway');
+    await w.treeRow('Copy of the sandbox ').filter({ hasText: 'reachable' }).waitFor({ state: 'visible' });
+
+    // Nothing answers on a closed loopback port: the add still works, the environment says so.
+    await w.runCommand('PingOne: Add Environment');
+    await w.pick('Other OpenID Connect provider', { placeholder: 'What kind of environment?', thenPrompt: true });
+    await w.typeInput('Issuer URL', 'http://127.0.0.1:9/nothing-here');
+    await w.typeInput('A name for this environment', 'Nothing here');
+    const dead = w.treeRow('Nothing here ');
+    await dead.filter({ hasText: 'not reachable' }).waitFor({ state: 'visible' });
+    assert.equal(await errorToasts(w).count(), 0, 'the check is shown on the environment, not as a toast');
   });
 });
