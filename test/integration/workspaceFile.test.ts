@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { PingOneTokenExplorerApi } from '../../src/api';
+import { WORKSPACE_FILE } from '../../src/core/basics';
 import type { Sandbox } from '../sandbox';
 import { activateApi, reset, sandbox, sandboxEnvironment, workerApplication } from './helpers';
 
@@ -13,6 +14,7 @@ const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeC
 describe('workspace file', () => {
   let api: PingOneTokenExplorerApi;
   let s: Sandbox;
+  let folder: vscode.WorkspaceFolder;
   let file: vscode.Uri;
 
   /** Resolves once `done()` holds, re-checked on every change the extension reports. */
@@ -41,7 +43,7 @@ describe('workspace file', () => {
    * event reaches the extension and its entries stay.
    */
   function fileEvent(): Promise<void> {
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.workspace.workspaceFolders![0]!, '.vscode/pingone.json'));
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, WORKSPACE_FILE));
     return new Promise<void>((resolve) => {
       const seen = () => {
         watcher.dispose();
@@ -64,9 +66,10 @@ describe('workspace file', () => {
   before(async () => {
     api = await activateApi();
     s = await sandbox();
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    assert.ok(folder, 'the integration host opens a folder');
-    file = vscode.Uri.joinPath(folder.uri, '.vscode', 'pingone.json');
+    const first = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(first, 'the integration host opens a folder');
+    folder = first;
+    file = vscode.Uri.joinPath(folder.uri, WORKSPACE_FILE);
   });
   beforeEach(async () => {
     await removeFile();
